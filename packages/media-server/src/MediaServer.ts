@@ -1,0 +1,70 @@
+/** The composition root: config → registry → sessions → protocol → WebSocket, and a clean stop. */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { defaultConfig, validate, type ServerConfig } from './config/config.js';
+import { ObjectRegistry } from './registry/ObjectRegistry.js';
+import { JsonRpcServer } from './rpc/JsonRpcServer.js';
+import { ProtocolHandler } from './rpc/ProtocolHandler.js';
+import { SessionManager } from './rpc/SessionManager.js';
+import { createLogger, setLogLevel } from './support/logger.js';
+
+const log = createLogger('kms:server');
+
+export class MediaServer {
+  /** Live media objects. */
+  readonly registry: ObjectRegistry;
+  /** Kurento sessions. */
+  readonly sessions: SessionManager;
+  private readonly http: HttpServer;
+  private readonly rpc: JsonRpcServer;
+
+  private constructor(readonly config: ServerConfig) {
+    this.sessions = new SessionManager(config.sessionGraceMs, (id) => this.registry.resolve(id)?.release());
+    this.registry = new ObjectRegistry(config, () => this.sessions.ids());
+    this.registry.listen({
+      event: (object, type, data) => this.sessions.deliver(object, type, data),
+      released: (object) => this.sessions.forget(object.id),
+    });
+    this.http = createServer((_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('This is a Kurento Protocol endpoint: connect with a WebSocket\n');
+    });
+    this.rpc = new JsonRpcServer(this.http, config.path, config.maxMessageBytes, new ProtocolHandler(this.registry, this.sessions), this.sessions);
+  }
+
+  /** Starts a server; `port: 0` picks a free port (see `port`). */
+  static async start(overrides: Partial<ServerConfig> = {}): Promise<MediaServer> {
+    const config = validate({ ...defaultConfig, ...overrides });
+    setLogLevel(config.logLevel);
+    const server = new MediaServer(config);
+    await new Promise<void>((resolve, reject) => {
+      server.http.once('error', reject);
+      server.http.listen(config.port, config.host, () => resolve());
+    });
+    log.info(`Kurento Protocol on ${server.url}`);
+    return server;
+  }
+
+  /** The port actually bound. */
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** The WebSocket URL clients connect to. */
+  get url(): string {
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    return `ws://${host}:${this.port}${this.config.path}`;
+  }
+
+  /** Number of open client sockets. */
+  get connections(): number {
+    return this.rpc.connections;
+  }
+
+  /** Releases everything, closes sockets and stops listening. */
+  async stop(): Promise<void> {
+    this.sessions.closeAll();
+    this.registry.releaseAll();
+    await this.rpc.close();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Server configuration: defaults, overridden by a JSON file, then environment variables, then
+ * command-line flags. Every option is declared once in `optionTable`, so the three sources,
+ * validation and `--help` cannot drift apart. A bad value is an error at start.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { logLevels, type LogLevel } from '../support/logger.js';
+
+/** The media server's settings. */
+export interface ServerConfig {
+  /** TCP port of the Kurento Protocol WebSocket. */
+  port: number;
+  /** Address the WebSocket listens on (loopback by default: secure by default). */
+  host: string;
+  /** HTTP path of the WebSocket endpoint. */
+  path: string;
+  /** Addresses ICE may use for host candidates; empty means every interface. */
+  networkInterfaces: string[];
+  /** Lowest UDP port for media (0 with maxPort 0: any port). */
+  minPort: number;
+  /** Highest UDP port for media. */
+  maxPort: number;
+  /** Default STUN server of new WebRtcEndpoints (empty: none). */
+  stunServerAddress: string;
+  /** Port of the default STUN server. */
+  stunServerPort: number;
+  /** Default TURN URL of new WebRtcEndpoints, `user:password@host:port` (empty: none). */
+  turnUrl: string;
+  /** Largest JSON-RPC message accepted, in bytes. */
+  maxMessageBytes: number;
+  /** Largest SDP accepted, in bytes. */
+  maxSdpBytes: number;
+  /** Most media objects one session may hold. */
+  maxObjectsPerSession: number;
+  /** How long a disconnected session keeps its objects for a `connect` resume, in ms. */
+  sessionGraceMs: number;
+  /** Log verbosity. */
+  logLevel: LogLevel;
+}
+
+export const defaultConfig: Readonly<ServerConfig> = {
+  port: 8888,
+  host: '127.0.0.1',
+  path: '/kurento',
+  networkInterfaces: [],
+  minPort: 0,
+  maxPort: 0,
+  stunServerAddress: '',
+  stunServerPort: 3478,
+  turnUrl: '',
+  maxMessageBytes: 1024 * 1024,
+  maxSdpBytes: 64 * 1024,
+  maxObjectsPerSession: 1000,
+  sessionGraceMs: 120_000,
+  logLevel: 'info',
+};
+
+type OptionKind = 'port' | 'int' | 'string' | 'addresses' | 'path' | 'logLevel';
+
+interface OptionDef {
+  key: keyof ServerConfig;
+  kind: OptionKind;
+  help: string;
+}
+
+const optionTable: readonly OptionDef[] = [
+  { key: 'port', kind: 'port', help: 'WebSocket port' },
+  { key: 'host', kind: 'string', help: 'WebSocket listen address' },
+  { key: 'path', kind: 'path', help: 'WebSocket path' },
+  { key: 'networkInterfaces', kind: 'addresses', help: 'comma-separated addresses for ICE host candidates' },
+  { key: 'minPort', kind: 'int', help: 'lowest media UDP port' },
+  { key: 'maxPort', kind: 'int', help: 'highest media UDP port' },
+  { key: 'stunServerAddress', kind: 'string', help: 'default STUN server address' },
+  { key: 'stunServerPort', kind: 'port', help: 'default STUN server port' },
+  { key: 'turnUrl', kind: 'string', help: 'default TURN url user:password@host:port' },
+  { key: 'maxMessageBytes', kind: 'int', help: 'largest JSON-RPC message in bytes' },
+  { key: 'maxSdpBytes', kind: 'int', help: 'largest SDP in bytes' },
+  { key: 'maxObjectsPerSession', kind: 'int', help: 'most media objects per session' },
+  { key: 'sessionGraceMs', kind: 'int', help: 'ms a disconnected session keeps its objects' },
+  { key: 'logLevel', kind: 'logLevel', help: logLevels.join('|') },
+];
+
+/** A configuration problem, reported at start with the option's name. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (key: string): string => `KURENTO_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
+
+function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[keyof ServerConfig] {
+  const where = `${source}: ${def.key}`;
+  switch (def.kind) {
+    case 'port':
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      const max = def.kind === 'port' ? 65535 : Number.MAX_SAFE_INTEGER;
+      if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(`${where} must be an integer in 0..${max}, got ${JSON.stringify(raw)}`);
+      return n;
+    }
+    case 'addresses': {
+      const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null;
+      if (!list || !list.every((a): a is string => typeof a === 'string' && isIP(a) !== 0)) {
+        throw new ConfigError(`${where} must be a list of IP addresses, got ${JSON.stringify(raw)}`);
+      }
+      return list;
+    }
+    case 'logLevel':
+      if (typeof raw !== 'string' || !(logLevels as readonly string[]).includes(raw)) {
+        throw new ConfigError(`${where} must be one of ${logLevels.join(', ')}, got ${JSON.stringify(raw)}`);
+      }
+      return raw as LogLevel;
+    case 'path':
+      if (typeof raw !== 'string' || !raw.startsWith('/')) throw new ConfigError(`${where} must start with /, got ${JSON.stringify(raw)}`);
+      return raw;
+    case 'string':
+      if (typeof raw !== 'string') throw new ConfigError(`${where} must be a string, got ${JSON.stringify(raw)}`);
+      return raw;
+  }
+}
+
+function assign(config: ServerConfig, def: OptionDef, raw: unknown, source: string): void {
+  (config as unknown as Record<string, unknown>)[def.key] = parseValue(def, raw, source);
+}
+
+function applyFile(config: ServerConfig, file: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`config file ${file}: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`config file ${file}: must hold a JSON object`);
+  for (const [key, value] of Object.entries(parsed)) {
+    const def = optionTable.find((d) => d.key === key);
+    if (!def) throw new ConfigError(`config file ${file}: unknown option ${key}`);
+    assign(config, def, value, `config file ${file}`);
+  }
+}
+
+function parseArgs(argv: readonly string[]): { flags: Map<string, string>; configFile?: string; help: boolean } {
+  const flags = new Map<string, string>();
+  let configFile: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') { help = true; continue; }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m?.[1]) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (try --help)`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`--${m[1]} needs a value`);
+    if (m[1] === 'config') configFile = value;
+    else flags.set(m[1], value);
+  }
+  return { flags, configFile, help };
+}
+
+/** The text of `--help`. */
+export function usage(): string {
+  const lines = optionTable.map((d) => `  --${kebab(d.key).padEnd(24)} ${envName(d.key).padEnd(32)} ${d.help} (default ${JSON.stringify(defaultConfig[d.key])})`);
+  return ['Usage: media-server [--config file.json] [--option value ...]', 'Options (flag, environment variable, meaning):', ...lines].join('\n');
+}
+
+/** Builds the configuration from defaults, file, environment and flags, in that order. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { config: ServerConfig; help: boolean } {
+  const config: ServerConfig = { ...defaultConfig, networkInterfaces: [...defaultConfig.networkInterfaces] };
+  const { flags, configFile, help } = parseArgs(argv);
+  const file = configFile ?? env['KURENTO_CONFIG'];
+  if (file) applyFile(config, file);
+  for (const def of optionTable) {
+    const value = env[envName(def.key)];
+    if (value !== undefined && value !== '') assign(config, def, value, `environment ${envName(def.key)}`);
+  }
+  for (const [flag, value] of flags) {
+    const def = optionTable.find((d) => kebab(d.key) === flag);
+    if (!def) throw new ConfigError(`unknown option --${flag} (try --help)`);
+    assign(config, def, value, `--${flag}`);
+  }
+  return { config: validate(config), help };
+}
+
+/** Checks relations between options; returns the config unchanged when sound. */
+export function validate(config: ServerConfig): ServerConfig {
+  if (config.port === 0 && config.host === '') throw new ConfigError('host must not be empty');
+  if ((config.minPort === 0) !== (config.maxPort === 0)) throw new ConfigError('minPort and maxPort must be set together');
+  if (config.minPort > 0 && config.minPort >= config.maxPort) throw new ConfigError(`minPort (${config.minPort}) must be below maxPort (${config.maxPort})`);
+  if (config.maxMessageBytes < 1024) throw new ConfigError('maxMessageBytes must be at least 1024');
+  return config;
+}

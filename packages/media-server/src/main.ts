@@ -1,0 +1,31 @@
+#!/usr/bin/env -S npx tsx
+/** Command-line entry: `npm run media-server -- --port 8888 --host 127.0.0.1`. */
+import { ConfigError, loadConfig, usage } from './config/config.js';
+import { MediaServer } from './MediaServer.js';
+
+async function main(): Promise<void> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`media-server: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (loaded.help) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  const server = await MediaServer.start(loaded.config);
+  const stop = (signal: string) => {
+    process.stderr.write(`media-server: ${signal}, stopping\n`);
+    server.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`media-server: cannot start: ${(e as Error).message}\n`);
+  process.exit(1);
+});

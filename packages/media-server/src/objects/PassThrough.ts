@@ -1,0 +1,20 @@
+import type { RtpPacket } from 'werift';
+import type { MediaKind } from '../graph/media.js';
+import { MediaElement } from './MediaElement.js';
+import type { MediaPipeline } from './MediaPipeline.js';
+import type { ObjectContext } from './ObjectContext.js';
+
+/** An element that hands what it receives to its sinks unchanged. */
+export class PassThrough extends MediaElement {
+  constructor(context: ObjectContext, pipeline: MediaPipeline) {
+    super(context, 'PassThrough', pipeline);
+  }
+
+  protected acceptRtp(kind: MediaKind, packet: RtpPacket): void {
+    const bytes = packet.payload.length;
+    this.flow.count('in', kind, bytes);
+    if (!this.hasSinks(kind)) return;
+    this.flow.count('out', kind, bytes);
+    this.forward(kind, packet);
+  }
+}

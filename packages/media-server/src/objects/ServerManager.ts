@@ -1,0 +1,70 @@
+/** The server manager: a singleton that exists without being created, id `manager_ServerManager`. */
+import os from 'node:os';
+import { KurentoError, SERVER_MANAGER_ID, remoteClasses, moduleOf } from '@kurento-ts/protocol';
+import { MediaObject } from './MediaObject.js';
+import type { MediaPipeline } from './MediaPipeline.js';
+import type { ObjectContext } from './ObjectContext.js';
+
+/** What the manager reports about the server it runs in. */
+export interface ServerFacts {
+  pipelines(): MediaPipeline[];
+  sessionIds(): string[];
+}
+
+/** The Kurento version whose protocol this server speaks. */
+export const KURENTO_VERSION = '7.3.0';
+/** Official clients check for these modules (see shared/kurento/WIRE.md). */
+const MODULES = ['core', 'elements', 'filters'] as const;
+const MAX_CPU_SAMPLE_MS = 10_000;
+
+export class ServerManager extends MediaObject {
+  constructor(context: ObjectContext, private readonly facts: ServerFacts) {
+    super(context, 'ServerManager', SERVER_MANAGER_ID);
+    this.defineProperty('info', () => this.info());
+    this.defineProperty('pipelines', () => this.facts.pipelines());
+    this.defineProperty('sessions', () => this.facts.sessionIds());
+    this.defineProperty('metadata', () => '');
+    this.defineOperation('getKmd', (p) => this.kmd(p['moduleName'] as string));
+    this.defineOperation('getCpuCount', () => os.cpus().length);
+    this.defineOperation('getUsedCpu', (p) => usedCpu(p['interval'] as number));
+    this.defineOperation('getUsedMemory', () => Math.round(process.memoryUsage().rss / 1024));
+  }
+
+  override get mediaPipeline(): undefined {
+    return undefined;
+  }
+
+  /** Kurento's ServerInfo: version, modules with their factories, type, capabilities. */
+  info(): Record<string, unknown> {
+    const concrete = Object.entries(remoteClasses).filter(([, spec]) => !('abstract' in spec && spec.abstract)).map(([name]) => name);
+    const modules = MODULES.map((name) => ({
+      __module__: 'kurento',
+      __type__: 'ModuleInfo',
+      version: KURENTO_VERSION,
+      name,
+      generationTime: 'kurento-ts',
+      factories: concrete.filter((c) => moduleOf(c) === name && c !== 'ServerManager'),
+    }));
+    return { version: KURENTO_VERSION, modules, type: 'KMS', capabilities: ['transactions'] };
+  }
+
+  private kmd(moduleName: string): string {
+    if (!(MODULES as readonly string[]).includes(moduleName)) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Unknown module: ${moduleName}`);
+    const classes = Object.entries(remoteClasses).filter(([name]) => moduleOf(name) === moduleName);
+    return JSON.stringify({ name: moduleName, version: KURENTO_VERSION, remoteClasses: Object.fromEntries(classes) });
+  }
+
+  /** Never released: it lives as long as the server. */
+  override release(): void {
+    throw new KurentoError('MEDIA_OBJECT_OPERATION_NOT_SUPPORTED', 'The ServerManager cannot be released');
+  }
+}
+
+/** Percentage of all cores used by this process over `interval` ms. */
+async function usedCpu(interval: number): Promise<number> {
+  const ms = Math.min(Math.max(interval, 1), MAX_CPU_SAMPLE_MS);
+  const start = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, ms));
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) / 1000 / ms / os.cpus().length) * 100;
+}

@@ -1,0 +1,195 @@
+/**
+ * One WebRTC transport on werift: ICE, DTLS-SRTP, RTCP. This is the only module that knows
+ * werift's peer connection; it turns it into typed callbacks for the endpoint, applies the
+ * workarounds for werift 0.24's known bugs (shared/WEBRTC-STACK.md, section 4), and runs our
+ * own transport-cc feedback. Why werift at all is in docs/architecture.md.
+ */
+import { performance } from 'node:perf_hooks';
+import { RTCPeerConnection, type RtcpPacket, type RTCRtpTransceiver, type RtpPacket } from 'werift';
+import type { MediaKind } from '../graph/media.js';
+import { TwccFeedback } from '../rtp/TwccFeedback.js';
+import { peerConfig, type IceOptions } from './peerConfig.js';
+
+const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const TWCC_INTERVAL_MS = 50;
+/** RTCP payload-specific feedback (RFC 4585): FMT 1 = PLI, 4 = FIR (RFC 5104). */
+const PSFB = 206;
+
+/** A candidate as Kurento's IceCandidate carries it. */
+export interface CandidateInit {
+  candidate: string;
+  sdpMid: string;
+  sdpMLineIndex: number;
+}
+
+/** werift's ICE connection states. */
+export type IceState = 'new' | 'checking' | 'connected' | 'completed' | 'failed' | 'disconnected' | 'closed';
+/** werift's peer connection states. */
+export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+/** Media directions an endpoint may negotiate. */
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly';
+
+/** What the transport reports to its owner. */
+export interface PeerHandlers {
+  /** Hot path: an RTP packet from the remote peer. */
+  rtp(kind: MediaKind, packet: RtpPacket): void;
+  /** The remote peer asks for a keyframe (PLI or FIR). */
+  keyframeRequest(): void;
+  candidate(candidate: CandidateInit): void;
+  gatheringDone(): void;
+  iceState(state: IceState): void;
+  peerState(state: PeerState): void;
+}
+
+/** Candidate pair in use, as SDP candidate strings. */
+export interface SelectedPair {
+  local: string;
+  remote: string;
+}
+
+export class PeerSession {
+  private readonly pc: RTCPeerConnection;
+  /** The first transceiver of each kind: the one media is routed through. */
+  private readonly transceivers: Partial<Record<MediaKind, RTCRtpTransceiver>> = {};
+  /** SSRC of the remote video stream, once known (keyframe requests go to it). */
+  private remoteVideoSsrc: number | undefined;
+  private remoteAnySsrc = 0;
+  private readonly twcc: TwccFeedback;
+  private readonly twccTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    ice: IceOptions,
+    private readonly direction: Direction,
+    private readonly handlers: PeerHandlers,
+  ) {
+    this.pc = new RTCPeerConnection(peerConfig(ice));
+    this.twcc = new TwccFeedback(
+      (packet) => this.sendRawRtcp(packet),
+      () => this.transceivers.video?.sender.ssrc ?? this.transceivers.audio?.sender.ssrc ?? 1,
+      () => this.remoteAnySsrc,
+    );
+    this.twccTimer = setInterval(() => this.twcc.flush(), TWCC_INTERVAL_MS);
+    this.twccTimer.unref();
+    this.pc.onRemoteTransceiverAdded.subscribe((t) => this.adopt(t));
+    this.pc.onIceCandidate.subscribe((c) => {
+      if (c === undefined) return;
+      const json = c.toJSON();
+      this.handlers.candidate({ candidate: json.candidate, sdpMid: json.sdpMid ?? '0', sdpMLineIndex: json.sdpMLineIndex ?? 0 });
+    });
+    this.pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && this.handlers.gatheringDone());
+    this.pc.iceConnectionStateChange.subscribe((s) => this.handlers.iceState(s));
+    this.pc.connectionStateChange.subscribe((s) => this.handlers.peerState(s));
+  }
+
+  /** Applies a remote offer and returns our answer. */
+  async processOffer(sdp: string): Promise<string> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    return this.localSdp();
+  }
+
+  /** Creates an offer with the given media. */
+  async generateOffer(kinds: readonly MediaKind[]): Promise<string> {
+    for (const kind of kinds) this.adopt(this.pc.addTransceiver(kind, { direction: this.direction }));
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    return this.localSdp();
+  }
+
+  /** Applies the remote answer to our offer. */
+  async processAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  /** Adds a remote ICE candidate. */
+  async addIceCandidate(candidate: CandidateInit): Promise<void> {
+    await this.pc.addIceCandidate(candidate);
+  }
+
+  /** The local description negotiated so far. */
+  localSdp(): string {
+    return this.pc.localDescription?.sdp ?? '';
+  }
+
+  /** The remote description applied so far. */
+  remoteSdp(): string {
+    return this.pc.remoteDescription?.sdp ?? '';
+  }
+
+  /** Hot path: sends a packet to the remote peer; returns false when it cannot be sent. */
+  send(kind: MediaKind, packet: RtpPacket): boolean {
+    const transceiver = this.transceivers[kind];
+    if (!transceiver || this.direction === 'recvonly' || this.pc.connectionState !== 'connected') return false;
+    // werift keeps foreign header-extension values for ids it also writes (pitfall 5).
+    packet.header.extensions = [];
+    transceiver.sender.sendRtp(packet).catch(() => undefined);
+    return true;
+  }
+
+  /** Asks the remote sender for a video keyframe. */
+  requestKeyframe(): void {
+    const ssrc = this.remoteVideoSsrc;
+    if (ssrc !== undefined && !this.closed) this.transceivers.video?.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+  }
+
+  /** The nominated ICE pair, once there is one. */
+  selectedPair(): SelectedPair | undefined {
+    const pair = this.pc.iceTransports[0]?.connection.nominated;
+    return pair ? { local: pair.localCandidate.toSdp(), remote: pair.remoteCandidate.toSdp() } : undefined;
+  }
+
+  /** Current peer state. */
+  get state(): PeerState {
+    return this.pc.connectionState;
+  }
+
+  /** Closes the transport and frees its sockets and timers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.twccTimer);
+    await this.pc.close().catch(() => undefined);
+  }
+
+  /** Takes a transceiver into service: direction, RTP and RTCP hooks. */
+  private adopt(transceiver: RTCRtpTransceiver): void {
+    const kind = transceiver.kind;
+    if (kind !== 'audio' && kind !== 'video') return;
+    // Remote-created transceivers start recvonly (pitfall 10).
+    transceiver.setDirection(this.direction);
+    // werift's own transport-cc feedback breaks Chrome's estimate (pitfall 1): ours runs instead.
+    transceiver.receiver.setupTWCC = () => undefined;
+    if (this.transceivers[kind]) return;
+    this.transceivers[kind] = transceiver;
+    transceiver.onTrack.subscribe((track) => {
+      if (track.ssrc !== undefined) {
+        this.remoteAnySsrc = track.ssrc;
+        if (kind === 'video') {
+          this.remoteVideoSsrc = track.ssrc;
+          this.requestKeyframe();
+        }
+      }
+      track.onReceiveRtp.subscribe((packet, extensions) => {
+        const seq = extensions?.[TWCC_URI];
+        if (typeof seq === 'number') this.twcc.onPacket(seq, performance.now() * 1000);
+        this.handlers.rtp(kind, packet);
+      });
+    });
+    if (kind !== 'video') return;
+    const onFeedback = (p: RtcpPacket) => {
+      if (p.type === PSFB && 'feedback' in p && (p.feedback.count === 1 || p.feedback.count === 4)) this.handlers.keyframeRequest();
+    };
+    // Chrome's PLI names its own send SSRC, which werift files under the receiver (pitfall 2),
+    // so listen on both sides; FIR arrives on the sender.
+    transceiver.receiver.onRtcp.subscribe(onFeedback);
+    transceiver.sender.onRtcp.subscribe(onFeedback);
+  }
+
+  private sendRawRtcp(packet: Buffer): void {
+    const dtls = this.pc.dtlsTransports[0];
+    if (!dtls || this.closed || this.pc.connectionState !== 'connected') return;
+    dtls.sendRtcp([{ serialize: () => packet } as unknown as RtcpPacket]).catch(() => undefined);
+  }
+}
