@@ -52,19 +52,22 @@ export class JsonRpcServer {
     const connection = new SocketConnection(socket);
     this.bySocket.set(socket, connection);
     socket.on('pong', () => (connection.alive = true));
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) {
-        connection.notify(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: binary frames are not accepted' } }));
-        return;
-      }
+    // Binary frames are read as UTF-8 text: the official Node client sends its JSON in them.
+    socket.on('message', (data) => {
       if (connection.inFlight >= MAX_IN_FLIGHT) {
         connection.notify(JSON.stringify({ jsonrpc: '2.0', id: requestId(data.toString()), error: { code: 40009, message: `Too many requests in flight (max ${MAX_IN_FLIGHT})`, data: { type: 'NOT_ENOUGH_RESOURCES' } } }));
         return;
       }
       connection.inFlight++;
+      const text = data.toString();
+      if (log.debugEnabled) log.debug(`<- ${text.slice(0, 2000)}`);
       this.handler
-        .handle(connection, data.toString())
-        .then((response) => response !== undefined && connection.notify(response))
+        .handle(connection, text)
+        .then((response) => {
+          if (response === undefined) return;
+          if (log.debugEnabled) log.debug(`-> ${response.slice(0, 2000)}`);
+          connection.notify(response);
+        })
         .catch((e: unknown) => log.error('request failed', e))
         .finally(() => connection.inFlight--);
     });

@@ -1,0 +1,102 @@
+/**
+ * The Hello World, for real: headless Chromium sends its fake camera and microphone through a
+ * WebRtcEndpoint connected to itself, driven by the official kurento-client 7.3.0 exactly as a
+ * Kurento application would drive Kurento Media Server.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import kurentoClient from 'kurento-client';
+import { MediaServer } from '../../src/index.js';
+import { launchChromium, type Browser } from '../helpers/chromium.js';
+import { serveFile } from '../helpers/staticServer.js';
+import { waitFor } from '../helpers/wait.js';
+
+const PAGE = fileURLToPath(new URL('../fixtures/loopback-page.html', import.meta.url));
+
+let server: MediaServer;
+let browser: Browser;
+let page: Awaited<ReturnType<typeof serveFile>>;
+
+before(async () => {
+  server = await MediaServer.start({ port: 0, networkInterfaces: ['127.0.0.1'], logLevel: 'warn' });
+  browser = await launchChromium();
+  page = await serveFile(PAGE);
+});
+
+after(async () => {
+  await browser?.close();
+  await page?.close();
+  await server?.stop();
+});
+
+for (const codec of ['VP8', 'H264'] as const) {
+  test(`browser loopback through WebRtcEndpoint.connect(itself), ${codec}: frames decoded, picture matches, audio flows, release leaves no pipeline`, async (t) => {
+    const kurento = await kurentoClient(server.url, { failAfter: 1 });
+    const tab = await browser.context.newPage();
+    try {
+      const pipeline = await kurento.create('MediaPipeline');
+      const endpoint = await pipeline.create('WebRtcEndpoint');
+      const IceCandidate = kurentoClient.getComplexType('IceCandidate');
+      const events: string[] = [];
+      for (const type of ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected', 'ConnectionStateChanged', 'MediaStateChanged', 'MediaFlowInStateChanged', 'MediaFlowOutStateChanged', 'MediaTranscodingStateChanged']) {
+        endpoint.on(type, () => events.push(type));
+      }
+      endpoint.on('IceCandidateFound', (e) => void tab.evaluate((c) => window.addRemoteCandidate(c), e['candidate'] as RTCIceCandidateInit));
+      await tab.exposeFunction('onLocalCandidate', (c: Record<string, unknown>) => void endpoint.addIceCandidate(IceCandidate(c)));
+      await endpoint.connect(endpoint);
+      await tab.goto(page.url);
+
+      const offer = await tab.evaluate((c) => window.startCall(c), codec);
+      const offerAt = Date.now();
+      const answer = await endpoint.processOffer(offer);
+      assert.match(answer, /^v=0\r\n/);
+      assert.match(answer, new RegExp(`a=rtpmap:\\d+ ${codec}/90000`), `answer negotiates ${codec}`);
+      await tab.evaluate((sdp) => window.setAnswer(sdp), answer);
+      await endpoint.gatherCandidates();
+
+      const stats = await waitFor('remote video frames', async () => {
+        const s = await tab.evaluate(() => window.collect());
+        return (s.video?.framesDecoded ?? 0) > 30 && (s.audio?.packetsReceived ?? 0) > 50 ? s : null;
+      }, 15_000);
+      t.diagnostic(`offer to first decoded remote frame: ${stats.firstFrameMs?.toFixed(0)} ms (page clock), ${Date.now() - offerAt} ms to 30 frames`);
+      assert.equal(stats.connectionState, 'connected');
+      assert.ok(stats.video && stats.video.frameWidth >= 320, `remote video is at least 320 wide: ${JSON.stringify(stats.video)}`);
+
+      const pictures = await waitFor('a remote picture like the local one', async () => {
+        const p = await tab.evaluate(() => window.comparePictures());
+        return p && p.remoteVsBestLocal < 10 ? p : null;
+      }, 10_000, 250);
+      t.diagnostic(`pixels: ${JSON.stringify(pictures)}`);
+      assert.ok(pictures.remoteVsBlack > 20, 'the remote picture is not black');
+
+      assert.equal(await endpoint.isMediaFlowingIn('VIDEO'), true);
+      for (const expected of ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected', 'ConnectionStateChanged', 'MediaStateChanged', 'MediaFlowInStateChanged', 'MediaFlowOutStateChanged', 'MediaTranscodingStateChanged']) {
+        assert.ok(events.includes(expected), `event ${expected} received (got ${[...new Set(events)].join(', ')})`);
+      }
+      const sinks = await endpoint.getSinkConnections();
+      assert.deepEqual(sinks.map((c) => c.type).sort(), ['AUDIO', 'DATA', 'VIDEO']);
+
+      await pipeline.release();
+      const manager = await kurento.getServerManager();
+      assert.deepEqual(await manager.getPipelines(), []);
+      assert.equal(server.registry.size, 1, 'only the server manager is left');
+    } finally {
+      await tab.evaluate(() => window.hangUp()).catch(() => undefined);
+      await tab.close();
+      kurento.close();
+    }
+  });
+}
+
+declare global {
+  interface Window {
+    startCall(codec?: string): Promise<string>;
+    setAnswer(sdp: string): Promise<void>;
+    addRemoteCandidate(c: RTCIceCandidateInit): Promise<void>;
+    onLocalCandidate(c: RTCIceCandidateInit): void;
+    collect(): Promise<{ connectionState: string; firstFrameMs: number | null; video?: { framesDecoded: number; frameWidth: number; frameHeight: number }; audio?: { packetsReceived: number } }>;
+    comparePictures(): { remoteVsBestLocal: number; remoteVsBlack: number; size: string } | null;
+    hangUp(): void;
+  }
+}
