@@ -113,11 +113,6 @@ export class PeerSession {
     return this.pc.localDescription?.sdp ?? '';
   }
 
-  /** The remote description applied so far. */
-  remoteSdp(): string {
-    return this.pc.remoteDescription?.sdp ?? '';
-  }
-
   /** Hot path: sends a packet to the remote peer; returns false when it cannot be sent. */
   send(kind: MediaKind, packet: RtpPacket): boolean {
     const transceiver = this.transceivers[kind];

@@ -22,6 +22,9 @@ export function peerConfig(ice: IceOptions): Partial<PeerConfig> {
   const v6 = ice.networkInterfaces.filter((a) => a.includes(':'));
   const restricted = ice.networkInterfaces.length > 0;
   return {
+    // One transport for all media: with per-m-line transports werift leaks the unused ones
+    // (their sockets stay open after close) once the answer bundles them.
+    bundlePolicy: 'max-bundle',
     iceServers: ice.iceServers,
     icePortRange: ice.portRange,
     // werift gathers from the machine's interfaces; loopback addresses must be added by hand.

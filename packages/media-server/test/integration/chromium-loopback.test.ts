@@ -81,6 +81,7 @@ for (const codec of ['VP8', 'H264'] as const) {
       const manager = await kurento.getServerManager();
       assert.deepEqual(await manager.getPipelines(), []);
       assert.equal(server.registry.size, 1, 'only the server manager is left');
+      await waitFor('the media sockets given back', () => process.getActiveResourcesInfo().every((r) => r !== 'UDPWrap'), 5000);
     } finally {
       await tab.evaluate(() => window.hangUp()).catch(() => undefined);
       await tab.close();

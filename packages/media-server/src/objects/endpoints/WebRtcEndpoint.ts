@@ -32,6 +32,9 @@ const iceComponentState: Record<IceState, string | undefined> = {
   closed: 'DISCONNECTED',
 };
 
+/** ICE component states that only move forward, in order. */
+const progress = ['GATHERING', 'CONNECTING', 'CONNECTED', 'READY'];
+
 /** Options of the WebRtcEndpoint constructor. */
 export interface WebRtcEndpointOptions {
   recvonly?: boolean;
@@ -52,6 +55,8 @@ export class WebRtcEndpoint extends MediaElement {
   private readonly heldCandidates: CandidateInit[] = [];
   /** Remote candidates received before the remote description. */
   private readonly earlyRemoteCandidates: CandidateInit[] = [];
+  /** The remote description as the client gave it. */
+  private remoteSdp = '';
   private connectionState: Binary = 'DISCONNECTED';
   private mediaState: Binary = 'DISCONNECTED';
   private iceState: string = 'DISCONNECTED';
@@ -97,8 +102,9 @@ export class WebRtcEndpoint extends MediaElement {
         throw new KurentoError('SDP_END_POINT_PROCESS_OFFER_ERROR', `Cannot process offer: ${(e as Error).message}`);
       }
       this.negotiation = 'offer-processed';
+      this.remoteSdp = offer;
       await this.applyEarlyCandidates();
-      return answer;
+      return this.announceable(answer);
     });
   }
 
@@ -112,7 +118,7 @@ export class WebRtcEndpoint extends MediaElement {
       try {
         const offer = await this.createPeer().generateOffer(kinds);
         this.negotiation = 'offer-generated';
-        return offer;
+        return this.announceable(offer);
       } catch (e) {
         throw new KurentoError('SDP_END_POINT_GENERATE_OFFER_ERROR', `Cannot generate offer: ${(e as Error).message}`);
       }
@@ -130,9 +136,18 @@ export class WebRtcEndpoint extends MediaElement {
         throw new KurentoError('SDP_END_POINT_PROCESS_ANSWER_ERROR', `Cannot process answer: ${(e as Error).message}`);
       }
       this.negotiation = 'answered';
+      this.remoteSdp = answer;
       await this.applyEarlyCandidates();
       return this.peer.localSdp();
     });
+  }
+
+  /**
+   * As in Kurento, an SDP carries candidates only once gatherCandidates has been called;
+   * before that they reach the client as IceCandidateFound events.
+   */
+  private announceable(sdp: string): string {
+    return this.gathering ? sdp : withoutCandidates(sdp);
   }
 
   private createPeer(): PeerSession {
@@ -162,7 +177,7 @@ export class WebRtcEndpoint extends MediaElement {
   private gatherCandidates(): void {
     if (this.gathering) return;
     this.gathering = true;
-    this.raiseIceState('GATHERING');
+    if (this.iceState === 'DISCONNECTED') this.raiseIceState('GATHERING');
     for (const c of this.heldCandidates.splice(0)) this.raiseCandidate(c);
     if (this.gatheringComplete) this.raise('IceGatheringDone');
   }
@@ -219,6 +234,10 @@ export class WebRtcEndpoint extends MediaElement {
 
   private raiseIceState(state: string): void {
     if (state === this.iceState) return;
+    // werift may report 'completed' before 'connected', and re-enter 'checking' when late
+    // candidates arrive; Kurento's state only moves forward until a failure or disconnection.
+    const rank = progress.indexOf(state);
+    if (rank >= 0 && rank <= progress.indexOf(this.iceState)) return;
     this.iceState = state;
     this.raise('IceComponentStateChanged', { streamId: 1, componentId: 1, state });
   }
@@ -299,10 +318,10 @@ export class WebRtcEndpoint extends MediaElement {
     this.defineOperation('getLocalSessionDescriptor', () => {
       const sdp = this.peer?.localSdp();
       if (!sdp) throw new KurentoError('SDP_END_POINT_NO_LOCAL_SDP_ERROR', 'No local SDP yet');
-      return sdp;
+      return this.announceable(sdp);
     });
     this.defineOperation('getRemoteSessionDescriptor', () => {
-      const sdp = this.peer?.remoteSdp();
+      const sdp = this.remoteSdp;
       if (!sdp) throw new KurentoError('SDP_END_POINT_NO_REMOTE_SDP_ERROR', 'No remote SDP yet');
       return sdp;
     });
@@ -323,6 +342,11 @@ export class WebRtcEndpoint extends MediaElement {
     if (key === 'turnUrl' && value !== '') iceServers('', 0, value as string); // validates
     (this.ice as Record<string, unknown>)[key] = value;
   }
+}
+
+/** Removes candidate lines from an SDP. */
+function withoutCandidates(sdp: string): string {
+  return sdp.replace(/^a=(candidate|end-of-candidates).*\r?\n/gm, '');
 }
 
 /** Reads the WebRtcEndpoint constructor options from validated params. */
