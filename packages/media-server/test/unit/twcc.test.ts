@@ -18,7 +18,7 @@ test('one feedback covers received and lost packets with run-length chunks and 2
   assert.equal(sent.length, 1);
   const p = sent[0] ?? Buffer.alloc(0);
   assert.equal(p.length % 4, 0, 'padded to 32 bits');
-  assert.equal(p[0] & 0x1f, 15, 'FMT 15');
+  assert.equal((p[0] ?? 0) & 0x1f, 15, 'FMT 15');
   assert.equal(p[1], 205, 'RTPFB');
   assert.equal(p.readUInt16BE(2), p.length / 4 - 1, 'length in words minus one');
   assert.equal(p.readUInt32BE(4), 0x11111111);
