@@ -70,6 +70,14 @@ for (const codec of ['VP8', 'H264'] as const) {
       t.diagnostic(`pixels: ${JSON.stringify(pictures)}`);
       assert.ok(pictures.remoteVsBlack > 20, 'the remote picture is not black');
 
+      // Our transport-cc feedback drives Chrome's bandwidth estimate up (werift's own kept it
+      // under 300 kbit/s).
+      const estimate = await waitFor('a send-side estimate above 1 Mbit/s', async () => {
+        const bitrate = (await tab.evaluate(() => window.collect())).pair?.availableOutgoingBitrate ?? 0;
+        return bitrate > 1_000_000 ? bitrate : 0;
+      }, 10_000, 250);
+      t.diagnostic(`browser's available outgoing bitrate: ${(estimate / 1e6).toFixed(2)} Mbit/s`);
+
       assert.equal(await endpoint.isMediaFlowingIn('VIDEO'), true);
       for (const expected of ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected', 'ConnectionStateChanged', 'MediaStateChanged', 'MediaFlowInStateChanged', 'MediaFlowOutStateChanged', 'MediaTranscodingStateChanged']) {
         assert.ok(events.includes(expected), `event ${expected} received (got ${[...new Set(events)].join(', ')})`);
@@ -96,7 +104,7 @@ declare global {
     setAnswer(sdp: string): Promise<void>;
     addRemoteCandidate(c: RTCIceCandidateInit): Promise<void>;
     onLocalCandidate(c: RTCIceCandidateInit): void;
-    collect(): Promise<{ connectionState: string; firstFrameMs: number | null; video?: { framesDecoded: number; frameWidth: number; frameHeight: number }; audio?: { packetsReceived: number } }>;
+    collect(): Promise<{ connectionState: string; firstFrameMs: number | null; pair?: { availableOutgoingBitrate?: number }; video?: { framesDecoded: number; frameWidth: number; frameHeight: number }; audio?: { packetsReceived: number } }>;
     comparePictures(): { remoteVsBestLocal: number; remoteVsBlack: number; size: string } | null;
     hangUp(): void;
   }
