@@ -40,7 +40,7 @@ const web = createServer((_q, r) => r.writeHead(200, { 'content-type': 'text/htm
 await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
 const browser = await launchChromium();
 const page = await browser.context.newPage();
-const kurento = await kurentoClient(url, { failAfter: 1 });
+const kurento = await kurentoClient(url, { failAfter: 1, duplicates_timeout: 500 });
 const IceCandidate = kurentoClient.getComplexType('IceCandidate');
 try {
   const pipeline = await kurento.create('MediaPipeline');
@@ -70,6 +70,9 @@ try {
     serverRssMb: Number(rssMb(server.pid ?? 0).toFixed(1)),
   }));
   await pipeline.release();
+} catch (e) {
+  console.error('bench failed:', e);
+  process.exitCode = 1;
 } finally {
   kurento.close();
   await browser.close();

@@ -40,7 +40,7 @@ export class MediaServer {
       server.http.once('error', reject);
       server.http.listen(config.port, config.host, () => resolve());
     });
-    log.info(`Kurento Protocol on ${server.url}`);
+    log.debug(`Kurento Protocol on ${server.url}`);
     return server;
   }
 

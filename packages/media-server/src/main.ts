@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     return;
   }
   const server = await MediaServer.start(loaded.config);
+  // The one ready line, whatever the log level: scripts wait for it.
+  process.stdout.write(`Kurento-TS media server ready on ${server.url}\n`);
   const stop = (signal: string) => {
     process.stderr.write(`media-server: ${signal}, stopping\n`);
     server.stop().then(() => process.exit(0), () => process.exit(1));

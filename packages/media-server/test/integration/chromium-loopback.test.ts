@@ -32,7 +32,7 @@ after(async () => {
 
 for (const codec of ['VP8', 'H264'] as const) {
   test(`browser loopback through WebRtcEndpoint.connect(itself), ${codec}: frames decoded, picture matches, audio flows, release leaves no pipeline`, async (t) => {
-    const kurento = await kurentoClient(server.url, { failAfter: 1 });
+    const kurento = await kurentoClient(server.url, { failAfter: 1, duplicates_timeout: 500 });
     const tab = await browser.context.newPage();
     try {
       const pipeline = await kurento.create('MediaPipeline');
