@@ -1,8 +1,11 @@
 /** The composition root: config → registry → sessions → protocol → WebSocket, and a clean stop. */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { defaultConfig, validate, type ServerConfig } from './config/config.js';
 import { ObjectRegistry } from './registry/ObjectRegistry.js';
+import { isLoopback } from './rpc/auth.js';
 import { JsonRpcServer } from './rpc/JsonRpcServer.js';
 import { ProtocolHandler } from './rpc/ProtocolHandler.js';
 import { SessionManager } from './rpc/SessionManager.js';
@@ -25,10 +28,13 @@ export class MediaServer {
       event: (object, type, data) => this.sessions.deliver(object, type, data),
       released: (object) => this.sessions.forget(object.id),
     });
-    this.http = createServer((_req, res) => {
+    const plainHttp: RequestListener = (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('This is a Kurento Protocol endpoint: connect with a WebSocket\n');
-    });
-    this.rpc = new JsonRpcServer(this.http, config.path, config.maxMessageBytes, new ProtocolHandler(this.registry, this.sessions), this.sessions);
+    };
+    this.http = config.tlsCert
+      ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, plainHttp)
+      : createServer(plainHttp);
+    this.rpc = new JsonRpcServer(this.http, config.path, config.maxMessageBytes, config.authToken, new ProtocolHandler(this.registry, this.sessions), this.sessions);
   }
 
   /** Starts a server; `port: 0` picks a free port (see `port`). */
@@ -36,6 +42,9 @@ export class MediaServer {
     const config = validate({ ...defaultConfig, ...overrides });
     setLogLevel(config.logLevel);
     const server = new MediaServer(config);
+    if (!isLoopback(config.host) && !config.authToken) {
+      log.warn(`!!! The control port listens on ${config.host} WITHOUT authentication: anyone who reaches it can create pipelines. Set --auth-token (and --tls-cert/--tls-key). !!!`);
+    }
     await new Promise<void>((resolve, reject) => {
       server.http.once('error', reject);
       server.http.listen(config.port, config.host, () => resolve());
@@ -52,7 +61,7 @@ export class MediaServer {
   /** The WebSocket URL clients connect to. */
   get url(): string {
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
-    return `ws://${host}:${this.port}${this.config.path}`;
+    return `${this.config.tlsCert ? 'wss' : 'ws'}://${host}:${this.port}${this.config.path}`;
   }
 
   /** Number of open client sockets. */

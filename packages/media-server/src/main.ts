@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     process.stderr.write(`media-server: ${signal}, stopping\n`);
     server.stop().then(() => process.exit(0), () => process.exit(1));
   };
+  // One faulty request or element must not take every session down with it.
+  process.on('unhandledRejection', (reason) => process.stderr.write(`media-server: unhandled rejection: ${String((reason as Error)?.stack ?? reason)}\n`));
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 }

@@ -35,6 +35,12 @@ export interface ServerConfig {
   maxObjectsPerSession: number;
   /** How long a disconnected session keeps its objects for a `connect` resume, in ms. */
   sessionGraceMs: number;
+  /** Shared secret clients must present (`access_token` in the URL query, or a Bearer header); empty: none. */
+  authToken: string;
+  /** PEM certificate file: when set with tlsKey, the server speaks wss://. */
+  tlsCert: string;
+  /** PEM private key file for tlsCert. */
+  tlsKey: string;
   /** Log verbosity. */
   logLevel: LogLevel;
 }
@@ -53,6 +59,9 @@ export const defaultConfig: Readonly<ServerConfig> = {
   maxSdpBytes: 64 * 1024,
   maxObjectsPerSession: 1000,
   sessionGraceMs: 120_000,
+  authToken: '',
+  tlsCert: '',
+  tlsKey: '',
   logLevel: 'info',
 };
 
@@ -78,6 +87,9 @@ const optionTable: readonly OptionDef[] = [
   { key: 'maxSdpBytes', kind: 'int', help: 'largest SDP in bytes' },
   { key: 'maxObjectsPerSession', kind: 'int', help: 'most media objects per session' },
   { key: 'sessionGraceMs', kind: 'int', help: 'ms a disconnected session keeps its objects' },
+  { key: 'authToken', kind: 'string', help: 'shared secret clients must send as access_token' },
+  { key: 'tlsCert', kind: 'string', help: 'PEM certificate file (enables wss://)' },
+  { key: 'tlsKey', kind: 'string', help: 'PEM private key file' },
   { key: 'logLevel', kind: 'logLevel', help: logLevels.join('|') },
 ];
 
@@ -186,5 +198,6 @@ export function validate(config: ServerConfig): ServerConfig {
   if ((config.minPort === 0) !== (config.maxPort === 0)) throw new ConfigError('minPort and maxPort must be set together');
   if (config.minPort > 0 && config.minPort >= config.maxPort) throw new ConfigError(`minPort (${config.minPort}) must be below maxPort (${config.maxPort})`);
   if (config.maxMessageBytes < 1024) throw new ConfigError('maxMessageBytes must be at least 1024');
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('tlsCert and tlsKey must be set together');
   return config;
 }

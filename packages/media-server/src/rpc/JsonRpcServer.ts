@@ -5,6 +5,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { presentedToken, tokenMatches } from './auth.js';
 import { createLogger } from '../support/logger.js';
 import type { ProtocolHandler } from './ProtocolHandler.js';
 import type { Connection, Session, SessionManager } from './SessionManager.js';
@@ -34,10 +35,16 @@ export class JsonRpcServer {
     server: HttpServer,
     path: string,
     maxPayload: number,
+    authToken: string,
     private readonly handler: ProtocolHandler,
     private readonly sessions: SessionManager,
   ) {
-    this.wss = new WebSocketServer({ server, path, maxPayload });
+    this.wss = new WebSocketServer({
+      server,
+      path,
+      maxPayload,
+      verifyClient: authToken ? ({ req }, done) => (tokenMatches(authToken, presentedToken(req)) ? done(true) : done(false, 401, 'Unauthorized')) : undefined,
+    });
     this.wss.on('connection', (socket) => this.accept(socket));
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();

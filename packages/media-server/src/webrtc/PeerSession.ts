@@ -39,6 +39,8 @@ export interface PeerHandlers {
   gatheringDone(): void;
   iceState(state: IceState): void;
   peerState(state: PeerState): void;
+  /** A handler threw: reported here instead of unwinding into the WebRTC stack. */
+  failure(error: unknown): void;
 }
 
 /** Candidate pair in use, as SDP candidate strings. */
@@ -169,7 +171,11 @@ export class PeerSession {
       track.onReceiveRtp.subscribe((packet, extensions) => {
         const seq = extensions?.[TWCC_URI];
         if (typeof seq === 'number') this.twcc.onPacket(seq, performance.now() * 1000);
-        this.handlers.rtp(kind, packet);
+        try {
+          this.handlers.rtp(kind, packet);
+        } catch (e) {
+          this.handlers.failure(e);
+        }
       });
     });
     if (kind !== 'video') return;
