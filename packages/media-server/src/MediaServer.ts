@@ -69,6 +69,11 @@ export class MediaServer {
     return this.rpc.connections;
   }
 
+  /** Drops every client socket (their sessions wait out the grace period); returns how many. */
+  dropConnections(): number {
+    return this.rpc.dropConnections();
+  }
+
   /** Releases everything, closes sockets and stops listening. */
   async stop(): Promise<void> {
     this.sessions.closeAll();

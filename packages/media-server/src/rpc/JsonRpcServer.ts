@@ -96,6 +96,13 @@ export class JsonRpcServer {
     }
   }
 
+  /** Terminates every client socket; returns how many there were. */
+  dropConnections(): number {
+    const count = this.wss.clients.size;
+    for (const socket of this.wss.clients) socket.terminate();
+    return count;
+  }
+
   /** Closes every socket and stops accepting. */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);

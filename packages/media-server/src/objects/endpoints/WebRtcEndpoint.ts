@@ -140,7 +140,7 @@ export class WebRtcEndpoint extends MediaElement {
       this.negotiation = 'answered';
       this.remoteSdp = answer;
       await this.applyEarlyCandidates();
-      return this.peer.localSdp();
+      return this.announceable(this.peer.localSdp());
     });
   }
 
@@ -149,12 +149,19 @@ export class WebRtcEndpoint extends MediaElement {
    * before that they reach the client as IceCandidateFound events.
    */
   private announceable(sdp: string): string {
-    return this.gathering ? sdp : withoutCandidates(sdp);
+    if (!this.gathering) return withoutCandidates(sdp);
+    const interfaces = this.interfaces();
+    return interfaces.length === 0 ? sdp : withoutCandidates(sdp, (address) => interfaces.includes(address));
+  }
+
+  /** The addresses ICE may offer (empty: all). */
+  private interfaces(): string[] {
+    return this.ice.networkInterfaces.split(',').map((s) => s.trim()).filter(Boolean);
   }
 
   private createPeer(): PeerSession {
     const { config } = this.context;
-    const interfaces = this.ice.networkInterfaces.split(',').map((s) => s.trim()).filter(Boolean);
+    const interfaces = this.interfaces();
     this.peer = new PeerSession(
       {
         networkInterfaces: interfaces,
@@ -230,6 +237,9 @@ export class WebRtcEndpoint extends MediaElement {
   }
 
   private onIceState(state: IceState): void {
+    // werift reports 'completed' when its own gathering ends, before any check has run:
+    // connected states count only once a pair is nominated (DTLS connecting also confirms them).
+    if ((state === 'connected' || state === 'completed') && !this.peer?.selectedPair()) return;
     const mapped = iceComponentState[state];
     if (mapped !== undefined) this.raiseIceState(mapped);
     if (state === 'connected' || state === 'completed') this.reportSelectedPair();
@@ -259,6 +269,7 @@ export class WebRtcEndpoint extends MediaElement {
 
   private onPeerState(state: PeerState): void {
     if (state === 'connected') {
+      this.raiseIceState('CONNECTED');
       this.reportSelectedPair();
       this.setConnectionState('CONNECTED');
       this.raise('MediaSessionStarted');
@@ -356,9 +367,12 @@ export class WebRtcEndpoint extends MediaElement {
   }
 }
 
-/** Removes candidate lines from an SDP. */
-function withoutCandidates(sdp: string): string {
-  return sdp.replace(/^a=(candidate|end-of-candidates).*\r?\n/gm, '');
+/** Removes candidate lines from an SDP, all of them or those whose address `keep` refuses. */
+function withoutCandidates(sdp: string, keep: (address: string) => boolean = () => false): string {
+  return sdp.replace(/^a=(candidate:.*|end-of-candidates)\r?\n/gm, (line) => {
+    const address = candidateAddress(line.trim());
+    return address !== undefined && keep(address) ? line : '';
+  });
 }
 
 /** Reads the WebRtcEndpoint constructor options from validated params. */
