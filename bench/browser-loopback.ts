@@ -10,11 +10,9 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import kurentoClient from 'kurento-client';
-import { launchChromium } from '../packages/media-server/test/helpers/chromium.js';
+import { launchChromium, serve } from '@kurento-ts/test-utils';
 
 const sessions = Number(process.argv[2] ?? 1);
 const seconds = Number(process.argv[3] ?? 15);
@@ -35,9 +33,7 @@ const url = await new Promise<string>((resolve) => server.stdout.on('data', (d: 
   const m = /ws:\/\/\S+/.exec(d.toString());
   if (m) resolve(m[0]);
 }));
-const html = readFileSync(new URL('./browser-loopback.html', import.meta.url));
-const web = createServer((_q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end(html));
-await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+const web = await serve({ '/': readFileSync(new URL('./browser-loopback.html', import.meta.url), 'utf8') });
 const browser = await launchChromium();
 const page = await browser.context.newPage();
 const kurento = await kurentoClient(url, { failAfter: 1, duplicates_timeout: 500 });
@@ -46,7 +42,7 @@ try {
   const pipeline = await kurento.create('MediaPipeline');
   const endpoints = await Promise.all(Array.from({ length: sessions }, () => pipeline.create('WebRtcEndpoint')));
   await page.exposeFunction('onLocalCandidate', (i: number, c: Record<string, unknown>) => void endpoints[i]?.addIceCandidate(IceCandidate(c)));
-  await page.goto(`http://127.0.0.1:${(web.address() as AddressInfo).port}/`);
+  await page.goto(web.url);
   const offers = await page.evaluate((n) => (window as unknown as { openSessions(n: number): Promise<string[]> }).openSessions(n), sessions);
   await Promise.all(endpoints.map(async (ep, i) => {
     ep.on('IceCandidateFound', (e) => void page.evaluate(([j, c]) => (window as unknown as { addRemoteCandidate(i: number, c: unknown): Promise<void> }).addRemoteCandidate(j as number, c), [i, e['candidate']]));
@@ -76,7 +72,7 @@ try {
 } finally {
   kurento.close();
   await browser.close();
-  web.close();
+  await web.close();
   server.kill('SIGTERM');
   setTimeout(() => process.exit(0), 500).unref();
 }

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from './helpers/chromium.js';
+import { launchChromium, type Browser, serve, type Site } from '@kurento-ts/test-utils';
 import { bundles, PROBE, watchConsole } from './helpers/page.js';
-import { serve, type Site } from './helpers/web.js';
 
 const PAGE = readFileSync(new URL('fixtures/blank.html', import.meta.url), 'utf8');
 

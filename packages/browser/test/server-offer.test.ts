@@ -8,10 +8,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import kurentoClient, { type KurentoClientInstance } from 'kurento-client';
 import { MediaServer } from '@kurento-ts/media-server';
-import { launchChromium, type Browser } from './helpers/chromium.js';
+import { launchChromium, type Browser, waitFor, serve, type Site } from '@kurento-ts/test-utils';
 import { bundles, KURENTO_OPTIONS, PROBE, watchConsole } from './helpers/page.js';
-import { waitFor } from './helpers/wait.js';
-import { serve, type Site } from './helpers/web.js';
 
 const PAGE = readFileSync(new URL('fixtures/blank.html', import.meta.url), 'utf8');
 

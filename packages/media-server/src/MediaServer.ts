@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { SERVER_MANAGER_ID } from '@kurento-ts/protocol';
 import { defaultConfig, validate, type ServerConfig } from './config/config.js';
 import { ObjectRegistry } from './registry/ObjectRegistry.js';
 import { isLoopback } from './rpc/auth.js';
@@ -22,7 +23,10 @@ export class MediaServer {
   private readonly rpc: JsonRpcServer;
 
   private constructor(readonly config: ServerConfig) {
-    this.sessions = new SessionManager(config.sessionGraceMs, (id) => this.registry.resolve(id)?.release());
+    // A session's hold on the ServerManager ends with the session; the manager lives on.
+    this.sessions = new SessionManager(config.sessionGraceMs, (id) => {
+      if (id !== SERVER_MANAGER_ID) this.registry.resolve(id)?.release();
+    });
     this.registry = new ObjectRegistry(config, () => this.sessions.ids());
     this.registry.listen({
       event: (object, type, data) => this.sessions.deliver(object, type, data),

@@ -4,24 +4,22 @@
  * Kurento application would drive Kurento Media Server.
  */
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import kurentoClient from 'kurento-client';
 import { MediaServer } from '../../src/index.js';
-import { launchChromium, type Browser } from '../helpers/chromium.js';
-import { serveFile } from '../helpers/staticServer.js';
-import { waitFor } from '../helpers/wait.js';
+import { launchChromium, serve, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 
-const PAGE = fileURLToPath(new URL('../fixtures/loopback-page.html', import.meta.url));
+const PAGE = readFileSync(new URL('../fixtures/loopback-page.html', import.meta.url), 'utf8');
 
 let server: MediaServer;
 let browser: Browser;
-let page: Awaited<ReturnType<typeof serveFile>>;
+let page: Site;
 
 before(async () => {
   server = await MediaServer.start({ port: 0, networkInterfaces: ['127.0.0.1'], logLevel: 'warn' });
   browser = await launchChromium();
-  page = await serveFile(PAGE);
+  page = await serve({ '/': PAGE });
 });
 
 after(async () => {

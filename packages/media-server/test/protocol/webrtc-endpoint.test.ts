@@ -5,7 +5,7 @@ import { RTCPeerConnection } from 'werift';
 import type { MediaServer } from '../../src/index.js';
 import { RawRpc } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor } from '@kurento-ts/test-utils';
 
 let server: MediaServer;
 let rpc: RawRpc;

@@ -1,0 +1,3 @@
+export { CHROMIUM, launchChromium, type Browser } from './chromium.js';
+export { serve, type Site } from './web.js';
+export { waitFor } from './wait.js';
