@@ -63,7 +63,12 @@ for (const codec of ['VP8', 'H264'] as const) {
 
       const pictures = await waitFor('a remote picture like the local one', async () => {
         const p = await tab.evaluate(() => window.comparePictures());
-        return p && p.remoteVsBestLocal < 10 ? p : null;
+        // VP8 keeps the colours exactly. Chromium 150's H.264 decoder darkens the picture even in a
+        // browser-only loopback (measured: green 135 → 77), so H.264 is held to the same picture
+        // up to brightness and contrast: matched frames score < 0.02, other frames of the fake
+        // camera up to 0.7.
+        const same = codec === 'VP8' ? (p?.remoteVsBestLocal ?? Infinity) < 10 : (p?.shapeVsBestLocal ?? Infinity) < 0.1;
+        return same ? p : null;
       }, 10_000, 250);
       t.diagnostic(`pixels: ${JSON.stringify(pictures)}`);
       assert.ok(pictures.remoteVsBlack > 20, 'the remote picture is not black');
@@ -103,7 +108,7 @@ declare global {
     addRemoteCandidate(c: RTCIceCandidateInit): Promise<void>;
     onLocalCandidate(c: RTCIceCandidateInit): void;
     collect(): Promise<{ connectionState: string; firstFrameMs: number | null; pair?: { availableOutgoingBitrate?: number }; video?: { framesDecoded: number; frameWidth: number; frameHeight: number }; audio?: { packetsReceived: number } }>;
-    comparePictures(): { remoteVsBestLocal: number; remoteVsBlack: number; size: string } | null;
+    comparePictures(): { remoteVsBestLocal: number; shapeVsBestLocal: number; remoteVsBlack: number; size: string } | null;
     hangUp(): void;
   }
 }
