@@ -38,7 +38,8 @@ export class MediaServer {
     this.http = config.tlsCert
       ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, plainHttp)
       : createServer(plainHttp);
-    this.rpc = new JsonRpcServer(this.http, config.path, config.maxMessageBytes, config.authToken, new ProtocolHandler(this.registry, this.sessions), this.sessions);
+    const rpcOptions = { path: config.path, maxPayload: config.maxMessageBytes, authToken: config.authToken, maxRequestsPerSecond: config.maxRequestsPerSecond };
+    this.rpc = new JsonRpcServer(this.http, rpcOptions, new ProtocolHandler(this.registry, this.sessions), this.sessions);
   }
 
   /** Starts a server; `port: 0` picks a free port (see `port`). */

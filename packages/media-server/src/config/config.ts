@@ -33,6 +33,8 @@ export interface ServerConfig {
   maxSdpBytes: number;
   /** Most media objects one session may hold. */
   maxObjectsPerSession: number;
+  /** Sustained JSON-RPC requests per second one socket may send (bursts up to twice that); 0: no limit. */
+  maxRequestsPerSecond: number;
   /** How long a disconnected session keeps its objects for a `connect` resume, in ms. */
   sessionGraceMs: number;
   /** Shared secret clients must present (`access_token` in the URL query, or a Bearer header); empty: none. */
@@ -58,6 +60,7 @@ export const defaultConfig: Readonly<ServerConfig> = {
   maxMessageBytes: 1024 * 1024,
   maxSdpBytes: 64 * 1024,
   maxObjectsPerSession: 1000,
+  maxRequestsPerSecond: 1000,
   sessionGraceMs: 120_000,
   authToken: '',
   tlsCert: '',
@@ -86,6 +89,7 @@ const optionTable: readonly OptionDef[] = [
   { key: 'maxMessageBytes', kind: 'int', help: 'largest JSON-RPC message in bytes' },
   { key: 'maxSdpBytes', kind: 'int', help: 'largest SDP in bytes' },
   { key: 'maxObjectsPerSession', kind: 'int', help: 'most media objects per session' },
+  { key: 'maxRequestsPerSecond', kind: 'int', help: 'requests per second per socket (bursts 2x; 0: no limit)' },
   { key: 'sessionGraceMs', kind: 'int', help: 'ms a disconnected session keeps its objects' },
   { key: 'authToken', kind: 'string', help: 'shared secret clients must send as access_token' },
   { key: 'tlsCert', kind: 'string', help: 'PEM certificate file (enables wss://)' },

@@ -1,28 +1,55 @@
 /**
  * The WebSocket edge: one Connection per socket, message size capped by `ws` itself
- * (`maxPayload`), a bounded number of requests in flight per socket, and dead peers detected
- * with WebSocket pings.
+ * (`maxPayload`), a request rate and a bounded number of requests in flight per socket, a cap on
+ * what a socket that does not read may make us buffer, and dead peers detected with pings.
  */
 import type { Server as HttpServer } from 'node:http';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { presentedToken, tokenMatches } from './auth.js';
+import { RequestBudget } from './RequestBudget.js';
 import { createLogger } from '../support/logger.js';
 import type { ProtocolHandler } from './ProtocolHandler.js';
 import type { Connection, Session, SessionManager } from './SessionManager.js';
 
 const log = createLogger('kms:ws');
+/** Requests of one socket handled at once; further ones wait with the socket paused. */
 const MAX_IN_FLIGHT = 64;
 const HEARTBEAT_MS = 30_000;
+/** A client that leaves this much of our output unread is cut off rather than buffered for. */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
+
+export interface RpcServerOptions {
+  path: string;
+  maxPayload: number;
+  authToken: string;
+  maxRequestsPerSecond: number;
+}
 
 class SocketConnection implements Connection {
   session: Session | undefined;
   inFlight = 0;
+  /** Requests read while MAX_IN_FLIGHT were running; the socket is paused meanwhile. */
+  readonly waiting: string[] = [];
   alive = true;
+  readonly budget: RequestBudget;
 
-  constructor(readonly socket: WebSocket) {}
+  constructor(readonly socket: WebSocket, maxRequestsPerSecond: number) {
+    this.budget = new RequestBudget(maxRequestsPerSecond);
+  }
 
   notify(text: string): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(text);
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_UNREAD_BYTES) {
+      log.warn(`a client left ${this.socket.bufferedAmount} bytes unread: closing its socket`);
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(text);
+  }
+
+  /** Answers a request we will not run. */
+  refuse(data: RawData, message: string): void {
+    this.notify(JSON.stringify({ jsonrpc: '2.0', id: requestId(data.toString()), error: { code: 40009, message, data: { type: 'NOT_ENOUGH_RESOURCES' } } }));
   }
 }
 
@@ -33,12 +60,11 @@ export class JsonRpcServer {
 
   constructor(
     server: HttpServer,
-    path: string,
-    maxPayload: number,
-    authToken: string,
+    private readonly options: RpcServerOptions,
     private readonly handler: ProtocolHandler,
     private readonly sessions: SessionManager,
   ) {
+    const { path, maxPayload, authToken } = options;
     this.wss = new WebSocketServer({
       server,
       path,
@@ -56,30 +82,39 @@ export class JsonRpcServer {
   }
 
   private accept(socket: WebSocket): void {
-    const connection = new SocketConnection(socket);
+    const connection = new SocketConnection(socket, this.options.maxRequestsPerSecond);
     this.bySocket.set(socket, connection);
     socket.on('pong', () => (connection.alive = true));
     // Binary frames are read as UTF-8 text: the official Node client sends its JSON in them.
     socket.on('message', (data) => {
-      if (connection.inFlight >= MAX_IN_FLIGHT) {
-        connection.notify(JSON.stringify({ jsonrpc: '2.0', id: requestId(data.toString()), error: { code: 40009, message: `Too many requests in flight (max ${MAX_IN_FLIGHT})`, data: { type: 'NOT_ENOUGH_RESOURCES' } } }));
-        return;
-      }
-      connection.inFlight++;
+      if (!connection.budget.take()) return connection.refuse(data, `Too many requests (max ${this.options.maxRequestsPerSecond} a second)`);
       const text = data.toString();
-      if (log.debugEnabled) log.debug(`<- ${text.slice(0, 2000)}`);
-      this.handler
-        .handle(connection, text)
-        .then((response) => {
-          if (response === undefined) return;
-          if (log.debugEnabled) log.debug(`-> ${response.slice(0, 2000)}`);
-          connection.notify(response);
-        })
-        .catch((e: unknown) => log.error('request failed', e))
-        .finally(() => connection.inFlight--);
+      if (connection.inFlight < MAX_IN_FLIGHT) return this.run(connection, text);
+      // Backpressure, not refusal: stop reading the socket until answers catch up.
+      connection.waiting.push(text);
+      socket.pause();
     });
     socket.on('close', () => this.sessions.detach(connection));
     socket.on('error', (e) => log.debug('socket error', e));
+  }
+
+  private run(connection: SocketConnection, text: string): void {
+    connection.inFlight++;
+    if (log.debugEnabled) log.debug(`<- ${text.slice(0, 2000)}`);
+    this.handler
+      .handle(connection, text)
+      .then((response) => {
+        if (response === undefined) return;
+        if (log.debugEnabled) log.debug(`-> ${response.slice(0, 2000)}`);
+        connection.notify(response);
+      })
+      .catch((e: unknown) => log.error('request failed', e))
+      .finally(() => {
+        connection.inFlight--;
+        const next = connection.waiting.shift();
+        if (next !== undefined) this.run(connection, next);
+        else if (connection.socket.isPaused) connection.socket.resume();
+      });
   }
 
   /** Terminates sockets that did not answer the previous ping, and pings the rest. */
