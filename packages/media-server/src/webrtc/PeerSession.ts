@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, type RtcpPacket, type RTCRtpTransceiver, type RtpPacket } from 'werift';
 import type { MediaKind } from '../graph/media.js';
 import { TwccFeedback } from '../rtp/TwccFeedback.js';
+import { guardIceSources, type GuardCounters } from './iceSourceGuard.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
@@ -59,6 +60,8 @@ export class PeerSession {
   private readonly twcc: TwccFeedback;
   private readonly twccTimer: NodeJS.Timeout;
   private closed = false;
+  /** Datagrams from sources that never passed ICE, dropped. */
+  readonly guard: GuardCounters = { droppedDatagrams: 0 };
 
   constructor(
     ice: IceOptions,
@@ -88,7 +91,7 @@ export class PeerSession {
   async processOffer(sdp: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
     const answer = await this.pc.createAnswer();
-    await this.pc.setLocalDescription(answer);
+    await this.setLocal(answer);
     return this.localSdp();
   }
 
@@ -96,7 +99,7 @@ export class PeerSession {
   async generateOffer(kinds: readonly MediaKind[]): Promise<string> {
     for (const kind of kinds) this.adopt(this.pc.addTransceiver(kind, { direction: this.direction }));
     const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
+    await this.setLocal(offer);
     return this.localSdp();
   }
 
@@ -148,6 +151,12 @@ export class PeerSession {
     this.closed = true;
     clearInterval(this.twccTimer);
     await this.pc.close().catch(() => undefined);
+  }
+
+  /** Sets the local description, which opens the sockets: guard them first. */
+  private async setLocal(description: Parameters<RTCPeerConnection['setLocalDescription']>[0]): Promise<void> {
+    for (const transport of this.pc.iceTransports) guardIceSources(transport.connection, this.guard);
+    await this.pc.setLocalDescription(description);
   }
 
   /** Takes a transceiver into service: direction, RTP and RTCP hooks. */

@@ -4,13 +4,11 @@
  * Kurento application would drive Kurento Media Server.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import kurentoClient from 'kurento-client';
 import { MediaServer } from '../../src/index.js';
 import { launchChromium, serve, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
-
-const PAGE = readFileSync(new URL('../fixtures/loopback-page.html', import.meta.url), 'utf8');
+import { HELLO_WORLD_EVENTS, LOOPBACK_PAGE, startBrowserLoopback } from '../helpers/browserLoopback.js';
 
 let server: MediaServer;
 let browser: Browser;
@@ -19,7 +17,7 @@ let page: Site;
 before(async () => {
   server = await MediaServer.start({ port: 0, networkInterfaces: ['127.0.0.1'], logLevel: 'warn' });
   browser = await launchChromium();
-  page = await serve({ '/': PAGE });
+  page = await serve({ '/': LOOPBACK_PAGE });
 });
 
 after(async () => {
@@ -33,25 +31,9 @@ for (const codec of ['VP8', 'H264'] as const) {
     const kurento = await kurentoClient(server.url, { failAfter: 1, duplicates_timeout: 500 });
     const tab = await browser.context.newPage();
     try {
-      const pipeline = await kurento.create('MediaPipeline');
-      const endpoint = await pipeline.create('WebRtcEndpoint');
-      const IceCandidate = kurentoClient.getComplexType('IceCandidate');
-      const events: string[] = [];
-      for (const type of ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected', 'ConnectionStateChanged', 'MediaStateChanged', 'MediaFlowInStateChanged', 'MediaFlowOutStateChanged', 'MediaTranscodingStateChanged']) {
-        endpoint.on(type, () => events.push(type));
-      }
-      endpoint.on('IceCandidateFound', (e) => void tab.evaluate((c) => window.addRemoteCandidate(c), e['candidate'] as RTCIceCandidateInit));
-      await tab.exposeFunction('onLocalCandidate', (c: Record<string, unknown>) => void endpoint.addIceCandidate(IceCandidate(c)));
-      await endpoint.connect(endpoint);
-      await tab.goto(page.url);
-
-      const offer = await tab.evaluate((c) => window.startCall(c), codec);
-      const offerAt = Date.now();
-      const answer = await endpoint.processOffer(offer);
+      const { pipeline, endpoint, events, answer, offerAt } = await startBrowserLoopback(kurento, tab, page.url, codec);
       assert.match(answer, /^v=0\r\n/);
       assert.match(answer, new RegExp(`a=rtpmap:\\d+ ${codec}/90000`), `answer negotiates ${codec}`);
-      await tab.evaluate((sdp) => window.setAnswer(sdp), answer);
-      await endpoint.gatherCandidates();
 
       const stats = await waitFor('remote video frames', async () => {
         const s = await tab.evaluate(() => window.collect());
@@ -82,7 +64,7 @@ for (const codec of ['VP8', 'H264'] as const) {
       t.diagnostic(`browser's available outgoing bitrate: ${(estimate / 1e6).toFixed(2)} Mbit/s`);
 
       assert.equal(await endpoint.isMediaFlowingIn('VIDEO'), true);
-      for (const expected of ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected', 'ConnectionStateChanged', 'MediaStateChanged', 'MediaFlowInStateChanged', 'MediaFlowOutStateChanged', 'MediaTranscodingStateChanged']) {
+      for (const expected of HELLO_WORLD_EVENTS) {
         assert.ok(events.includes(expected), `event ${expected} received (got ${[...new Set(events)].join(', ')})`);
       }
       const sinks = await endpoint.getSinkConnections();
@@ -99,16 +81,4 @@ for (const codec of ['VP8', 'H264'] as const) {
       kurento.close();
     }
   });
-}
-
-declare global {
-  interface Window {
-    startCall(codec?: string): Promise<string>;
-    setAnswer(sdp: string): Promise<void>;
-    addRemoteCandidate(c: RTCIceCandidateInit): Promise<void>;
-    onLocalCandidate(c: RTCIceCandidateInit): void;
-    collect(): Promise<{ connectionState: string; firstFrameMs: number | null; pair?: { availableOutgoingBitrate?: number }; video?: { framesDecoded: number; frameWidth: number; frameHeight: number }; audio?: { packetsReceived: number } }>;
-    comparePictures(): { remoteVsBestLocal: number; shapeVsBestLocal: number; remoteVsBlack: number; size: string } | null;
-    hangUp(): void;
-  }
 }

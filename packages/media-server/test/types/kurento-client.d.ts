@@ -1,38 +1,38 @@
 /** The little of the official kurento-client 7.3.0 (untyped JS) that the tests use. */
 declare module 'kurento-client' {
-  interface KurentoEvent { [key: string]: unknown }
-  interface MediaObject {
+  export interface KurentoEvent { [key: string]: unknown }
+  export interface MediaObject {
     id: string;
     release(): Promise<void>;
     on(event: string, listener: (event: KurentoEvent) => void): void;
     getName(): Promise<string>;
     setName(name: string): Promise<void>;
   }
-  interface MediaElement extends MediaObject {
+  export interface MediaElement extends MediaObject {
     connect(sink: MediaElement, mediaType?: string): Promise<void>;
     getSinkConnections(): Promise<{ source: MediaElement; sink: MediaElement; type: string }[]>;
     isMediaFlowingIn(mediaType: string): Promise<boolean>;
   }
-  interface WebRtcEndpoint extends MediaElement {
+  export interface WebRtcEndpoint extends MediaElement {
     processOffer(offer: string): Promise<string>;
     gatherCandidates(): Promise<void>;
     addIceCandidate(candidate: unknown): Promise<void>;
   }
-  interface MediaPipeline extends MediaObject {
+  export interface MediaPipeline extends MediaObject {
     create(type: 'WebRtcEndpoint', params?: Record<string, unknown>): Promise<WebRtcEndpoint>;
     create(type: string, params?: Record<string, unknown>): Promise<MediaElement>;
   }
-  interface ServerManager extends MediaObject {
+  export interface ServerManager extends MediaObject {
     getPipelines(): Promise<MediaPipeline[]>;
     getInfo(): Promise<{ version: string; modules: { name: string }[] }>;
   }
-  interface KurentoClientInstance {
+  export interface KurentoClientInstance {
     create(type: 'MediaPipeline'): Promise<MediaPipeline>;
     getServerManager(): Promise<ServerManager>;
     getMediaobjectById(id: string): Promise<MediaObject>;
     close(): void;
   }
-  interface KurentoClientFactory {
+  export interface KurentoClientFactory {
     (url: string, options?: Record<string, unknown>): Promise<KurentoClientInstance>;
     getComplexType(name: 'IceCandidate'): (init: Record<string, unknown>) => unknown;
   }

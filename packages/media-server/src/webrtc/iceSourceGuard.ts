@@ -1,0 +1,90 @@
+/**
+ * Only peers that proved they know our ICE password reach DTLS and SRTP.
+ *
+ * werift 0.24 hands every non-STUN datagram to DTLS whatever its source (a flood of DTLS-shaped
+ * records from a stranger tears a live call down) and answers binding requests without checking
+ * their MESSAGE-INTEGRITY. We sit in front of each of its UDP sockets: a binding request counts
+ * only when its USERNAME names our ufrag and its MESSAGE-INTEGRITY verifies with our password,
+ * and that marks its source address as a peer; other datagrams are dropped unless they come from
+ * a peer. STUN responses pass (werift verifies them against its transactions). TURN relays are
+ * left as werift has them.
+ *
+ * This reaches into werift internals (named below); pinned werift 0.24.4 is what it was written
+ * against, and the media-flood test proves it still holds.
+ */
+import { parseMessage, StunProtocol, type IceConnection, type Protocol } from 'werift';
+
+type Address = [string, number];
+
+/** The parts of werift's Connection and StunProtocol that are private in its typings. */
+interface ConnectionInternals {
+  ensureProtocol(protocol: Protocol): void;
+  localUsername: string;
+  localPassword: string;
+  /** Earlier ufrags (after an ICE restart) → their passwords. */
+  userHistory: Record<string, string>;
+}
+interface ProtocolInternals {
+  datagramReceived(data: Buffer, addr: Address): void;
+}
+
+const STUN_BINDING_REQUEST = 0x0001;
+/** The class bits of a STUN message type: 0 for a request. */
+const STUN_CLASS_BITS = 0x0110;
+const guarded = new WeakSet<IceConnection>();
+
+/** Counts of what the guard turned away, for stats and tests. */
+export interface GuardCounters {
+  droppedDatagrams: number;
+}
+
+/** Installs the guard on a connection before it opens sockets; idempotent. */
+export function guardIceSources(connection: IceConnection, counters: GuardCounters): void {
+  if (guarded.has(connection)) return;
+  guarded.add(connection);
+  const internals = connection as unknown as ConnectionInternals;
+  const peers = new Set<string>();
+  const passwordFor = (ufrag: string): string | undefined =>
+    ufrag === internals.localUsername ? internals.localPassword : internals.userHistory[ufrag];
+
+  /** What an unknown source sent: a STUN response or indication, an authentic binding request, or anything else. */
+  const classify = (data: Buffer): 'response' | 'request' | 'other' => {
+    if (data.length < 20 || (data[0] ?? 0xff) >= 4) return 'other'; // not STUN (RFC 7983)
+    const type = data.readUInt16BE(0);
+    if ((type & STUN_CLASS_BITS) !== 0) return 'response';
+    if (type !== STUN_BINDING_REQUEST) return 'other';
+    const username = parseMessage(data)?.getAttributeValue('USERNAME') as unknown;
+    if (typeof username !== 'string') return 'other';
+    const password = passwordFor(username.split(':')[0] ?? '');
+    return password !== undefined && parseMessage(data, Buffer.from(password, 'utf8')) !== undefined ? 'request' : 'other';
+  };
+
+  const ensureProtocol = internals.ensureProtocol.bind(connection);
+  internals.ensureProtocol = (protocol) => {
+    ensureProtocol(protocol);
+    if (!(protocol instanceof StunProtocol)) return;
+    const socket = protocol as unknown as ProtocolInternals;
+    const receive = socket.datagramReceived.bind(protocol);
+    // The last peer seen: the common case costs two comparisons per packet.
+    let lastHost = '';
+    let lastPort = -1;
+    socket.datagramReceived = (data, addr) => {
+      const [host, port] = addr;
+      if (port !== lastPort || host !== lastHost) {
+        const key = `${host} ${port}`;
+        if (!peers.has(key)) {
+          const kind = classify(data);
+          if (kind === 'other') {
+            counters.droppedDatagrams++;
+            return;
+          }
+          if (kind === 'response') return receive(data, addr);
+          peers.add(key);
+        }
+        lastHost = host;
+        lastPort = port;
+      }
+      receive(data, addr);
+    };
+  };
+}
