@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CHROMIUM = '/usr/bin/chromium';
+const JANUS = '/usr/bin/janus';
 
 function ensureChromium() {
   if (existsSync(CHROMIUM)) return;
@@ -18,6 +19,18 @@ function ensureChromium() {
   console.log(`Installing Debian's chromium for the browser tests (apt-get)...`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+// The benchmark's test measures Janus beside our server: same rule as Chromium.
+function ensureJanus() {
+  if (existsSync(JANUS)) return;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+    console.error(`The benchmark test needs Janus (${JANUS}). Install it with:\n  sudo apt-get update && sudo apt-get install -y janus`);
+    process.exit(1);
+  }
+  console.log(`Installing Debian's janus for the benchmark test (apt-get)...`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'janus'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
 function testFiles(dir) {
@@ -42,5 +55,6 @@ if (only.length === 0) {
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
 ensureChromium();
+if (files.some((f) => f.startsWith('bench'))) ensureJanus();
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

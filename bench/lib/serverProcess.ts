@@ -1,0 +1,79 @@
+/**
+ * A server under test as a child process: started pinned to a core, ready when a line of its
+ * output matches (or a probe succeeds), stopped with SIGTERM and then SIGKILL. Its last output
+ * lines are kept so that a failure to start says why.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { pinnedCommand } from './cpuPinning.js';
+
+export interface StartOptions {
+  command: string;
+  args: readonly string[];
+  core: number | undefined;
+  cwd?: string;
+  /** Ready when a stdout/stderr line matches; the match is returned. */
+  readyLine?: RegExp;
+  /** Or ready when this resolves true (polled every 100 ms). */
+  readyProbe?: () => Promise<boolean>;
+  timeoutMs: number;
+}
+
+export class ServerProcess {
+  private readonly tail: string[] = [];
+  private exited = false;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.once('exit', () => {
+      this.exited = true;
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** The last lines the process printed. */
+  output(): string {
+    return this.tail.join('\n');
+  }
+
+  static async start(options: StartOptions): Promise<{ server: ServerProcess; match: RegExpMatchArray | undefined }> {
+    const { command, args } = pinnedCommand(options.core, options.command, options.args);
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new ServerProcess(child);
+    let match: RegExpMatchArray | undefined;
+    const onData = (data: Buffer) => {
+      for (const line of data.toString().split('\n')) {
+        if (line.trim() === '') continue;
+        server.tail.push(line);
+        if (server.tail.length > 40) server.tail.shift();
+        if (match === undefined && options.readyLine) match = line.match(options.readyLine) ?? undefined;
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    const deadline = performance.now() + options.timeoutMs;
+    while (performance.now() < deadline) {
+      if (server.exited) break;
+      if (options.readyLine && match) return { server, match };
+      if (options.readyProbe && (await options.readyProbe().catch(() => false))) return { server, match };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await server.stop();
+    throw new Error(`${options.command} did not become ready${server.exited ? ' (it exited)' : ` in ${options.timeoutMs} ms`}; its last output:\n${server.output()}`);
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+}

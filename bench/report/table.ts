@@ -1,0 +1,69 @@
+/** The results as markdown: figures per system and N, ratios ours/Janus, the largest N found. */
+import type { BenchResults } from '../benchmark.js';
+import { LOSS_LIMIT_PERCENT } from '../benchmark.js';
+import type { Measurement } from '../measurement.js';
+import { RATIO_FIGURES, ratios } from './ratios.js';
+
+const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const pair = (a: number, b: number, digits = 1) => `${fmt(a, digits)} / ${fmt(b, digits)}`;
+
+function row(m: Measurement): string {
+  const echoing = m.echoing === m.n ? `${m.n}` : `**${m.echoing}/${m.n}**`;
+  const client = m.clientSkippedPackets > 0 ? `**${fmt(m.clientCpuPercent)} (late)**` : fmt(m.clientCpuPercent);
+  return `| ${m.n} | ${m.system} | ${echoing} | ${fmt(m.serverCpuPercent)} | ${fmt(m.serverCpuPercentPerSession, 2)} | ${fmt(m.cpuMicrosPerPacket)} | ${fmt(m.serverRssMB)} | ${fmt(m.rssPerSessionMB, 2)} | ${pair(m.firstEchoMs.median, m.firstEchoMs.p95, 0)} | ${pair(m.echoLatencyMs.median, m.echoLatencyMs.p95, 2)} | ${fmt(m.lossPercent, 2)} | ${m.echoedPps} | ${client} | ${fmt(m.machineBusyPercent, 0)} |`;
+}
+
+export function measurementsTable(measurements: readonly Measurement[]): string {
+  return [
+    '| N | system | sessions echoing | server CPU % | CPU % per session | CPU µs per packet | server RSS MB | RSS MB per session | offer → first echo ms (median / p95) | echo latency ms (median / p95) | loss % | echoed packets/s | client CPU % | machine busy % |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...measurements.map(row),
+  ].join('\n');
+}
+
+export function ratioTable(measurements: readonly Measurement[], ours: string, theirs: string): string {
+  const rows = ratios(measurements, ours, theirs);
+  if (rows.length === 0) return '';
+  return [
+    `| N | ${RATIO_FIGURES.map((f) => f.label).join(' | ')} |`,
+    `|---:|${RATIO_FIGURES.map(() => '---:').join('|')}|`,
+    ...rows.map((r) => `| ${r.n} | ${RATIO_FIGURES.map((f) => `${fmt(r.ratios[f.key] ?? Number.NaN, 2)}×`.replace('–×', '–')).join(' | ')} |`),
+  ].join('\n');
+}
+
+export function searchTable(results: BenchResults): string {
+  if (results.search.length === 0) return '';
+  return [
+    `| system | largest N with < ${LOSS_LIMIT_PERCENT} % loss | first failing N | limited by | trials (N: loss %) |`,
+    '|---|---:|---:|---|---|',
+    ...results.search.map(
+      (s) =>
+        `| ${s.system} | ${s.maxN ?? 'none'} | ${s.failedAt ?? `none up to ${results.options.search?.maxN ?? '?'}`} | ${s.failedAt === undefined ? '–' : s.clientBound ? 'the load client (its core saturated)' : 'the server'} | ${s.trials.map((t) => `${t.n}: ${fmt(t.lossPercent, 2)}`).join(', ') || '–'} |`,
+    ),
+  ].join('\n');
+}
+
+/** The whole report, as written to bench/results/bench.md. */
+export function markdownReport(results: BenchResults, ours: string, theirs: string): string {
+  const t = results.options.traffic;
+  const parts = [
+    `# Benchmark: ${ours} against ${theirs}, N loopback echo sessions`,
+    '',
+    `${results.date} · ${results.machine.cores} cores (${results.machine.cpuModel}), Linux ${results.machine.kernel}, Node ${results.machine.node} · ` +
+      (results.machine.pinned ? `server pinned to core ${results.machine.serverCore}, load client to core ${results.machine.clientCore}` : 'not pinned (too few cores or no taskset)'),
+    '',
+    `Command: \`${results.command}\``,
+    '',
+    `Per session: ${t.videoKbps} kbit/s of VP8-like video (${t.fps} fps, ${t.videoPacketBytes}-byte packets) and ${t.audioPps} Opus-like audio packets/s, echoed back. ` +
+      `Warm-up ${results.options.warmupSeconds} s, then a ${results.options.windowSeconds} s window; sessions set up ${results.options.setupConcurrency} at a time.`,
+    '',
+    measurementsTable(results.measurements),
+    '',
+    `Ratio ${ours} / ${theirs} (below 1: ${ours} does better):`,
+    '',
+    ratioTable(results.measurements, ours, theirs),
+  ];
+  const search = searchTable(results);
+  if (search) parts.push('', search);
+  return `${parts.join('\n')}\n`;
+}

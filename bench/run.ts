@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: N concurrent Hello World loopback sessions against our media server and
+ * against Janus's EchoTest, in the same run, with node-datachannel load clients. Writes
+ * bench.json, bench.md and bench.svg to the output folder and prints the markdown.
+ *
+ *   npm run bench -- [--n 1,10,50,100,200] [--seconds 20] [--warmup 5] [--no-search] [--out DIR] ...
+ *   npm run bench -- --help
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { cleanup } from 'node-datachannel';
+import { type BenchOptions, runBenchmark } from './benchmark.js';
+import { DEFAULT_TRAFFIC } from './clients/trafficScheduler.js';
+import { canPin, pinSelf } from './lib/cpuPinning.js';
+import { Progress } from './lib/progress.js';
+import { markdownReport } from './report/table.js';
+import { plotSvg } from './report/svg.js';
+import { janus } from './targets/janus.js';
+import { ensureJanus } from './targets/janusSetup.js';
+import { kurentoTs } from './targets/kurentoTs.js';
+import type { Target } from './targets/target.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TARGETS: Record<string, Target> = { [kurentoTs.name]: kurentoTs, [janus.name]: janus };
+
+const USAGE = `npm run bench -- [options]
+  --systems LIST        systems to measure (default kurento-ts,janus)
+  --n LIST              session counts (default 1,10,50,100,200)
+  --seconds S           measurement window per point (default 20)
+  --warmup S            traffic before the window opens (default 5)
+  --no-search           skip the search for the largest N with < 1 % loss
+  --search-max N        largest N the search tries (default 400)
+  --search-seconds S    window of each search trial (default 10)
+  --concurrency C       sessions set up at the same time (default 10)
+  --connect-timeout S   per-session connection timeout (default 15)
+  --server-core C       core for the server (default 1)
+  --client-core C       core for this load client (default 0)
+  --video-kbps K        video bit rate per session (default ${DEFAULT_TRAFFIC.videoKbps})
+  --out DIR             output folder (default bench/results)
+  --quiet               no progress lines`;
+
+function numbers(text: string, flag: string): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${flag}: expected positive integers separated by commas, got "${text}"`);
+  return values;
+}
+
+function positive(text: string, flag: string): number {
+  const v = Number(text);
+  if (!(v > 0)) throw new Error(`${flag}: expected a positive number, got "${text}"`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      systems: { type: 'string', default: 'kurento-ts,janus' },
+      n: { type: 'string', default: '1,10,50,100,200' },
+      seconds: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '5' },
+      'no-search': { type: 'boolean', default: false },
+      'search-max': { type: 'string', default: '400' },
+      'search-seconds': { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '10' },
+      'connect-timeout': { type: 'string', default: '15' },
+      'server-core': { type: 'string', default: '1' },
+      'client-core': { type: 'string', default: '0' },
+      'video-kbps': { type: 'string', default: String(DEFAULT_TRAFFIC.videoKbps) },
+      out: { type: 'string', default: join(ROOT, 'bench/results') },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const targets = values.systems.split(',').map((name) => {
+    const t = TARGETS[name.trim()];
+    if (!t) throw new Error(`--systems: unknown system "${name}" (known: ${Object.keys(TARGETS).join(', ')})`);
+    return t;
+  });
+  const progress = new Progress(values.quiet);
+  if (targets.includes(janus)) ensureJanus((line) => progress.line(line));
+
+  const serverCore = Number(values['server-core']);
+  const clientCore = Number(values['client-core']);
+  const pinned = canPin(serverCore) && serverCore !== clientCore && pinSelf(clientCore);
+  if (!pinned) progress.line('warning: client and server not pinned to separate cores (fewer than 2 cores, or no taskset): server figures include interference');
+  const options: BenchOptions = {
+    ns: numbers(values.n, '--n'),
+    warmupSeconds: positive(values.warmup, '--warmup'),
+    windowSeconds: positive(values.seconds, '--seconds'),
+    setupConcurrency: positive(values.concurrency, '--concurrency'),
+    connectTimeoutMs: positive(values['connect-timeout'], '--connect-timeout') * 1000,
+    traffic: { ...DEFAULT_TRAFFIC, videoKbps: positive(values['video-kbps'], '--video-kbps') },
+    serverCore: pinned ? serverCore : undefined,
+    clientCore: pinned ? clientCore : undefined,
+    pinned,
+    root: ROOT,
+    search: values['no-search'] ? undefined : { maxN: positive(values['search-max'], '--search-max'), windowSeconds: positive(values['search-seconds'], '--search-seconds'), resolution: 0.1 },
+    command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
+  };
+
+  const results = await runBenchmark(targets, options, progress);
+  const [ours = kurentoTs.name, theirs = janus.name] = targets.map((t) => t.name);
+  const markdown = markdownReport(results, ours, theirs);
+  mkdirSync(values.out, { recursive: true });
+  writeFileSync(join(values.out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(values.out, 'bench.md'), markdown);
+  writeFileSync(join(values.out, 'bench.svg'), plotSvg(results.measurements, `${targets.map((t) => t.name).join(' vs ')} · ${results.machine.cores} cores · ${results.date.slice(0, 10)}`));
+  process.stdout.write(markdown);
+  progress.line(`results written to ${values.out}/bench.{json,md,svg}`);
+}
+
+try {
+  await main();
+  cleanup();
+  process.exit(0);
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  cleanup();
+  process.exit(1);
+}

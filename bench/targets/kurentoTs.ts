@@ -1,0 +1,60 @@
+/**
+ * Our media server, driven as Kurento's Hello World does it: per session a MediaPipeline with a
+ * WebRtcEndpoint connected to itself, the offer processed, candidates trickled both ways through
+ * the typed SDK. The server is its own process so that its CPU and memory are its own.
+ */
+import { join } from 'node:path';
+import { KurentoClient } from '@kurento-ts/client';
+import type { NdcSession } from '../clients/ndcSession.js';
+import { ServerProcess } from '../lib/serverProcess.js';
+import type { RunningTarget, ServerSession, Target, TargetOptions } from './target.js';
+
+const READY = /Kurento-TS media server ready on (wss?:\/\/\S+)/;
+
+export const kurentoTs: Target = {
+  name: 'kurento-ts',
+  async start(options: TargetOptions): Promise<RunningTarget> {
+    const { server, match } = await ServerProcess.start({
+      command: process.execPath,
+      args: ['--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn'],
+      cwd: options.root,
+      core: options.core,
+      readyLine: READY,
+      timeoutMs: 30_000,
+    });
+    const url = match?.[1] ?? '';
+    // No reconnection: a dropped control connection during a benchmark is a failure to report.
+    const kurento = await KurentoClient.connect(url, { reconnect: false, requestTimeoutMs: 60_000 }).catch(async (e: unknown) => {
+      await server.stop();
+      throw e;
+    });
+    return {
+      pid: server.pid,
+      url,
+      open: (session) => openHelloWorld(kurento, session),
+      async stop() {
+        await kurento.close().catch(() => undefined);
+        await server.stop();
+      },
+      output: () => server.output(),
+    };
+  },
+};
+
+async function openHelloWorld(kurento: KurentoClient, session: NdcSession): Promise<ServerSession> {
+  const offer = await session.createOffer();
+  const pipeline = await kurento.createMediaPipeline();
+  try {
+    const endpoint = await pipeline.create('WebRtcEndpoint');
+    await endpoint.on('IceCandidateFound', (event) => session.addRemoteCandidate(event.candidate.candidate, event.candidate.sdpMid));
+    await endpoint.connect(endpoint);
+    const answer = await endpoint.processOffer(offer);
+    session.setAnswer(answer);
+    session.onLocalCandidate((c) => void endpoint.addIceCandidate(c).catch(() => undefined));
+    await endpoint.gatherCandidates();
+  } catch (e) {
+    await pipeline.release().catch(() => undefined);
+    throw e;
+  }
+  return { close: () => pipeline.release().catch(() => undefined) };
+}
