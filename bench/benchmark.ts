@@ -28,7 +28,7 @@ export interface BenchOptions extends MeasureOptions {
 
 export interface SearchResult {
   system: string;
-  /** Largest N measured with loss < 1 % and every session echoing (undefined: none passed). */
+  /** Largest N measured that `passes` (undefined: none passed). */
   maxN: number | undefined;
   /** Smallest N that failed, when one did. */
   failedAt: number | undefined;
@@ -48,9 +48,16 @@ export interface BenchResults {
 
 export const LOSS_LIMIT_PERCENT = 1;
 
-/** Whether a measurement counts as served: every session echoing and loss under the limit. */
+/** Sessions that must come up for a point to count as served. */
+export const MIN_ECHOING_FRACTION = 0.95;
+
+/**
+ * Whether a measurement counts as served: packet loss under the limit, and (nearly) every session
+ * up. Not every single one: a rare session that never connects is a setup bug to fix and is shown
+ * in the table, but it should not decide the capacity figure by chance.
+ */
 export function passes(m: Measurement): boolean {
-  return m.connected === m.n && m.echoing === m.n && m.lossPercent < LOSS_LIMIT_PERCENT;
+  return m.echoing >= MIN_ECHOING_FRACTION * m.n && m.lossPercent < LOSS_LIMIT_PERCENT;
 }
 
 export async function runBenchmark(targets: readonly Target[], options: BenchOptions, progress: Progress): Promise<BenchResults> {

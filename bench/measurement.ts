@@ -5,6 +5,7 @@
  * which the server's CPU (/proc), the echoes and their latency are counted.
  */
 import { EchoMeter } from './clients/echoMeter.js';
+import { captureNdcErrors, drainNdcErrors } from './clients/ndcLog.js';
 import { NdcSession } from './clients/ndcSession.js';
 import { TrafficScheduler, type TrafficOptions } from './clients/trafficScheduler.js';
 import { percentile } from './lib/histogram.js';
@@ -75,6 +76,8 @@ export async function measure(target: Target, n: number, options: MeasureOptions
   const sessions: NdcSession[] = [];
   const serverSessions: ServerSession[] = [];
   const errors: string[] = [];
+  captureNdcErrors();
+  drainNdcErrors();
   try {
     const idleRss = rssBytes(server.pid);
     const setupStart = performance.now();
@@ -87,10 +90,9 @@ export async function measure(target: Target, n: number, options: MeasureOptions
         sessions.push(session);
         try {
           serverSessions.push(await server.open(session));
-          if ((await session.waitConnected(options.connectTimeoutMs)) === 'connected') {
-            scheduler.add(session);
-            up++;
-          } else failed++;
+          await session.waitConnected(options.connectTimeoutMs);
+          scheduler.add(session);
+          up++;
         } catch (e) {
           failed++;
           if (errors.length < 5) errors.push((e as Error).message);
@@ -118,6 +120,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     const [serverCpu = 0, clientCpu = 0] = usage.cpuPercent;
     const echoing = connected.filter((s) => !Number.isNaN(s.firstEchoAt));
     const expectedPps = connected.length * scheduler.packetsPerSecondPerSession;
+    errors.push(...drainNdcErrors().slice(0, 5).map((line) => `libdatachannel: ${line}`));
     return {
       system: target.name,
       n,

@@ -141,16 +141,18 @@ export class NdcSession {
     else this.pendingRemote.push({ candidate, mid });
   }
 
-  /** Resolves 'connected' or 'failed', or 'failed' after `timeoutMs`. */
-  async waitConnected(timeoutMs: number): Promise<SessionState> {
+  /** Resolves 'connected', or throws why not (failed, or still not connected after `timeoutMs`). */
+  async waitConnected(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<SessionState>((resolve) => {
-      timer = setTimeout(() => resolve('failed'), timeoutMs);
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
     const state = await Promise.race([this.settled, timeout]);
     clearTimeout(timer);
-    if (state === 'failed') this.state = 'failed';
-    return state;
+    if (state === 'connected') return;
+    this.state = 'failed';
+    const where = `ICE ${this.pc.iceState()}, peer connection ${this.pc.state()}, gathering ${this.pc.gatheringState()}`;
+    throw new Error(state === 'timeout' ? `not connected after ${timeoutMs} ms (${where})` : `connection failed (${where})`);
   }
 
   /** Hot path: one video frame of `packets` packets. */

@@ -1,6 +1,6 @@
 /** The results as markdown: figures per system and N, ratios ours/Janus, the largest N found. */
 import type { BenchResults } from '../benchmark.js';
-import { LOSS_LIMIT_PERCENT } from '../benchmark.js';
+import { LOSS_LIMIT_PERCENT, MIN_ECHOING_FRACTION } from '../benchmark.js';
 import type { Measurement } from '../measurement.js';
 import { RATIO_FIGURES, ratios } from './ratios.js';
 
@@ -58,12 +58,10 @@ export function markdownReport(results: BenchResults, ours: string, theirs: stri
       `Warm-up ${results.options.warmupSeconds} s, then a ${results.options.windowSeconds} s window; sessions set up ${results.options.setupConcurrency} at a time.`,
     '',
     measurementsTable(results.measurements),
-    '',
-    `Ratio ${ours} / ${theirs} (below 1: ${ours} does better):`,
-    '',
-    ratioTable(results.measurements, ours, theirs),
   ];
+  const ratio = ours === theirs ? '' : ratioTable(results.measurements, ours, theirs);
+  if (ratio) parts.push('', `Ratio ${ours} / ${theirs} (below 1: ${ours} does better):`, '', ratio);
   const search = searchTable(results);
-  if (search) parts.push('', search);
+  if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % with at least ${MIN_ECHOING_FRACTION * 100} % of the sessions up (window ${results.options.search?.windowSeconds ?? '?'} s per trial).`, '', search);
   return `${parts.join('\n')}\n`;
 }
