@@ -10,6 +10,7 @@ import type { MediaKind } from '../graph/media.js';
 import { TwccFeedback } from '../rtp/TwccFeedback.js';
 import { guardIceSources, type GuardCounters } from './iceSourceGuard.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
+import { endDtlsRetransmissions, withoutDefaultStun } from './weriftPatches.js';
 
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const TWCC_INTERVAL_MS = 50;
@@ -64,7 +65,7 @@ export class PeerSession {
   readonly guard: GuardCounters = { droppedDatagrams: 0 };
 
   constructor(
-    ice: IceOptions,
+    private readonly ice: IceOptions,
     private readonly direction: Direction,
     private readonly handlers: PeerHandlers,
   ) {
@@ -151,11 +152,16 @@ export class PeerSession {
     this.closed = true;
     clearInterval(this.twccTimer);
     await this.pc.close().catch(() => undefined);
+    for (const transport of this.pc.dtlsTransports) endDtlsRetransmissions(transport);
   }
 
   /** Sets the local description, which opens the sockets: guard them first. */
   private async setLocal(description: Parameters<RTCPeerConnection['setLocalDescription']>[0]): Promise<void> {
-    for (const transport of this.pc.iceTransports) guardIceSources(transport.connection, this.guard);
+    const hasStun = this.ice.iceServers.some((s) => s.urls.startsWith('stun:'));
+    for (const transport of this.pc.iceTransports) {
+      guardIceSources(transport.connection, this.guard);
+      if (!hasStun) withoutDefaultStun(transport.connection);
+    }
     await this.pc.setLocalDescription(description);
   }
 

@@ -6,6 +6,8 @@ export type Message = { jsonrpc: string; id?: number | string | null; result?: R
 
 export class RawRpc {
   readonly notifications: Message[] = [];
+  /** When set, notifications go here instead of into `notifications`. */
+  onNotification: ((m: Message) => void) | undefined;
   private readonly waiting = new Map<number | string, (m: Message) => void>();
   private nextId = 1;
   sessionId: string | undefined;
@@ -16,7 +18,8 @@ export class RawRpc {
       if (message.id !== undefined && message.id !== null && this.waiting.has(message.id)) {
         this.waiting.get(message.id)?.(message);
         this.waiting.delete(message.id);
-      } else this.notifications.push(message);
+      } else if (this.onNotification) this.onNotification(message);
+      else this.notifications.push(message);
     });
   }
 
