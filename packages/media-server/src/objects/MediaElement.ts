@@ -12,7 +12,9 @@ import { MediaObject, type OperationParams } from './MediaObject.js';
 import type { MediaPipeline } from './MediaPipeline.js';
 import type { ObjectContext } from './ObjectContext.js';
 import { newObjectId } from '../support/ids.js';
+import { createLogger } from '../support/logger.js';
 
+const log = createLogger('kms:element');
 const ALL_TYPES: readonly MediaType[] = ['AUDIO', 'VIDEO', 'DATA'];
 const DEFAULT_DESCRIPTION = 'default';
 
@@ -29,6 +31,8 @@ export abstract class MediaElement extends MediaObject {
   private readonly sinksByKind: Record<MediaKind, MediaElement[]> = { audio: [], video: [] };
   /** Kinds for which NOT_TRANSCODING has been reported. */
   private readonly transcodingReported: Record<MediaKind, boolean> = { audio: false, video: false };
+  /** When the last media-handling failure was reported (at most one Error event a second). */
+  private lastFailureAt = 0;
 
   protected constructor(context: ObjectContext, className: ClassName, pipeline: MediaPipeline) {
     super(context, className, newObjectId(className, pipeline.id), pipeline);
@@ -103,7 +107,21 @@ export abstract class MediaElement extends MediaObject {
       this.transcodingReported[kind] = true;
       this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });
     }
-    this.acceptRtp(kind, packet);
+    // A fault in one element is its own: reported on it, while the source's other sinks go on.
+    try {
+      this.acceptRtp(kind, packet);
+    } catch (e) {
+      this.reportFailure(e);
+    }
+  }
+
+  /** Logs a media-handling fault and raises Kurento's Error event, at most once a second. */
+  protected reportFailure(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastFailureAt < 1000) return;
+    this.lastFailureAt = now;
+    log.error(`[${this.id}] media handling failed`, error);
+    this.raise('Error', { description: `Media handling failed: ${error instanceof Error ? error.message : String(error)}`, errorCode: 40003, type: 'UNEXPECTED_ERROR' });
   }
 
   /** What this element does with media from its sources. */

@@ -61,8 +61,6 @@ export class WebRtcEndpoint extends MediaElement {
   private mediaState: Binary = 'DISCONNECTED';
   private iceState: string = 'DISCONNECTED';
   private selectedPairKey = '';
-  /** When the last media-handling failure was reported (rate limit). */
-  private lastFailureAt = 0;
   /** Settable ICE properties, Kurento's names. */
   private readonly ice = {
     networkInterfaces: '',
@@ -176,7 +174,7 @@ export class WebRtcEndpoint extends MediaElement {
         gatheringDone: () => this.onGatheringDone(),
         iceState: (s) => this.onIceState(s),
         peerState: (s) => this.onPeerState(s),
-        failure: (e) => this.onFailure(e),
+        failure: (e) => this.reportFailure(e),
       },
     );
     return this.peer;
@@ -290,15 +288,6 @@ export class WebRtcEndpoint extends MediaElement {
     if (state === this.mediaState) return;
     this.raise('MediaStateChanged', { oldState: this.mediaState, newState: state });
     this.mediaState = state;
-  }
-
-  /** Crash isolation: a fault in this endpoint's media handling is logged and reported, once a second at most. */
-  private onFailure(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastFailureAt < 1000) return;
-    this.lastFailureAt = now;
-    log.error(`[${this.id}] media handling failed`, error);
-    this.raise('Error', { description: `Media handling failed: ${(error as Error).message ?? String(error)}`, errorCode: 40003, type: 'UNEXPECTED_ERROR' });
   }
 
   // ---- media ----

@@ -1,8 +1,10 @@
 /**
- * Media-port floods and packet fuzzing while a real Chromium loopback plays: random datagrams,
- * bogus STUN, forged RTP/RTCP and DTLS-looking records, generated with fast-check, are sent at
- * the session's UDP port. The call keeps decoding frames, the server keeps serving, it sends no
- * media to the address that never passed ICE, and dropping a bogus packet stays cheap.
+ * The media plane under attack and under faults, while a real Chromium loopback plays.
+ * Floods and packet fuzzing: random datagrams, bogus STUN, forged RTP/RTCP and DTLS-looking
+ * records, generated with fast-check, are sent at the session's UDP port (FLOOD_SECONDS, and
+ * FLOOD_KIND=garbage|stun|rtp|rtcp|dtls for one kind); the call keeps decoding frames, no media
+ * goes to the address that never passed ICE, and dropping a bogus packet stays cheap.
+ * Crash isolation: an element whose media handler throws reports its own Error event.
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -96,6 +98,35 @@ test('a flood of hostile packets at the media port leaves the call playing and g
     await waitFor('the media sockets given back', () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length === 1, 5000);
   } finally {
     attacker.close();
+    await tab.evaluate(() => window.hangUp()).catch(() => undefined);
+    await tab.close();
+    kurento.close();
+  }
+});
+
+test('a fault inside one element is reported as its Error event; the call and the server go on', async () => {
+  const kurento = await kurentoClient(server.url, { failAfter: 1, duplicates_timeout: 500 });
+  const tab = await browser.context.newPage();
+  try {
+    const call = await startBrowserLoopback(kurento, tab, page.url);
+    const frames = async () => (await tab.evaluate(() => window.collect())).video?.framesDecoded ?? 0;
+    await waitFor('the call to play', async () => (await frames()) > 30, 15_000);
+    // A second sink of the endpoint, broken from the inside: its media handler throws.
+    const faulty = await call.pipeline.create('PassThrough');
+    const errors: string[] = [];
+    faulty.on('Error', (e) => errors.push(String(e['description'])));
+    const element = server.registry.resolve(faulty.id) as unknown as { acceptRtp(): void };
+    element.acceptRtp = () => {
+      throw new Error('injected fault');
+    };
+    await call.endpoint.connect(faulty);
+    await waitFor('the Error event of the faulty element', () => errors.length > 0, 5000);
+    assert.match(errors[0] ?? '', /injected fault/);
+    const framesNow = await frames();
+    await waitFor('the loopback still playing', async () => (await frames()) > framesNow + 30, 5000);
+    assert.ok(errors.length <= 3, `Error events are rate limited (${errors.length})`);
+    await call.pipeline.release();
+  } finally {
     await tab.evaluate(() => window.hangUp()).catch(() => undefined);
     await tab.close();
     kurento.close();
