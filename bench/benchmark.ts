@@ -28,12 +28,12 @@ export interface BenchOptions extends MeasureOptions {
 
 export interface SearchResult {
   system: string;
-  /** Largest N measured that `passes` (undefined: none passed). */
+  /** Largest N measured with the verdict 'pass' (undefined: none passed). */
   maxN: number | undefined;
-  /** Smallest N that failed, when one did. */
-  failedAt: number | undefined;
-  /** Whether the client, not the server, was saturated at the failing point. */
-  clientBound: boolean;
+  /** The N that ended the search, and why: the server failed it, the load client could not
+   * offer it, or the search reached its limit with everything passing. */
+  stoppedAt: number | undefined;
+  limitedBy: 'server' | 'load client' | 'search limit';
   trials: Measurement[];
 }
 
@@ -50,14 +50,21 @@ export const LOSS_LIMIT_PERCENT = 1;
 
 /** Sessions that must come up for a point to count as served. */
 export const MIN_ECHOING_FRACTION = 0.95;
+/** Below this share of its target rate the load client, not the server, is what was measured. */
+export const MIN_OFFERED_FRACTION = 0.97;
+
+export type Verdict = 'pass' | 'fail' | 'client-bound';
 
 /**
- * Whether a measurement counts as served: packet loss under the limit, and (nearly) every session
- * up. Not every single one: a rare session that never connects is a setup bug to fix and is shown
- * in the table, but it should not decide the capacity figure by chance.
+ * Whether a point counts as served: packet loss under the limit and (nearly) every session up.
+ * Not every single one: a rare session that never connects is a setup bug, shown in the table,
+ * that should not decide the capacity figure by chance. A point where the client could not send
+ * its load says nothing about the server's capacity: 'client-bound'.
  */
-export function passes(m: Measurement): boolean {
-  return m.echoing >= MIN_ECHOING_FRACTION * m.n && m.lossPercent < LOSS_LIMIT_PERCENT;
+export function verdict(m: Measurement): Verdict {
+  if (m.echoing < MIN_ECHOING_FRACTION * m.n || !(m.lossPercent < LOSS_LIMIT_PERCENT)) return 'fail';
+  if (m.sentPps < MIN_OFFERED_FRACTION * m.expectedPps) return 'client-bound';
+  return 'pass';
 }
 
 export async function runBenchmark(targets: readonly Target[], options: BenchOptions, progress: Progress): Promise<BenchResults> {
@@ -95,41 +102,34 @@ export async function runBenchmark(targets: readonly Target[], options: BenchOpt
 
 /**
  * Brackets the largest passing N: starts from what the N list showed, grows by half while it
- * passes, then bisects. Each trial is a full measurement with a shorter window.
+ * passes, then bisects towards the first failing N. A client-bound point ends the search: past
+ * it the load client, not the server, would be measured. Trials use a shorter window.
  */
 async function searchMaxN(target: Target, known: readonly Measurement[], options: BenchOptions, search: SearchOptions, progress: Progress): Promise<SearchResult> {
   const trials: Measurement[] = [];
   const sorted = [...known].sort((a, b) => a.n - b.n);
-  let low = sorted.filter(passes).reduce<number | undefined>((best, m) => Math.max(best ?? 0, m.n), undefined);
-  let failing = sorted.find((m) => !passes(m) && m.n > (low ?? 0));
+  let low = sorted.filter((m) => verdict(m) === 'pass').reduce<number | undefined>((best, m) => Math.max(best ?? 0, m.n), undefined);
+  let stop = sorted.find((m) => verdict(m) !== 'pass' && m.n > (low ?? 0));
   const trial = async (n: number) => {
     progress.line(`${target.name}: searching the largest N with < ${LOSS_LIMIT_PERCENT} % loss, trying N=${n}`);
     const m = await measure(target, n, { ...options, windowSeconds: search.windowSeconds }, progress);
-    progress.line(`${target.name} N=${n}: loss ${m.lossPercent} %, ${m.echoing}/${n} echoing, server CPU ${m.serverCpuPercent} %, client CPU ${m.clientCpuPercent} % → ${passes(m) ? 'pass' : 'fail'}`);
+    progress.line(`${target.name} N=${n}: loss ${m.lossPercent} %, ${m.echoing}/${n} echoing, sent ${m.sentPps}/${m.expectedPps} packets/s, server CPU ${m.serverCpuPercent} %, client CPU ${m.clientCpuPercent} % → ${verdict(m)}`);
     trials.push(m);
     return m;
   };
-  while (failing === undefined) {
+  while (stop === undefined) {
     const n = Math.min(search.maxN, Math.ceil(((low ?? 1) * 1.5) / 10) * 10);
-    if (low !== undefined && n <= low) break; // reached maxN with everything passing
+    if (low !== undefined && n <= low) return { system: target.name, maxN: low, stoppedAt: low, limitedBy: 'search limit', trials };
     const m = await trial(n);
-    if (passes(m)) low = n;
-    else failing = m;
+    if (verdict(m) === 'pass') low = n;
+    else stop = m;
   }
-  while (failing !== undefined) {
+  while (verdict(stop) === 'fail') {
     const lo = low ?? 0;
-    const step = Math.max(5, Math.round(lo * search.resolution));
-    if (failing.n - lo <= step) break;
-    const n = Math.round((lo + failing.n) / 2);
-    const m = await trial(n);
-    if (passes(m)) low = n;
-    else failing = m;
+    if (stop.n - lo <= Math.max(5, Math.round(lo * search.resolution))) break;
+    const m = await trial(Math.round((lo + stop.n) / 2));
+    if (verdict(m) === 'pass') low = m.n;
+    else stop = m;
   }
-  return {
-    system: target.name,
-    maxN: low,
-    failedAt: failing?.n,
-    clientBound: failing !== undefined && (failing.clientSkippedPackets > 0 || failing.clientCpuPercent > 90),
-    trials,
-  };
+  return { system: target.name, maxN: low, stoppedAt: stop.n, limitedBy: verdict(stop) === 'fail' ? 'server' : 'load client', trials };
 }

@@ -6,12 +6,12 @@
  *   npm run bench -- [--n 1,10,50,100,200] [--seconds 20] [--warmup 5] [--no-search] [--out DIR] ...
  *   npm run bench -- --help
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanup } from 'node-datachannel';
-import { type BenchOptions, runBenchmark } from './benchmark.js';
+import { type BenchOptions, type BenchResults, runBenchmark, verdict } from './benchmark.js';
 import { DEFAULT_TRAFFIC } from './clients/trafficScheduler.js';
 import { canPin, pinSelf } from './lib/cpuPinning.js';
 import { Progress } from './lib/progress.js';
@@ -39,6 +39,7 @@ const USAGE = `npm run bench -- [options]
   --client-core C       core for this load client (default 0)
   --video-kbps K        video bit rate per session (default ${DEFAULT_TRAFFIC.videoKbps})
   --out DIR             output folder (default bench/results)
+  --from FILE           measure nothing: re-render the reports from a bench.json
   --quiet               no progress lines`;
 
 function numbers(text: string, flag: string): number[] {
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       'client-core': { type: 'string', default: '0' },
       'video-kbps': { type: 'string', default: String(DEFAULT_TRAFFIC.videoKbps) },
       out: { type: 'string', default: join(ROOT, 'bench/results') },
+      from: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -85,6 +87,10 @@ async function main(): Promise<void> {
     return t;
   });
   const progress = new Progress(values.quiet);
+  if (values.from !== undefined) {
+    writeReports(JSON.parse(readFileSync(values.from, 'utf8')) as BenchResults, values.out, progress);
+    return;
+  }
   if (targets.includes(janus)) ensureJanus((line) => progress.line(line));
 
   const serverCore = Number(values['server-core']);
@@ -106,15 +112,20 @@ async function main(): Promise<void> {
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
   };
 
-  const results = await runBenchmark(targets, options, progress);
-  const [ours = kurentoTs.name, theirs = janus.name] = targets.map((t) => t.name);
+  writeReports(await runBenchmark(targets, options, progress), values.out, progress);
+}
+
+/** bench.json, bench.md and bench.svg in `out`; the markdown also on stdout. */
+function writeReports(results: BenchResults, out: string, progress: Progress): void {
+  const systems = [...new Set(results.measurements.map((m) => m.system))];
+  const [ours = kurentoTs.name, theirs = ours] = systems;
   const markdown = markdownReport(results, ours, theirs);
-  mkdirSync(values.out, { recursive: true });
-  writeFileSync(join(values.out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(values.out, 'bench.md'), markdown);
-  writeFileSync(join(values.out, 'bench.svg'), plotSvg(results.measurements, `${targets.map((t) => t.name).join(' vs ')} · ${results.machine.cores} cores · ${results.date.slice(0, 10)}`));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(out, 'bench.md'), markdown);
+  writeFileSync(join(out, 'bench.svg'), plotSvg(results.measurements, `${systems.join(' vs ')} · ${results.machine.cores} cores · ${results.date.slice(0, 10)}`, (m) => verdict(m) === 'pass'));
   process.stdout.write(markdown);
-  progress.line(`results written to ${values.out}/bench.{json,md,svg}`);
+  progress.line(`results written to ${out}/bench.{json,md,svg}`);
 }
 
 try {

@@ -9,7 +9,8 @@ interface Series {
   name: string;
   color: string;
   dashed: boolean;
-  points: [number, number][];
+  /** x, y, and whether the point was served (loss under 1 %, sessions up): others are drawn hollow. */
+  points: [number, number, boolean][];
 }
 
 interface Panel {
@@ -27,6 +28,13 @@ const COLORS: Record<string, string> = { 'kurento-ts': '#d1495b', janus: '#00798
 const FALLBACK = ['#edae49', '#30638e', '#66a182'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (x: number) => Number(x.toFixed(1));
+
+/** The 1-2-5 value at or below `v` (`down`) or at or above it. */
+function round125(v: number, down: boolean): number {
+  const e = Math.floor(Math.log10(v));
+  const candidates = [-1, 0, 1].flatMap((d) => [1, 2, 5].map((m) => m * 10 ** (e + d)));
+  return down ? Math.max(...candidates.filter((c) => c <= v * 1.0001)) : Math.min(...candidates.filter((c) => c >= v * 0.9999));
+}
 
 /** 1-2-5 ticks covering [lo, hi] on a log axis. */
 function logTicks(lo: number, hi: number): number[] {
@@ -55,10 +63,10 @@ function drawPanel(p: Panel): string {
   if (pts.length === 0) return '';
   const xs = pts.map(([x]) => x);
   const ys = pts.map(([, y]) => y);
-  const xLo = 10 ** Math.floor(Math.log10(Math.min(...xs)));
-  const xHi = 10 ** Math.ceil(Math.log10(Math.max(...xs)));
+  const xLo = round125(Math.min(...xs), true);
+  const xHi = round125(Math.max(...xs), false);
   const xTicks = logTicks(xLo, xHi);
-  const yTicks = p.logY ? logTicks(10 ** Math.floor(Math.log10(Math.min(...ys))), 10 ** Math.ceil(Math.log10(Math.max(...ys)))) : linearTicks(Math.max(...ys) * 1.05);
+  const yTicks = p.logY ? logTicks(round125(Math.min(...ys), true), round125(Math.max(...ys), false)) : linearTicks(Math.max(...ys) * 1.05);
   const yLo = p.logY ? (yTicks[0] ?? 1) : 0;
   const yHi = yTicks[yTicks.length - 1] ?? 1;
   const px = (x: number) => p.left + ((Math.log10(x) - Math.log10(xLo)) / (Math.log10(xHi) - Math.log10(xLo))) * p.width;
@@ -85,7 +93,7 @@ function drawPanel(p: Panel): string {
     if (valid.length === 0) continue;
     const line = valid.map(([x, y]) => `${num(px(x))},${num(py(y))}`).join(' ');
     out.push(`<polyline points="${line}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    for (const [x, y] of valid) out.push(`<circle cx="${num(px(x))}" cy="${num(py(y))}" r="3" fill="${s.color}"/>`);
+    for (const [x, y, ok] of valid) out.push(`<circle cx="${num(px(x))}" cy="${num(py(y))}" r="3.5" ${ok ? `fill="${s.color}"` : `fill="#fff" stroke="${s.color}" stroke-width="1.5"`}/>`);
   }
   p.series.forEach((s, i) => {
     const y = p.top + 14 + i * 16;
@@ -96,7 +104,7 @@ function drawPanel(p: Panel): string {
   return out.join('\n');
 }
 
-export function plotSvg(measurements: readonly Measurement[], subtitle: string): string {
+export function plotSvg(measurements: readonly Measurement[], subtitle: string, served: (m: Measurement) => boolean): string {
   const systems = [...new Set(measurements.map((m) => m.system))];
   const color = (s: string, i: number) => COLORS[s] ?? FALLBACK[i % FALLBACK.length] ?? '#000';
   const of = (s: string) => measurements.filter((m) => m.system === s);
@@ -111,7 +119,7 @@ export function plotSvg(measurements: readonly Measurement[], subtitle: string):
       title: 'Server CPU per session',
       yLabel: '% of one core per session',
       logY: false,
-      series: systems.map((s, i) => ({ name: s, color: color(s, i), dashed: false, points: of(s).map((m) => [m.n, m.serverCpuPercentPerSession]) })),
+      series: systems.map((s, i) => ({ name: s, color: color(s, i), dashed: false, points: of(s).map((m): [number, number, boolean] => [m.n, m.serverCpuPercentPerSession, served(m)]) })),
     },
     {
       left: 560,
@@ -122,8 +130,8 @@ export function plotSvg(measurements: readonly Measurement[], subtitle: string):
       yLabel: 'ms (log)',
       logY: true,
       series: systems.flatMap((s, i) => [
-        { name: `${s} median`, color: color(s, i), dashed: false, points: of(s).map((m): [number, number] => [m.n, m.echoLatencyMs.median]) },
-        { name: `${s} p95`, color: color(s, i), dashed: true, points: of(s).map((m): [number, number] => [m.n, m.echoLatencyMs.p95]) },
+        { name: `${s} median`, color: color(s, i), dashed: false, points: of(s).map((m): [number, number, boolean] => [m.n, m.echoLatencyMs.median, served(m)]) },
+        { name: `${s} p95`, color: color(s, i), dashed: true, points: of(s).map((m): [number, number, boolean] => [m.n, m.echoLatencyMs.p95, served(m)]) },
       ]),
     },
   ];
@@ -132,6 +140,7 @@ export function plotSvg(measurements: readonly Measurement[], subtitle: string):
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="13">${esc(subtitle)}</text>`,
     ...panels.map(drawPanel),
+    `<text x="${width / 2}" y="${height - 12}" text-anchor="middle" fill="#555">Hollow points: not served cleanly (loss ≥ 1 % or sessions failing), or the load client fell short of its target rate.</text>`,
     '</svg>',
     '',
   ].join('\n');

@@ -1,6 +1,5 @@
 /** The results as markdown: figures per system and N, ratios ours/Janus, the largest N found. */
-import type { BenchResults } from '../benchmark.js';
-import { LOSS_LIMIT_PERCENT, MIN_ECHOING_FRACTION } from '../benchmark.js';
+import { type BenchResults, LOSS_LIMIT_PERCENT, MIN_ECHOING_FRACTION, MIN_OFFERED_FRACTION, type SearchResult, verdict } from '../benchmark.js';
 import type { Measurement } from '../measurement.js';
 import { RATIO_FIGURES, ratios } from './ratios.js';
 
@@ -10,13 +9,15 @@ const pair = (a: number, b: number, digits = 1) => `${fmt(a, digits)} / ${fmt(b,
 function row(m: Measurement): string {
   const echoing = m.echoing === m.n ? `${m.n}` : `**${m.echoing}/${m.n}**`;
   const client = m.clientSkippedPackets > 0 ? `**${fmt(m.clientCpuPercent)} (late)**` : fmt(m.clientCpuPercent);
-  return `| ${m.n} | ${m.system} | ${echoing} | ${fmt(m.serverCpuPercent)} | ${fmt(m.serverCpuPercentPerSession, 2)} | ${fmt(m.cpuMicrosPerPacket)} | ${fmt(m.serverRssMB)} | ${fmt(m.rssPerSessionMB, 2)} | ${pair(m.firstEchoMs.median, m.firstEchoMs.p95, 0)} | ${pair(m.echoLatencyMs.median, m.echoLatencyMs.p95, 2)} | ${fmt(m.lossPercent, 2)} | ${m.echoedPps} | ${client} | ${fmt(m.machineBusyPercent, 0)} |`;
+  const offered = m.expectedPps > 0 ? (100 * m.sentPps) / m.expectedPps : Number.NaN;
+  const sent = offered < MIN_OFFERED_FRACTION * 100 ? `**${fmt(offered, 0)}**` : fmt(offered, 0);
+  return `| ${m.n} | ${m.system} | ${echoing} | ${fmt(m.serverCpuPercent)} | ${fmt(m.serverCpuPercentPerSession, 2)} | ${fmt(m.cpuMicrosPerPacket)} | ${fmt(m.serverRssMB)} | ${fmt(m.rssPerSessionMB, 2)} | ${pair(m.firstEchoMs.median, m.firstEchoMs.p95, 0)} | ${pair(m.echoLatencyMs.median, m.echoLatencyMs.p95, 2)} | ${fmt(m.lossPercent, 2)} | ${m.echoedPps} | ${sent} | ${client} | ${fmt(m.machineBusyPercent, 0)} |`;
 }
 
 export function measurementsTable(measurements: readonly Measurement[]): string {
   return [
-    '| N | system | sessions echoing | server CPU % | CPU % per session | CPU µs per packet | server RSS MB | RSS MB per session | offer → first echo ms (median / p95) | echo latency ms (median / p95) | loss % | echoed packets/s | client CPU % | machine busy % |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | system | sessions echoing | server CPU % | CPU % per session | CPU µs per packet | server RSS MB | RSS MB per session | offer → first echo ms (median / p95) | echo latency ms (median / p95) | loss % | echoed packets/s | client sent % of target | client CPU % | machine busy % |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...measurements.map(row),
   ].join('\n');
 }
@@ -33,13 +34,12 @@ export function ratioTable(measurements: readonly Measurement[], ours: string, t
 
 export function searchTable(results: BenchResults): string {
   if (results.search.length === 0) return '';
+  const ended = (s: SearchResult) =>
+    s.limitedBy === 'server' ? `the server failed N=${s.stoppedAt}` : s.limitedBy === 'load client' ? `the load client could not send N=${s.stoppedAt}'s load (capacity is at least the N found)` : `every N up to the limit (${s.stoppedAt}) passed`;
   return [
-    `| system | largest N with < ${LOSS_LIMIT_PERCENT} % loss | first failing N | limited by | trials (N: loss %) |`,
-    '|---|---:|---:|---|---|',
-    ...results.search.map(
-      (s) =>
-        `| ${s.system} | ${s.maxN ?? 'none'} | ${s.failedAt ?? `none up to ${results.options.search?.maxN ?? '?'}`} | ${s.failedAt === undefined ? '–' : s.clientBound ? 'the load client (its core saturated)' : 'the server'} | ${s.trials.map((t) => `${t.n}: ${fmt(t.lossPercent, 2)}`).join(', ') || '–'} |`,
-    ),
+    `| system | largest N with < ${LOSS_LIMIT_PERCENT} % loss | search ended because | trials (N: verdict, loss %) |`,
+    '|---|---:|---|---|',
+    ...results.search.map((s) => `| ${s.system} | ${s.maxN ?? 'none'} | ${ended(s)} | ${s.trials.map((t) => `${t.n}: ${verdict(t)}, ${fmt(t.lossPercent, 2)}`).join('; ') || '–'} |`),
   ].join('\n');
 }
 
@@ -62,6 +62,6 @@ export function markdownReport(results: BenchResults, ours: string, theirs: stri
   const ratio = ours === theirs ? '' : ratioTable(results.measurements, ours, theirs);
   if (ratio) parts.push('', `Ratio ${ours} / ${theirs} (below 1: ${ours} does better):`, '', ratio);
   const search = searchTable(results);
-  if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % with at least ${MIN_ECHOING_FRACTION * 100} % of the sessions up (window ${results.options.search?.windowSeconds ?? '?'} s per trial).`, '', search);
+  if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % with at least ${MIN_ECHOING_FRACTION * 100} % of the sessions up; a trial where the client sent less than ${MIN_OFFERED_FRACTION * 100} % of its target rate is client-bound (window ${results.options.search?.windowSeconds ?? '?'} s per trial).`, '', search);
   return `${parts.join('\n')}\n`;
 }
