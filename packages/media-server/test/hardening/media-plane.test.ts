@@ -8,30 +8,16 @@
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import kurentoClient from 'kurento-client';
-import { launchChromium, serve, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
-import type { MediaServer } from '../../src/index.js';
-import { LOOPBACK_PAGE, startBrowserLoopback } from '../helpers/browserLoopback.js';
-import { startServer } from '../helpers/server.js';
+import { waitFor } from '@kurento-ts/test-utils';
+import { startBrowserLoopback, useBrowserFixture } from '../helpers/browserLoopback.js';
 
 const FLOOD_SECONDS = Number(process.env['FLOOD_SECONDS'] ?? 3);
 const PACKETS_PER_SECOND = 10_000;
 
-let server: MediaServer;
-let browser: Browser;
-let page: Site;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-  page = await serve({ '/': LOOPBACK_PAGE });
-});
-after(async () => {
-  await browser?.close();
-  await page?.close();
-  await server?.stop();
-});
+const fixture = useBrowserFixture();
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const u16 = (n: number) => [n >> 8, n & 0xff];
@@ -54,11 +40,11 @@ function hostilePackets(ssrcs: number[]): fc.Arbitrary<Uint8Array> {
 }
 
 test('a flood of hostile packets at the media port leaves the call playing and gets no media back', async (t) => {
-  const kurento = await kurentoClient(server.url, { failAfter: 1, duplicates_timeout: 500 });
-  const tab = await browser.context.newPage();
+  const kurento = await kurentoClient(fixture.server.url, { failAfter: 1, duplicates_timeout: 500 });
+  const tab = await fixture.browser.context.newPage();
   const attacker = createSocket('udp4');
   try {
-    const call = await startBrowserLoopback(kurento, tab, page.url);
+    const call = await startBrowserLoopback(kurento, tab, fixture.page.url);
     const frames = async () => (await tab.evaluate(() => window.collect())).video?.framesDecoded ?? 0;
     await waitFor('the call to play', async () => (await frames()) > 30, 15_000);
     const port = Number(/ udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(call.serverCandidates.join('\n'))?.[1]);
@@ -105,17 +91,17 @@ test('a flood of hostile packets at the media port leaves the call playing and g
 });
 
 test('a fault inside one element is reported as its Error event; the call and the server go on', async () => {
-  const kurento = await kurentoClient(server.url, { failAfter: 1, duplicates_timeout: 500 });
-  const tab = await browser.context.newPage();
+  const kurento = await kurentoClient(fixture.server.url, { failAfter: 1, duplicates_timeout: 500 });
+  const tab = await fixture.browser.context.newPage();
   try {
-    const call = await startBrowserLoopback(kurento, tab, page.url);
+    const call = await startBrowserLoopback(kurento, tab, fixture.page.url);
     const frames = async () => (await tab.evaluate(() => window.collect())).video?.framesDecoded ?? 0;
     await waitFor('the call to play', async () => (await frames()) > 30, 15_000);
     // A second sink of the endpoint, broken from the inside: its media handler throws.
     const faulty = await call.pipeline.create('PassThrough');
     const errors: string[] = [];
     faulty.on('Error', (e) => errors.push(String(e['description'])));
-    const element = server.registry.resolve(faulty.id) as unknown as { acceptRtp(): void };
+    const element = fixture.server.registry.resolve(faulty.id) as unknown as { acceptRtp(): void };
     element.acceptRtp = () => {
       throw new Error('injected fault');
     };

@@ -4,11 +4,38 @@
  * connected to itself. Shared by the integration and the hardening tests.
  */
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
+import { launchChromium, serve, type Browser, type Site } from '@kurento-ts/test-utils';
 import kurentoClient, { type KurentoClientInstance, type MediaPipeline, type WebRtcEndpoint } from 'kurento-client';
 import type { Page } from 'playwright-core';
+import type { MediaServer } from '../../src/index.js';
+import { startServer } from './server.js';
 
 /** The fixture page's HTML. */
 export const LOOPBACK_PAGE = readFileSync(new URL('../fixtures/loopback-page.html', import.meta.url), 'utf8');
+
+/** What a browser test file shares: a server, a Chromium, the fixture page served. */
+export interface BrowserFixture {
+  server: MediaServer;
+  browser: Browser;
+  page: Site;
+}
+
+/** Starts the fixture before the file's tests and stops it after them. */
+export function useBrowserFixture(): BrowserFixture {
+  const fixture = {} as BrowserFixture;
+  before(async () => {
+    fixture.server = await startServer();
+    fixture.browser = await launchChromium();
+    fixture.page = await serve({ '/': LOOPBACK_PAGE });
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    await fixture.page?.close();
+    await fixture.server?.stop();
+  });
+  return fixture;
+}
 
 /** The events a Hello World application listens to. */
 export const HELLO_WORLD_EVENTS = ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected', 'ConnectionStateChanged', 'MediaStateChanged', 'MediaFlowInStateChanged', 'MediaFlowOutStateChanged', 'MediaTranscodingStateChanged'] as const;

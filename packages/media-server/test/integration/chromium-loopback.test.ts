@@ -4,34 +4,19 @@
  * Kurento application would drive Kurento Media Server.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import kurentoClient from 'kurento-client';
-import { MediaServer } from '../../src/index.js';
-import { launchChromium, serve, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
-import { HELLO_WORLD_EVENTS, LOOPBACK_PAGE, startBrowserLoopback } from '../helpers/browserLoopback.js';
+import { waitFor } from '@kurento-ts/test-utils';
+import { HELLO_WORLD_EVENTS, startBrowserLoopback, useBrowserFixture } from '../helpers/browserLoopback.js';
 
-let server: MediaServer;
-let browser: Browser;
-let page: Site;
-
-before(async () => {
-  server = await MediaServer.start({ port: 0, networkInterfaces: ['127.0.0.1'], logLevel: 'warn' });
-  browser = await launchChromium();
-  page = await serve({ '/': LOOPBACK_PAGE });
-});
-
-after(async () => {
-  await browser?.close();
-  await page?.close();
-  await server?.stop();
-});
+const fixture = useBrowserFixture();
 
 for (const codec of ['VP8', 'H264'] as const) {
   test(`browser loopback through WebRtcEndpoint.connect(itself), ${codec}: frames decoded, picture matches, audio flows, release leaves no pipeline`, async (t) => {
-    const kurento = await kurentoClient(server.url, { failAfter: 1, duplicates_timeout: 500 });
-    const tab = await browser.context.newPage();
+    const kurento = await kurentoClient(fixture.server.url, { failAfter: 1, duplicates_timeout: 500 });
+    const tab = await fixture.browser.context.newPage();
     try {
-      const { pipeline, endpoint, events, answer, offerAt } = await startBrowserLoopback(kurento, tab, page.url, codec);
+      const { pipeline, endpoint, events, answer, offerAt } = await startBrowserLoopback(kurento, tab, fixture.page.url, codec);
       assert.match(answer, /^v=0\r\n/);
       assert.match(answer, new RegExp(`a=rtpmap:\\d+ ${codec}/90000`), `answer negotiates ${codec}`);
 
@@ -73,7 +58,7 @@ for (const codec of ['VP8', 'H264'] as const) {
       await pipeline.release();
       const manager = await kurento.getServerManager();
       assert.deepEqual(await manager.getPipelines(), []);
-      assert.equal(server.registry.size, 1, 'only the server manager is left');
+      assert.equal(fixture.server.registry.size, 1, 'only the server manager is left');
       await waitFor('the media sockets given back', () => process.getActiveResourcesInfo().every((r) => r !== 'UDPWrap'), 5000);
     } finally {
       await tab.evaluate(() => window.hangUp()).catch(() => undefined);
