@@ -1,0 +1,171 @@
+/**
+ * The Hello World page: Start asks for the camera, sends the offer over the `/helloworld`
+ * WebSocket, applies the answer and trades ICE candidates; Stop (or an error) ends it. The
+ * WebRTC side is @kurento-ts/browser's WebRtcPeer (kurento-utils' API, promise form).
+ */
+import { WebRtcPeer } from '@kurento-ts/browser';
+import type { BrowserMessage, Candidate, ServerMessage } from '../src/messages.js';
+import { EventLog } from './eventLog.js';
+import { StatsPanel } from './stats.js';
+
+function byId<T extends HTMLElement>(id: string, type: abstract new () => T): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`the page lacks #${id}`);
+  return element;
+}
+
+const videoInput = byId('videoInput', HTMLVideoElement);
+const videoOutput = byId('videoOutput', HTMLVideoElement);
+const startButton = byId('start', HTMLButtonElement);
+const stopButton = byId('stop', HTMLButtonElement);
+const statusLine = byId('status', HTMLElement);
+const errorBox = byId('error', HTMLElement);
+const log = new EventLog(byId('events', HTMLOListElement));
+const stats = new StatsPanel({
+  resolution: byId('stat-resolution', HTMLElement),
+  framerate: byId('stat-framerate', HTMLElement),
+  bitrateIn: byId('stat-bitrate-in', HTMLElement),
+  bitrateOut: byId('stat-bitrate-out', HTMLElement),
+  rtt: byId('stat-rtt', HTMLElement),
+});
+
+type State = 'idle' | 'connecting' | 'playing';
+
+const STATUS: Record<State, string> = {
+  idle: 'Stopped. Press Start to go again.',
+  connecting: 'Connecting…',
+  playing: 'Playing: the right-hand video comes back from the media server.',
+};
+
+let state: State = 'idle';
+let peer: WebRtcPeer | undefined;
+/** Bumped by every Start and Stop: a start overtaken by them gives up. */
+let generation = 0;
+/** Local candidates wait until the offer is sent: the server starts its session with it. */
+let unsent: Candidate[] | undefined;
+/** Whether the server answered this start: an error before that means the start failed. */
+let answered = false;
+let socket: Promise<WebSocket> | undefined;
+
+function setState(next: State): void {
+  state = next;
+  document.body.dataset['state'] = next;
+  startButton.disabled = next !== 'idle';
+  stopButton.disabled = next === 'idle';
+  statusLine.textContent = STATUS[next];
+}
+
+function showError(message: string): void {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+}
+
+/** The signalling socket, opened on first use and again after it closes. */
+function openSocket(): Promise<WebSocket> {
+  return (socket ??= new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/helloworld`);
+    ws.onopen = () => resolve(ws);
+    ws.onmessage = (event) => onMessage(String(event.data));
+    ws.onclose = () => {
+      socket = undefined;
+      reject(new Error('Cannot reach the application server.'));
+      if (state !== 'idle') {
+        showError('Lost the connection to the application server.');
+        stop();
+      }
+    };
+  }));
+}
+
+function send(message: BrowserMessage): void {
+  void socket?.then((ws) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  }, () => undefined);
+}
+
+function onLocalCandidate(candidate: RTCIceCandidate): void {
+  const init: Candidate = { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? '0', sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
+  if (unsent) unsent.push(init);
+  else send({ id: 'onIceCandidate', candidate: init });
+}
+
+function onMessage(text: string): void {
+  let message: ServerMessage;
+  try {
+    message = JSON.parse(text) as ServerMessage;
+  } catch {
+    return showError('The application server sent something unreadable.');
+  }
+  switch (message.id) {
+    case 'startResponse':
+      answered = true;
+      log.note('Answer received', 'applying the media server\'s SDP answer');
+      peer?.processAnswer(message.sdpAnswer).catch((e: unknown) => fail(`Could not apply the answer: ${String(e)}`));
+      return;
+    case 'iceCandidate':
+      // May come before the answer: the peer queues it until then.
+      peer?.addIceCandidate(message.candidate).catch(() => undefined);
+      return;
+    case 'event':
+      log.event(message.name, message.data);
+      return;
+    case 'error':
+      if (state !== 'idle' && !answered) fail(message.message);
+      else showError(message.message);
+      return;
+  }
+}
+
+function fail(message: string): void {
+  showError(message);
+  stop();
+}
+
+async function start(): Promise<void> {
+  const run = ++generation;
+  errorBox.hidden = true;
+  setState('connecting');
+  unsent = [];
+  answered = false;
+  log.note('Start', 'asking for the camera');
+  try {
+    await openSocket();
+    const created = await WebRtcPeer.create('sendrecv', { localVideo: videoInput, remoteVideo: videoOutput, onicecandidate: onLocalCandidate });
+    if (run !== generation) return created.dispose();
+    peer = created;
+    const sdpOffer = await created.generateOffer();
+    if (run !== generation) return;
+    send({ id: 'start', sdpOffer });
+    log.note('Offer sent', `${sdpOffer.length} bytes of SDP`);
+    for (const candidate of unsent.splice(0)) send({ id: 'onIceCandidate', candidate });
+    unsent = undefined;
+    stats.start(created.peerConnection);
+  } catch (e) {
+    if (run !== generation) return;
+    const why = e instanceof Error ? e.message : String(e);
+    fail(e instanceof DOMException && e.name === 'NotAllowedError' ? 'The camera was not allowed: allow it for this page and press Start again.' : why);
+  }
+}
+
+/** Ends the session here and on the server (a stop for a session it already ended is harmless). */
+function stop(): void {
+  generation++;
+  unsent = undefined;
+  stats.stop();
+  if (peer) {
+    peer.dispose();
+    peer = undefined;
+    log.note('Stopped');
+  }
+  send({ id: 'stop' });
+  setState('idle');
+}
+
+videoOutput.addEventListener('playing', () => {
+  if (state === 'connecting') setState('playing');
+});
+startButton.addEventListener('click', () => void start());
+stopButton.addEventListener('click', () => stop());
+byId('clear-log', HTMLButtonElement).addEventListener('click', () => log.clear());
+setState('idle');
+statusLine.textContent = 'Press Start, and allow the camera.';
