@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     if (stopping) return; // npm and tsx relay signals too: one stop is enough
     stopping = true;
     process.stdout.write(`hello-world: ${signal}, releasing ${app.sessions} session(s) and stopping\n`);
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    // A media server that no longer answers must not keep the process from ending.
+    setTimeout(() => fail('could not stop cleanly within 10 s, exiting anyway', 1), 10_000).unref();
+    app.close().then(() => process.exit(0), (e: unknown) => fail(`while stopping: ${(e as Error).message}`, 1));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

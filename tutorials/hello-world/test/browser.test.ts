@@ -121,6 +121,37 @@ test('a tab closed without Stop: its pipeline is released all the same', async (
   await noPipelineLeft();
 });
 
+test('a start the server refuses: the error is shown, the camera is let go, Start is enabled again', async () => {
+  assert.ok(browser && app);
+  const sent: string[] = [];
+  // The page's socket goes to a stand-in that refuses every start.
+  const tab = await openTab(browser, app.url, (page) => page.routeWebSocket(/\/helloworld$/, (ws) => {
+    ws.onMessage((text) => {
+      const { id } = JSON.parse(String(text)) as { id: string };
+      sent.push(id);
+      if (id === 'start') ws.send(JSON.stringify({ id: 'error', message: 'No media server today' }));
+    });
+  }));
+  try {
+    await tab.page.click('#start');
+    await tab.page.waitForSelector('#error', { state: 'visible', timeout: MEDIA_WAIT_MS });
+    const shown = await tab.page.evaluate(() => ({
+      error: document.getElementById('error')?.textContent,
+      state: document.body.dataset['state'],
+      startEnabled: !(document.getElementById('start') as HTMLButtonElement).disabled,
+      camera: (document.getElementById('videoInput') as HTMLVideoElement).srcObject,
+    }));
+    assert.deepEqual(shown, { error: 'No media server today', state: 'idle', startEnabled: true, camera: null });
+    assert.equal(await tab.page.isVisible('#spinner'), false);
+    await waitFor('the page telling the server it stopped', () => sent.includes('stop'));
+    assert.equal(sent[0], 'start');
+    assert.deepEqual(tab.problems, [], 'no errors in the console (the error is shown on the page)');
+  } finally {
+    await tab.page.close();
+  }
+  assert.equal(await pipelines(), 0);
+});
+
 test('SIGTERM (what Ctrl-C sends) stops the media server and the page server: nothing is left listening', async () => {
   assert.ok(app);
   await kurento?.close();

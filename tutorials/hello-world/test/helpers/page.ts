@@ -15,8 +15,8 @@ export interface Tab {
   problems: string[];
 }
 
-/** Opens the page with the probe watching both videos. */
-export async function openTab(browser: Browser, url: string): Promise<Tab> {
+/** Opens the page with the probe watching both videos; `prepare` runs before it loads. */
+export async function openTab(browser: Browser, url: string, prepare?: (page: Page) => Promise<void>): Promise<Tab> {
   const page = await browser.context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -24,6 +24,7 @@ export async function openTab(browser: Browser, url: string): Promise<Tab> {
   });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   await page.addInitScript({ path: PROBE });
+  await prepare?.(page);
   await page.goto(url);
   await page.evaluate(() => {
     probe.watch(document.getElementById('videoInput') as HTMLVideoElement);
