@@ -69,7 +69,7 @@ test('Start: videoOutput plays what videoInput shows, the event log and the stat
     t.diagnostic(`event log: ${JSON.stringify(events)}`);
     assert.ok(events.some(([n, detail]) => n === 'MediaFlowInStateChanged' && /VIDEO FLOWING/.test(detail)), 'the log says video flows in');
     assert.ok(events.some(([n, detail]) => n === 'ConnectionStateChanged' && /→ CONNECTED/.test(detail)), 'the log says connected');
-    assert.ok(events.some(([n, detail]) => n === 'NewCandidatePairSelected' && /^udp 127\.0\.0\.1:\d+ host ⇄ /.test(detail)), 'the server side of the pair is 127.0.0.1');
+    assert.ok(events.some(([n, detail]) => n === 'IceCandidateFound' && /^udp 127\.0\.0\.1:\d+ host$/.test(detail)), 'the server offers 127.0.0.1');
 
     const stats = await waitFor('numbers in the stats panel', async () => {
       const s = await statsShown(tab);
