@@ -56,6 +56,10 @@ export interface Measurement {
   echoedPps: number;
   lossPercent: number;
   clientCpuPercent: number;
+  /** Time the server's / client's threads waited for a core (percent of the window, summed over
+   * threads): other work on the machine taking their core. */
+  serverWaitPercent: number;
+  clientWaitPercent: number;
   machineBusyPercent: number;
   /** Packets the client was too late to send (it was saturated); non-zero taints the point. */
   clientSkippedPackets: number;
@@ -118,6 +122,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     const serverRss = rssBytes(server.pid);
     await sleep(1000); // echoes of the window's last packets are still on their way
     const [serverCpu = 0, clientCpu = 0] = usage.cpuPercent;
+    const [serverWait = 0, clientWait = 0] = usage.waitPercent;
     const echoing = connected.filter((s) => !Number.isNaN(s.firstEchoAt));
     const expectedPps = connected.length * scheduler.packetsPerSecondPerSession;
     errors.push(...drainNdcErrors().slice(0, 5).map((line) => `libdatachannel: ${line}`));
@@ -142,6 +147,8 @@ export async function measure(target: Target, n: number, options: MeasureOptions
       echoedPps: Math.round(meter.echoedInWindow / usage.seconds),
       lossPercent: round(meter.sentInWindow > 0 ? (100 * (meter.sentInWindow - meter.echoedInWindow)) / meter.sentInWindow : Number.NaN, 3),
       clientCpuPercent: round(clientCpu, 1),
+      serverWaitPercent: round(serverWait, 1),
+      clientWaitPercent: round(clientWait, 1),
       machineBusyPercent: round(usage.machineBusyPercent, 1),
       clientSkippedPackets: meter.skipped - skippedBefore,
       misroutedPackets: meter.misrouted,

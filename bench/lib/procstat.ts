@@ -4,7 +4,7 @@
  * (Janus, or Node with its helper threads) is measured whole.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: ticks per second in /proc/<pid>/stat (100 almost everywhere; asked, not assumed). */
 export const CLOCK_TICKS = readClockTicks();
@@ -33,6 +33,23 @@ export function rssBytes(pid: number): number {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
+/**
+ * Seconds the process's threads have spent runnable but waiting for a core (scheduler run
+ * delay, /proc/<pid>/task/<tid>/schedstat). High values mean other work on the machine took the
+ * core from it: its latency figures then measure the machine, not the server.
+ */
+export function runDelaySeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns / 1e9;
+}
+
 /** Busy and total ticks of the whole machine, for how loaded it was while we measured. */
 export function machineTicks(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
@@ -44,21 +61,27 @@ export function machineTicks(): { busy: number; total: number } {
 
 /** CPU use of some processes over a window, as a percentage of one core (100 = one core busy). */
 export class CpuWindow {
-  private readonly start: number[];
+  private readonly startCpu: number[];
+  private readonly startWait: number[];
   private readonly startMachine = machineTicks();
   private readonly startedAt = performance.now();
 
   constructor(private readonly pids: readonly number[]) {
-    this.start = pids.map(cpuSeconds);
+    this.startCpu = pids.map(cpuSeconds);
+    this.startWait = pids.map(runDelaySeconds);
   }
 
-  /** Ends the window: CPU percent per pid (same order), the machine's busy percent, and seconds. */
-  finish(): { cpuPercent: number[]; machineBusyPercent: number; seconds: number } {
+  /**
+   * Ends the window: per pid (same order) the CPU used and the time spent waiting for a core,
+   * both in percent of the window; the machine's busy percent (all cores); the seconds.
+   */
+  finish(): { cpuPercent: number[]; waitPercent: number[]; machineBusyPercent: number; seconds: number } {
     const seconds = (performance.now() - this.startedAt) / 1000;
-    const cpuPercent = this.pids.map((pid, i) => ((cpuSeconds(pid) - (this.start[i] ?? 0)) / seconds) * 100);
+    const cpuPercent = this.pids.map((pid, i) => ((cpuSeconds(pid) - (this.startCpu[i] ?? 0)) / seconds) * 100);
+    const waitPercent = this.pids.map((pid, i) => ((runDelaySeconds(pid) - (this.startWait[i] ?? 0)) / seconds) * 100);
     const end = machineTicks();
     const busy = end.busy - this.startMachine.busy;
     const total = end.total - this.startMachine.total;
-    return { cpuPercent, machineBusyPercent: total > 0 ? (busy / total) * 100 : 0, seconds };
+    return { cpuPercent, waitPercent, machineBusyPercent: total > 0 ? (busy / total) * 100 : 0, seconds };
   }
 }
