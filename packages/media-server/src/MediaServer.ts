@@ -50,10 +50,18 @@ export class MediaServer {
     if (!isLoopback(config.host) && !config.authToken) {
       log.warn(`!!! The control port listens on ${config.host} WITHOUT authentication: anyone who reaches it can create pipelines. Set --auth-token (and --tls-cert/--tls-key). !!!`);
     }
-    await new Promise<void>((resolve, reject) => {
-      server.http.once('error', reject);
-      server.http.listen(config.port, config.host, () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.http.once('error', reject);
+        server.http.listen(config.port, config.host, () => resolve());
+      });
+    } catch (e) {
+      await server.stop();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use`);
+      if (code === 'EADDRNOTAVAIL') throw new Error(`${config.host} is not an address of this machine`);
+      throw e;
+    }
     log.debug(`Kurento Protocol on ${server.url}`);
     return server;
   }

@@ -72,6 +72,8 @@ export class JsonRpcServer {
       verifyClient: authToken ? ({ req }, done) => (tokenMatches(authToken, presentedToken(req)) ? done(true) : done(false, 401, 'Unauthorized')) : undefined,
     });
     this.wss.on('connection', (socket) => this.accept(socket));
+    // ws re-emits the HTTP server's errors (a busy port): MediaServer.start reports those.
+    this.wss.on('error', (e) => log.debug('WebSocket server error', e));
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
