@@ -10,7 +10,7 @@ import type { MediaKind } from '../graph/media.js';
 import { TwccFeedback } from '../rtp/TwccFeedback.js';
 import { guardIceSources, type GuardCounters } from './iceSourceGuard.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
-import { endDtlsRetransmissions, withoutDefaultStun } from './weriftPatches.js';
+import { endDtlsRetransmissions, gatherOnly, withoutDefaultStun } from './weriftPatches.js';
 
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const TWCC_INTERVAL_MS = 50;
@@ -161,6 +161,7 @@ export class PeerSession {
     for (const transport of this.pc.iceTransports) {
       guardIceSources(transport.connection, this.guard);
       if (!hasStun) withoutDefaultStun(transport.connection);
+      if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
     }
     await this.pc.setLocalDescription(description);
   }

@@ -23,3 +23,19 @@ const PAST_EVERY_FLIGHT = 99;
 export function endDtlsRetransmissions(transport: RTCDtlsTransport): void {
   if (transport.dtls) transport.dtls.dtls.flight = PAST_EVERY_FLIGHT;
 }
+
+/** werift's private gatherer: opens a socket per address and makes its host candidate. */
+interface GatherInternals {
+  getCandidatePromises(addresses: string[], timeout?: number): Promise<unknown>[];
+}
+
+/**
+ * With chosen addresses werift still gathers every address of the machine when none of them is
+ * a non-loopback one, and binds those sockets to the chosen address: an extra socket per
+ * endpoint, and a selected pair that can name an address never announced. Gather only these.
+ */
+export function gatherOnly(connection: IceConnection, addresses: readonly string[]): void {
+  const gatherer = connection as unknown as GatherInternals;
+  const gather = gatherer.getCandidatePromises.bind(connection);
+  gatherer.getCandidatePromises = (found, timeout) => gather(found.filter((a) => addresses.includes(a)), timeout);
+}

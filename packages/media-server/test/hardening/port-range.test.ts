@@ -1,4 +1,4 @@
-/** Media sockets stay inside the configured UDP port range, as a firewall rule expects. */
+/** Media sockets stay inside the configured UDP port range and on the chosen addresses. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
@@ -26,6 +26,9 @@ test('every candidate of every endpoint uses a port in [minPort, maxPort]', asyn
     assert.ok(ports.length >= 5, `candidates found: ${ports.length}`);
     for (const port of ports) assert.ok(port >= 41000 && port <= 41019, `port ${port} in range`);
     assert.equal(new Set(ports).size, ports.length, 'each endpoint its own port');
+    // One socket per endpoint: only the chosen address is gathered (werift alone would also
+    // gather the machine's other addresses).
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length, 5);
     await rpc.value('release', { object: pipeline });
   } finally {
     await rpc.close();
