@@ -45,6 +45,8 @@ export interface ServerConfig {
   tlsKey: string;
   /** Log verbosity. */
   logLevel: LogLevel;
+  /** RTP through our own SRTP and forwarding path once DTLS is up (false: werift's packet path). */
+  rtpFastPath: boolean;
 }
 
 export const defaultConfig: Readonly<ServerConfig> = {
@@ -66,9 +68,10 @@ export const defaultConfig: Readonly<ServerConfig> = {
   tlsCert: '',
   tlsKey: '',
   logLevel: 'info',
+  rtpFastPath: true,
 };
 
-type OptionKind = 'port' | 'int' | 'string' | 'addresses' | 'path' | 'logLevel';
+type OptionKind = 'port' | 'int' | 'string' | 'addresses' | 'path' | 'logLevel' | 'boolean';
 
 interface OptionDef {
   key: keyof ServerConfig;
@@ -95,6 +98,7 @@ const optionTable: readonly OptionDef[] = [
   { key: 'tlsCert', kind: 'string', help: 'PEM certificate file (enables wss://)' },
   { key: 'tlsKey', kind: 'string', help: 'PEM private key file' },
   { key: 'logLevel', kind: 'logLevel', help: logLevels.join('|') },
+  { key: 'rtpFastPath', kind: 'boolean', help: 'RTP via our own SRTP/forwarding path (false: werift\'s packet objects)' },
 ];
 
 /** A configuration problem, reported at start with the option's name. */
@@ -133,6 +137,10 @@ function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[
     case 'string':
       if (typeof raw !== 'string') throw new ConfigError(`${where} must be a string, got ${JSON.stringify(raw)}`);
       return raw;
+    case 'boolean':
+      if (raw === true || raw === 'true') return true;
+      if (raw === false || raw === 'false') return false;
+      throw new ConfigError(`${where} must be true or false, got ${JSON.stringify(raw)}`);
   }
 }
 

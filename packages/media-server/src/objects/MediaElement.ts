@@ -4,7 +4,6 @@
  * takes one source per media type, so a new connection replaces the old one.
  */
 import { KurentoError, type ClassName, type MediaType } from '@kurento-ts/protocol';
-import type { RtpPacket } from 'werift';
 import { matches, type ElementConnection } from '../graph/ElementConnection.js';
 import { FlowMonitor } from '../graph/FlowMonitor.js';
 import { kindOf, mediaKinds, mediaTypeOf, type MediaKind } from '../graph/media.js';
@@ -87,13 +86,14 @@ export abstract class MediaElement extends MediaObject {
     return this.sourceConnections.filter((c) => matches(c, type, description, 'sink'));
   }
 
-  /** Hot path: hands a packet this element produced to every sink of its kind. */
-  protected forward(kind: MediaKind, packet: RtpPacket): void {
+  /**
+   * Hot path: hands a plain RTP packet this element produced to every sink of its kind. Sinks
+   * only read it (each writes its own outgoing header), so they all share the one buffer; it is
+   * valid only during the call.
+   */
+  protected forward(kind: MediaKind, packet: Buffer): void {
     const sinks = this.sinksByKind[kind];
-    const last = sinks.length - 1;
-    // Sinks rewrite headers in place, so all but the last get their own copy.
-    for (let i = 0; i < last; i++) sinks[i]?.deliver(kind, packet.clone());
-    if (last >= 0) sinks[last]?.deliver(kind, packet);
+    for (let i = 0; i < sinks.length; i++) sinks[i]?.deliver(kind, packet);
   }
 
   /** Whether any sink takes this kind. */
@@ -102,7 +102,7 @@ export abstract class MediaElement extends MediaObject {
   }
 
   /** Hot path: a packet arrives from a connected source. */
-  private deliver(kind: MediaKind, packet: RtpPacket): void {
+  private deliver(kind: MediaKind, packet: Buffer): void {
     if (!this.transcodingReported[kind]) {
       this.transcodingReported[kind] = true;
       this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });
@@ -125,7 +125,7 @@ export abstract class MediaElement extends MediaObject {
   }
 
   /** What this element does with media from its sources. */
-  protected abstract acceptRtp(kind: MediaKind, packet: RtpPacket): void;
+  protected abstract acceptRtp(kind: MediaKind, packet: Buffer): void;
 
   /** Asks every video source of this element for a keyframe. */
   requestKeyframeUpstream(): void {

@@ -1,5 +1,5 @@
-import type { RtpPacket } from 'werift';
 import type { MediaKind } from '../graph/media.js';
+import { rtpPayloadLength } from '../rtp/rtpHeader.js';
 import { MediaElement } from './MediaElement.js';
 import type { MediaPipeline } from './MediaPipeline.js';
 import type { ObjectContext } from './ObjectContext.js';
@@ -10,8 +10,8 @@ export class PassThrough extends MediaElement {
     super(context, 'PassThrough', pipeline);
   }
 
-  protected acceptRtp(kind: MediaKind, packet: RtpPacket): void {
-    const bytes = packet.payload.length;
+  protected acceptRtp(kind: MediaKind, packet: Buffer): void {
+    const bytes = rtpPayloadLength(packet);
     this.flow.count('in', kind, bytes);
     if (!this.hasSinks(kind)) return;
     this.flow.count('out', kind, bytes);

@@ -5,15 +5,19 @@
  * own transport-cc feedback. Why werift at all is in docs/architecture.md.
  */
 import { performance } from 'node:perf_hooks';
-import { RTCPeerConnection, type RtcpPacket, type RTCRtpTransceiver, type RtpPacket } from 'werift';
+import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../graph/media.js';
+import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import { TwccFeedback } from '../rtp/TwccFeedback.js';
-import { guardIceSources, type GuardCounters } from './iceSourceGuard.js';
+import { startFastPath } from './fastPathBinding.js';
+import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { endDtlsRetransmissions, gatherOnly, withoutDefaultStun } from './weriftPatches.js';
 
-const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+export const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const TWCC_INTERVAL_MS = 50;
+/** How often the fast path sends its RTCP sender/receiver reports. */
+const REPORT_INTERVAL_MS = 1000;
 /** RTCP payload-specific feedback (RFC 4585): FMT 1 = PLI, 4 = FIR (RFC 5104). */
 const PSFB = 206;
 
@@ -33,8 +37,8 @@ export type Direction = 'sendrecv' | 'sendonly' | 'recvonly';
 
 /** What the transport reports to its owner. */
 export interface PeerHandlers {
-  /** Hot path: an RTP packet from the remote peer. */
-  rtp(kind: MediaKind, packet: RtpPacket): void;
+  /** Hot path: a plain RTP packet from the remote peer (valid only during the call). */
+  rtp(kind: MediaKind, packet: Buffer): void;
   /** The remote peer asks for a keyframe (PLI or FIR). */
   keyframeRequest(): void;
   candidate(candidate: CandidateInit): void;
@@ -44,6 +48,11 @@ export interface PeerHandlers {
   /** A handler threw: reported here instead of unwinding into the WebRTC stack. */
   failure(error: unknown): void;
 }
+
+/** The RTP path of a transport: ours from DTLS connected on, or werift's. */
+export type MediaPathStats =
+  | { path: 'werift' }
+  | { path: 'fast'; profile: string; received: number; dropped: number; sent: number; retransmitted: number };
 
 /** Candidate pair in use, as SDP candidate strings. */
 export interface SelectedPair {
@@ -63,11 +72,18 @@ export class PeerSession {
   private closed = false;
   /** Datagrams from sources that never passed ICE, dropped. */
   readonly guard: GuardCounters = { droppedDatagrams: 0 };
+  /** Where the socket guard hands RTP once the fast path runs. */
+  private readonly tap: MediaTap = { rtp: undefined };
+  /** Our own RTP path, from DTLS connected on (when enabled). */
+  private fastPath: RtpFastPath | undefined;
+  private reportTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ice: IceOptions,
     private readonly direction: Direction,
     private readonly handlers: PeerHandlers,
+    /** Whether RTP takes our fast path instead of werift's packet objects. */
+    private readonly useFastPath = true,
   ) {
     this.pc = new RTCPeerConnection(peerConfig(ice));
     this.twcc = new TwccFeedback(
@@ -119,13 +135,16 @@ export class PeerSession {
     return this.pc.localDescription?.sdp ?? '';
   }
 
-  /** Hot path: sends a packet to the remote peer; returns false when it cannot be sent. */
-  send(kind: MediaKind, packet: RtpPacket): boolean {
+  /** Hot path: sends a plain RTP packet to the remote peer; returns false when it cannot be sent. */
+  send(kind: MediaKind, packet: Buffer): boolean {
+    if (this.direction === 'recvonly') return false;
+    if (this.fastPath) return this.pc.connectionState === 'connected' && this.fastPath.send(kind, packet);
     const transceiver = this.transceivers[kind];
-    if (!transceiver || this.direction === 'recvonly' || this.pc.connectionState !== 'connected') return false;
+    if (!transceiver || this.pc.connectionState !== 'connected') return false;
+    const rtp = RtpPacket.deSerialize(packet);
     // werift keeps foreign header-extension values for ids it also writes (pitfall 5).
-    packet.header.extensions = [];
-    transceiver.sender.sendRtp(packet).catch(() => undefined);
+    rtp.header.extensions = [];
+    transceiver.sender.sendRtp(rtp).catch(() => undefined);
     return true;
   }
 
@@ -141,6 +160,12 @@ export class PeerSession {
     return pair ? { local: pair.localCandidate.toSdp(), remote: pair.remoteCandidate.toSdp() } : undefined;
   }
 
+  /** Which RTP path runs, with its counters (for tests and diagnostics). */
+  mediaPath(): MediaPathStats {
+    const fast = this.fastPath;
+    return fast ? { path: 'fast', profile: fast.srtpIn.profile, ...fast.counters() } : { path: 'werift' };
+  }
+
   /** Current peer state. */
   get state(): PeerState {
     return this.pc.connectionState;
@@ -150,7 +175,9 @@ export class PeerSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.tap.rtp = undefined;
     clearInterval(this.twccTimer);
+    clearInterval(this.reportTimer);
     await this.pc.close().catch(() => undefined);
     for (const transport of this.pc.dtlsTransports) endDtlsRetransmissions(transport);
   }
@@ -159,11 +186,40 @@ export class PeerSession {
   private async setLocal(description: Parameters<RTCPeerConnection['setLocalDescription']>[0]): Promise<void> {
     const hasStun = this.ice.iceServers.some((s) => s.urls.startsWith('stun:'));
     for (const transport of this.pc.iceTransports) {
-      guardIceSources(transport.connection, this.guard);
+      guardIceSources(transport.connection, this.guard, this.tap);
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
     }
     await this.pc.setLocalDescription(description);
+    if (!this.useFastPath) return;
+    for (const dtls of this.pc.dtlsTransports) {
+      if (dtls.state === 'connected') this.onDtlsConnected(dtls);
+      else dtls.onStateChange.subscribe((state) => state === 'connected' && this.onDtlsConnected(dtls));
+    }
+  }
+
+  /** SRTP keys exist now: RTP moves to our fast path (werift keeps ICE, DTLS and RTCP). */
+  private onDtlsConnected(dtls: RTCDtlsTransport): void {
+    if (this.fastPath || this.closed || dtls !== this.pc.dtlsTransports[0]) return;
+    const fastPath = startFastPath(dtls, this.transceivers, this.direction, {
+      rtp: (kind, packet) => this.handlers.rtp(kind, packet),
+      transportSequence: (seq, arrivalUs) => this.twcc.onPacket(seq, arrivalUs),
+      failure: (e) => this.handlers.failure(e),
+    });
+    if (!fastPath) return;
+    this.fastPath = fastPath;
+    this.tap.rtp = (data) => fastPath.receive(data);
+    this.reportTimer = setInterval(() => this.sendReports(), REPORT_INTERVAL_MS);
+    this.reportTimer.unref();
+  }
+
+  private sendReports(): void {
+    const sender = this.transceivers.video?.sender ?? this.transceivers.audio?.sender;
+    const receiver = this.transceivers.video?.receiver ?? this.transceivers.audio?.receiver;
+    // werift keeps the negotiated CNAME private.
+    const cname = (sender as unknown as { cname?: string } | undefined)?.cname;
+    const packet = this.fastPath?.reports(receiver?.rtcpSsrc ?? 1, cname ?? 'kurento-ts');
+    if (packet) this.sendRawRtcp(packet);
   }
 
   /** Takes a transceiver into service: direction, RTP and RTCP hooks. */
@@ -184,11 +240,13 @@ export class PeerSession {
           this.requestKeyframe();
         }
       }
+      // werift's path: everything before the fast path starts, and after it what it leaves
+      // (RTX, RED, relayed media).
       track.onReceiveRtp.subscribe((packet, extensions) => {
         const seq = extensions?.[TWCC_URI];
         if (typeof seq === 'number') this.twcc.onPacket(seq, performance.now() * 1000);
         try {
-          this.handlers.rtp(kind, packet);
+          this.handlers.rtp(kind, packet.serialize());
         } catch (e) {
           this.handlers.failure(e);
         }

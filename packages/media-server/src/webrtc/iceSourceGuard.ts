@@ -38,8 +38,16 @@ export interface GuardCounters {
   droppedDatagrams: number;
 }
 
+/**
+ * Where RTP from a validated peer may be taken before werift sees it (the media fast path).
+ * `rtp` returns false to leave a packet to werift.
+ */
+export interface MediaTap {
+  rtp: ((data: Buffer) => boolean) | undefined;
+}
+
 /** Installs the guard on a connection before it opens sockets; idempotent. */
-export function guardIceSources(connection: IceConnection, counters: GuardCounters): void {
+export function guardIceSources(connection: IceConnection, counters: GuardCounters, tap?: MediaTap): void {
   if (guarded.has(connection)) return;
   guarded.add(connection);
   const internals = connection as unknown as ConnectionInternals;
@@ -83,6 +91,12 @@ export function guardIceSources(connection: IceConnection, counters: GuardCounte
         }
         lastHost = host;
         lastPort = port;
+      }
+      // RTP (RFC 7983: first byte 128–191; RFC 5761: second byte not an RTCP type 192–223).
+      if (tap?.rtp !== undefined) {
+        const b0 = data[0] ?? 0;
+        const b1 = data[1] ?? 0;
+        if (b0 >= 128 && b0 < 192 && (b1 < 192 || b1 > 223) && tap.rtp(data)) return;
       }
       receive(data, addr);
     };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kurentoClient from 'kurento-client';
 import { waitFor } from '@kurento-ts/test-utils';
+import type { MediaPathStats } from '../../src/webrtc/PeerSession.js';
 import { HELLO_WORLD_EVENTS, startBrowserLoopback, useBrowserFixture } from '../helpers/browserLoopback.js';
 
 const fixture = useBrowserFixture();
@@ -49,6 +50,10 @@ for (const codec of ['VP8', 'H264'] as const) {
       t.diagnostic(`browser's available outgoing bitrate: ${(estimate / 1e6).toFixed(2)} Mbit/s`);
 
       assert.equal(await endpoint.isMediaFlowingIn('VIDEO'), true);
+      // The media went through our fast path (own SRTP and forwarding), not werift's packet objects.
+      const path = (fixture.server.registry.resolve(endpoint.id) as unknown as { mediaPath(): MediaPathStats | undefined }).mediaPath();
+      t.diagnostic(`media path: ${JSON.stringify(path)}`);
+      assert.ok(path?.path === 'fast' && path.received > 100 && path.sent > 100 && path.dropped === 0, `fast path used: ${JSON.stringify(path)}`);
       for (const expected of HELLO_WORLD_EVENTS) {
         assert.ok(events.includes(expected), `event ${expected} received (got ${[...new Set(events)].join(', ')})`);
       }

@@ -4,11 +4,11 @@
  * candidates are announced only after `gatherCandidates`; the ones found before are held.
  */
 import { KurentoError, type JsonObject } from '@kurento-ts/protocol';
-import type { RtpPacket } from 'werift';
 import type { MediaKind } from '../../graph/media.js';
+import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { SerialQueue } from '../../support/SerialQueue.js';
 import { createLogger } from '../../support/logger.js';
-import { PeerSession, type CandidateInit, type Direction, type IceState, type PeerState } from '../../webrtc/PeerSession.js';
+import { PeerSession, type CandidateInit, type Direction, type IceState, type MediaPathStats, type PeerState } from '../../webrtc/PeerSession.js';
 import { checkRemoteSdp } from '../../webrtc/sdp.js';
 import { candidateAddress, iceServers } from '../../webrtc/iceServers.js';
 import { MediaElement } from '../MediaElement.js';
@@ -176,6 +176,7 @@ export class WebRtcEndpoint extends MediaElement {
         peerState: (s) => this.onPeerState(s),
         failure: (e) => this.reportFailure(e),
       },
+      config.rtpFastPath,
     );
     return this.peer;
   }
@@ -293,16 +294,21 @@ export class WebRtcEndpoint extends MediaElement {
   // ---- media ----
 
   /** Hot path: media from the browser enters the graph. */
-  private onRemoteRtp(kind: MediaKind, packet: RtpPacket): void {
-    this.flow.count('in', kind, packet.payload.length);
+  private onRemoteRtp(kind: MediaKind, packet: Buffer): void {
+    this.flow.count('in', kind, rtpPayloadLength(packet));
     if (this.mediaState !== 'CONNECTED') this.setMediaState('CONNECTED');
     this.forward(kind, packet);
   }
 
   /** Hot path: media from a connected source leaves toward the browser. */
-  protected acceptRtp(kind: MediaKind, packet: RtpPacket): void {
-    const bytes = packet.payload.length;
+  protected acceptRtp(kind: MediaKind, packet: Buffer): void {
+    const bytes = rtpPayloadLength(packet);
     if (this.peer?.send(kind, packet)) this.flow.count('out', kind, bytes);
+  }
+
+  /** Which RTP path this endpoint's transport runs, with its counters (server-side diagnostics). */
+  mediaPath(): MediaPathStats | undefined {
+    return this.peer?.mediaPath();
   }
 
   protected override onKeyframeRequested(): void {

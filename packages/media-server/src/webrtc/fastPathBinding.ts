@@ -1,0 +1,154 @@
+/**
+ * Wires our RTP fast path (rtp/RtpFastPath.ts) to a werift transport whose DTLS just connected:
+ * the negotiated SRTP profile and keys, the nominated socket, the SSRCs, payload types and
+ * extension ids of each m-line, werift's NACK generator fed with our sequence numbers, and the
+ * NACKs and sender reports werift parses from RTCP. Reaches into werift 0.24.4 internals, each
+ * named where used; PeerSession is its only caller.
+ */
+import type { Socket } from 'node:dgram';
+import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
+import type { MediaKind } from '../graph/media.js';
+import { OutboundStream } from '../rtp/OutboundStream.js';
+import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
+import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
+
+const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+/** werift's DTLS-SRTP profile numbers (RFC 5764 §4.1.2 and RFC 7714 §14.2). */
+const PROFILES: Record<number, SrtpProfile> = { 1: 'AES_CM_128_HMAC_SHA1_80', 7: 'AEAD_AES_128_GCM' };
+/** Codecs that are not media of their own: werift's path unwraps or drops them. */
+const NOT_MEDIA = /\/(rtx|red|ulpfec|flexfec-03)$/i;
+
+/** werift internals this module reads (private in its typings). */
+interface DtlsSocketInternals {
+  srtp: { srtpProfile?: number };
+  extractSessionKeys(keyLength: number, saltLength: number): { localKey: Buffer; localSalt: Buffer; remoteKey: Buffer; remoteSalt: Buffer };
+}
+interface SenderInternals {
+  mid?: string;
+  cname?: string;
+  headerExtensions: { id: number; uri: string }[];
+}
+interface ReceiverInternals {
+  nack: { addPacket(packet: { header: { sequenceNumber: number; ssrc: number } }): void };
+}
+interface UdpTransportInternals {
+  socket?: Socket;
+  closed?: boolean;
+}
+
+/** Starts the fast path on a connected DTLS transport; undefined when its SRTP is not one we know. */
+export function startFastPath(
+  dtls: RTCDtlsTransport,
+  transceivers: Partial<Record<MediaKind, RTCRtpTransceiver>>,
+  direction: 'sendrecv' | 'sendonly' | 'recvonly',
+  sink: FastPathSink,
+): RtpFastPath | undefined {
+  const socket = dtls.dtls as unknown as DtlsSocketInternals | undefined;
+  const profile = PROFILES[socket?.srtp.srtpProfile ?? -1];
+  if (!socket || !profile) return undefined;
+  const keys = socket.extractSessionKeys(16, srtpSaltLength(profile));
+  const srtpIn = new SrtpContext(profile, keys.remoteKey, keys.remoteSalt);
+  const srtpOut = new SrtpContext(profile, keys.localKey, keys.localSalt);
+
+  // Packets werift's own path still decrypts (relayed media, RTX, RED) use our context too, so
+  // each SSRC has one rollover counter and one replay window whichever path it takes.
+  (dtls.srtp as unknown as { decrypt(data: Buffer): Buffer }).decrypt = (data) => {
+    const end = srtpIn.unprotect(data);
+    if (end < 0) throw new SrtpAuthenticationError('SRTP packet refused');
+    return data.subarray(0, end);
+  };
+
+  const all = [transceivers.audio, transceivers.video].filter((t): t is RTCRtpTransceiver => t !== undefined);
+  const transportCcId = all.flatMap((t) => t.headerExtensions).find((e) => e.uri === TWCC_URI)?.id ?? 0;
+  const fastPath = new RtpFastPath(srtpIn, sink, transportCcId);
+  const transmit = transmitter(dtls);
+
+  for (const kind of ['audio', 'video'] as const) {
+    const transceiver = transceivers[kind];
+    if (!transceiver) continue;
+    for (const track of transceiver.receiver.tracks) {
+      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc));
+    }
+    transceiver.onTrack.subscribe((track) => {
+      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc));
+    });
+    const sender = transceiver.sender;
+    const codec = sender.codec;
+    if (direction === 'recvonly' || !codec) continue;
+    const internals = sender as unknown as SenderInternals;
+    const midId = internals.headerExtensions.find((e) => e.uri === MID_URI)?.id ?? 0;
+    const mid = internals.mid ?? transceiver.mid ?? undefined;
+    const stream = new OutboundStream(
+      {
+        ssrc: sender.ssrc,
+        defaultPayloadType: codec.payloadType,
+        payloadTypes: mediaPayloadTypes(transceiver),
+        clockRate: codec.clockRate,
+        mid: mid !== undefined && midId > 0 ? { id: midId, value: mid } : undefined,
+        retransmissions: codec.rtcpFeedback.some((f) => f.type === 'nack' && !f.parameter),
+      },
+      srtpOut,
+      transmit,
+    );
+    fastPath.setOutbound(kind, stream);
+    // werift routes a Generic NACK to the sender by media SSRC, finds nothing in its own cache
+    // (we never call sendRtp) and reports it here.
+    sender.onGenericNack.subscribe((feedback) => fastPath.nack(kind, feedback.lost));
+  }
+  dtls.onRtcp.subscribe((packet) => {
+    if (packet.type === 200) fastPath.senderReport(packet.ssrc, Number((packet.senderInfo.ntpTimestamp >> 16n) & 0xffffffffn));
+  });
+  return fastPath;
+}
+
+/** Media payload types negotiated on a transceiver's m-line. */
+function mediaPayloadTypes(transceiver: RTCRtpTransceiver): number[] {
+  return transceiver.codecs.filter((c) => !NOT_MEDIA.test(c.mimeType)).map((c) => c.payloadType);
+}
+
+function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind, ssrc: number): InboundRoute {
+  const codec = transceiver.codecs.find((c) => !NOT_MEDIA.test(c.mimeType));
+  const route: InboundRoute = { kind, clockRate: codec?.clockRate ?? (kind === 'audio' ? 48000 : 90000), payloadTypes: mediaPayloadTypes(transceiver) };
+  const receiver = transceiver.receiver;
+  if (kind === 'video' && receiver.nackEnabled) {
+    // werift's NACK generator reads only these two fields: one reused object feeds it.
+    const nack = (receiver as unknown as ReceiverInternals).nack;
+    const shim = { header: { sequenceNumber: 0, ssrc } };
+    route.onSequence = (seq) => {
+      shim.header.sequenceNumber = seq;
+      nack.addPacket(shim);
+    };
+  }
+  return route;
+}
+
+/** Sends a protected packet on the nominated pair: straight to its UDP socket when it has one. */
+function transmitter(dtls: RTCDtlsTransport): (packet: Buffer) => void {
+  const connection = dtls.iceTransport.connection;
+  let pair: typeof connection.nominated;
+  let socket: Socket | undefined;
+  let udp: UdpTransportInternals | undefined;
+  let host = '';
+  let port = 0;
+  return (packet) => {
+    const nominated = connection.nominated;
+    if (!nominated) return;
+    if (nominated !== pair) {
+      pair = nominated;
+      const protocol = nominated.protocol;
+      udp = protocol instanceof StunProtocol ? (protocol.transport as unknown as UdpTransportInternals) : undefined;
+      socket = udp?.socket;
+      [host, port] = nominated.remoteAddr;
+    }
+    if (socket && udp && !udp.closed) {
+      try {
+        socket.send(packet, port, host);
+      } catch {
+        // socket closing under us: the transport is going away
+      }
+    } else if (!socket) {
+      connection.send(packet).catch(() => undefined); // TURN relay: werift's path
+    }
+  };
+}

@@ -1,0 +1,111 @@
+/** The fast path's pieces without a network: header reading, the NACK ring, the outgoing rewrite. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { OutboundStream } from '../../src/rtp/OutboundStream.js';
+import { RetransmissionRing } from '../../src/rtp/RetransmissionRing.js';
+import { readExtensionU16, rtpHeaderLength } from '../../src/rtp/rtpHeader.js';
+import { SrtpContext } from '../../src/rtp/SrtpContext.js';
+
+/** A Chrome-like packet: mid (id 4), abs-send-time (id 2), transport-cc (id 3) in a one-byte block. */
+function chromePacket(seq: number, ts: number, ssrc: number, pt = 96, transportSeq = 7): Buffer {
+  const b = Buffer.alloc(28 + 100);
+  b[0] = 0x90;
+  b[1] = 0x80 | pt;
+  b.writeUInt16BE(seq, 2);
+  b.writeUInt32BE(ts, 4);
+  b.writeUInt32BE(ssrc, 8);
+  b.writeUInt16BE(0xbede, 12);
+  b.writeUInt16BE(3, 14);
+  b.set([0x40, 0x31, 0x22, 1, 2, 3, 0x31, transportSeq >> 8, transportSeq & 0xff, 0, 0, 0], 16);
+  randomBytes(100).copy(b, 28);
+  return b;
+}
+
+test('header length and extension values are read from the buffer', () => {
+  const p = chromePacket(1, 2, 3, 96, 0x1234);
+  assert.equal(rtpHeaderLength(p), 28);
+  assert.equal(readExtensionU16(p, 28, 3), 0x1234);
+  assert.equal(readExtensionU16(p, 28, 9), -1);
+  const twoByte = Buffer.from([0x90, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x10, 0x00, 0, 1, 5, 2, 0xab, 0xcd]);
+  assert.equal(rtpHeaderLength(twoByte), 20);
+  assert.equal(readExtensionU16(twoByte, 20, 5), 0xabcd);
+  assert.equal(rtpHeaderLength(Buffer.from([0x90, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xbe, 0xde, 0, 9])), -1, 'extension longer than the packet');
+  assert.equal(rtpHeaderLength(Buffer.from([0x40, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1])), -1, 'version 1');
+});
+
+test('the retransmission ring returns the packet of a sequence number until its slot is reused', () => {
+  const ring = new RetransmissionRing(8);
+  const a = Buffer.from('a');
+  const b = Buffer.from('b');
+  ring.put(65_535, a);
+  ring.put(3, b);
+  assert.equal(ring.get(65_535), a);
+  assert.equal(ring.get(3), b);
+  assert.equal(ring.get(11), undefined, 'same slot, other number');
+  ring.put(11, a);
+  assert.equal(ring.get(3), undefined, 'overwritten');
+  assert.equal(ring.get(11), a);
+  assert.throws(() => new RetransmissionRing(6));
+});
+
+function stream(retransmissions = true) {
+  const key = randomBytes(16);
+  const salt = randomBytes(12);
+  const sent: Buffer[] = [];
+  const out = new OutboundStream(
+    { ssrc: 0xaabbccdd, defaultPayloadType: 100, payloadTypes: [100, 96], clockRate: 90_000, mid: { id: 4, value: '1' }, retransmissions },
+    new SrtpContext('AEAD_AES_128_GCM', key, salt),
+    (p) => sent.push(p),
+  );
+  const peer = new SrtpContext('AEAD_AES_128_GCM', key, salt);
+  const open = (p: Buffer): Buffer => {
+    const copy = Buffer.from(p);
+    const end = peer.unprotect(copy);
+    assert.ok(end > 0, 'the peer authenticates it');
+    return copy.subarray(0, end);
+  };
+  return { out, sent, open };
+}
+
+test('outgoing packets carry our SSRC, a negotiated payload type, our mid only, and the payload unchanged', () => {
+  const { out, sent, open } = stream();
+  const source = chromePacket(500, 9000, 0x11111111, 96);
+  assert.ok(out.send(source, 0));
+  const p = open(sent[0] ?? Buffer.alloc(0));
+  assert.equal(p.readUInt32BE(8), 0xaabbccdd);
+  assert.equal(p[1], 0x80 | 96, 'marker kept, payload type 96 is negotiated');
+  assert.equal(p.readUInt16BE(2), 500);
+  assert.equal(p.readUInt32BE(4), 9000);
+  const h = rtpHeaderLength(p);
+  assert.equal(h, 20, 'fixed header + one-word mid extension');
+  assert.deepEqual([...p.subarray(16, 18)], [0x40, '1'.charCodeAt(0)]);
+  assert.deepEqual(p.subarray(h), source.subarray(28));
+  out.send(chromePacket(501, 9000, 0x11111111, 111), 1);
+  assert.equal((open(sent[1] ?? Buffer.alloc(0))[1] ?? 0) & 0x7f, 100, 'a payload type the peer did not negotiate becomes the default');
+});
+
+test('a new source continues our sequence and timestamp spaces', () => {
+  const { out, sent, open } = stream();
+  out.send(chromePacket(65_535, 1000, 1), 0);
+  out.send(chromePacket(40, 777_777, 2), 100); // another source 100 ms later
+  out.send(chromePacket(41, 780_777, 2), 133);
+  const [a, b, c] = sent.map(open);
+  assert.equal(b?.readUInt16BE(2), 0, 'seq follows 65535');
+  assert.equal(c?.readUInt16BE(2), 1);
+  assert.equal(b?.readUInt32BE(4), 1000 + 9000, '100 ms at 90 kHz after the last timestamp');
+  assert.equal(c?.readUInt32BE(4), 1000 + 9000 + 3000);
+  assert.equal(a?.readUInt16BE(2), 65_535);
+});
+
+test('NACKed packets are resent byte for byte from the ring; audio keeps none', () => {
+  const { out, sent } = stream();
+  for (let s = 10; s < 20; s++) out.send(chromePacket(s, s * 3000, 1), s);
+  assert.equal(out.retransmit([12, 15, 400]), 2);
+  assert.equal(sent.length, 12);
+  assert.equal(sent[10], sent[2]);
+  assert.equal(sent[11], sent[5]);
+  const audio = stream(false);
+  audio.out.send(chromePacket(1, 1, 1), 0);
+  assert.equal(audio.out.retransmit([1]), 0);
+});
