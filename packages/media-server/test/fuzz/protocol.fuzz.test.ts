@@ -18,7 +18,7 @@ const RUNS = Number(process.env['FUZZ_RUNS'] ?? 300);
 let server: MediaServer;
 let rpc: RawRpc;
 before(async () => {
-  server = await startServer({ maxObjectsPerSession: 50 });
+  server = await startServer({ maxObjectsPerSession: 50, maxRequestsPerSecond: 0 }); // a long run outpaces any rate limit
   rpc = await RawRpc.open(server.url);
 });
 after(async () => {
