@@ -21,7 +21,6 @@ export interface SearchOptions {
 export interface BenchOptions extends MeasureOptions {
   ns: number[];
   search: SearchOptions | undefined;
-  clientCore: number | undefined;
   pinned: boolean;
   command: string;
 }

@@ -21,6 +21,8 @@ export interface MeasureOptions {
   connectTimeoutMs: number;
   traffic: TrafficOptions;
   serverCore: number | undefined;
+  /** The core this process (the load client) is pinned to, if it is. */
+  clientCore: number | undefined;
   root: string;
 }
 
@@ -56,10 +58,10 @@ export interface Measurement {
   echoedPps: number;
   lossPercent: number;
   clientCpuPercent: number;
-  /** Time the server's / client's threads waited for a core (percent of the window, summed over
-   * threads): other work on the machine taking their core. */
-  serverWaitPercent: number;
-  clientWaitPercent: number;
+  /** How much of the server's / the client's core other work used (percent of that core; NaN
+   * when not pinned): the interference on a shared machine. */
+  otherOnServerCorePercent: number;
+  otherOnClientCorePercent: number;
   machineBusyPercent: number;
   /** Packets the client was too late to send (it was saturated); non-zero taints the point. */
   clientSkippedPackets: number;
@@ -69,6 +71,7 @@ export interface Measurement {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MB = 1024 * 1024;
+const IDLE_SETTLE_MS = 2000;
 const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : Number.NaN);
 
 export async function measure(target: Target, n: number, options: MeasureOptions, progress: Progress): Promise<Measurement> {
@@ -83,6 +86,8 @@ export async function measure(target: Target, n: number, options: MeasureOptions
   captureNdcErrors();
   drainNdcErrors();
   try {
+    // Let start-up garbage (TypeScript compiled on load) be collected before the idle reading.
+    await sleep(IDLE_SETTLE_MS);
     const idleRss = rssBytes(server.pid);
     const setupStart = performance.now();
     let next = 0;
@@ -112,7 +117,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
 
     meter.openWindow(performance.now());
     const skippedBefore = meter.skipped;
-    const cpu = new CpuWindow([server.pid, process.pid]);
+    const cpu = new CpuWindow([server.pid, process.pid], [options.serverCore, options.clientCore]);
     for (let left = options.windowSeconds; left > 0; left -= 5) {
       progress.status(`${label}: measuring, ${left} s left (${meter.echoedTotal} echoes so far)`, true);
       await sleep(Math.min(5, left) * 1000);
@@ -122,7 +127,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     const serverRss = rssBytes(server.pid);
     await sleep(1000); // echoes of the window's last packets are still on their way
     const [serverCpu = 0, clientCpu = 0] = usage.cpuPercent;
-    const [serverWait = 0, clientWait = 0] = usage.waitPercent;
+    const [otherOnServerCore = Number.NaN, otherOnClientCore = Number.NaN] = usage.otherOnCorePercent;
     const echoing = connected.filter((s) => !Number.isNaN(s.firstEchoAt));
     const expectedPps = connected.length * scheduler.packetsPerSecondPerSession;
     errors.push(...drainNdcErrors().slice(0, 5).map((line) => `libdatachannel: ${line}`));
@@ -147,8 +152,8 @@ export async function measure(target: Target, n: number, options: MeasureOptions
       echoedPps: Math.round(meter.echoedInWindow / usage.seconds),
       lossPercent: round(meter.sentInWindow > 0 ? (100 * (meter.sentInWindow - meter.echoedInWindow)) / meter.sentInWindow : Number.NaN, 3),
       clientCpuPercent: round(clientCpu, 1),
-      serverWaitPercent: round(serverWait, 1),
-      clientWaitPercent: round(clientWait, 1),
+      otherOnServerCorePercent: round(otherOnServerCore, 1),
+      otherOnClientCorePercent: round(otherOnClientCore, 1),
       machineBusyPercent: round(usage.machineBusyPercent, 1),
       clientSkippedPackets: meter.skipped - skippedBefore,
       misroutedPackets: meter.misrouted,

@@ -4,7 +4,7 @@
  * (Janus, or Node with its helper threads) is measured whole.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** USER_HZ: ticks per second in /proc/<pid>/stat (100 almost everywhere; asked, not assumed). */
 export const CLOCK_TICKS = readClockTicks();
@@ -33,55 +33,52 @@ export function rssBytes(pid: number): number {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
-/**
- * Seconds the process's threads have spent runnable but waiting for a core (scheduler run
- * delay, /proc/<pid>/task/<tid>/schedstat). High values mean other work on the machine took the
- * core from it: its latency figures then measure the machine, not the server.
- */
-export function runDelaySeconds(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return ns / 1e9;
-}
-
-/** Busy and total ticks of the whole machine, for how loaded it was while we measured. */
-export function machineTicks(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
-  const values = line.trim().split(/\s+/).slice(1).map(Number);
+/** Busy and total ticks of the whole machine (`cpu` line of /proc/stat) or of one core (`cpuN`). */
+export function machineTicks(core?: number): { busy: number; total: number } {
+  const name = core === undefined ? 'cpu' : `cpu${core}`;
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `));
+  const values = (line ?? '').trim().split(/\s+/).slice(1).map(Number);
   const total = values.reduce((a, b) => a + b, 0);
   const idle = (values[3] ?? 0) + (values[4] ?? 0); // idle + iowait
   return { busy: total - idle, total };
 }
 
-/** CPU use of some processes over a window, as a percentage of one core (100 = one core busy). */
+const busyPercent = (a: { busy: number; total: number }, b: { busy: number; total: number }) => (b.total > a.total ? ((b.busy - a.busy) / (b.total - a.total)) * 100 : 0);
+
+/**
+ * CPU use of processes over a window, as a percentage of one core (100 = one core busy), and
+ * how busy each process's own core was with other work: on a shared machine that is the
+ * interference its figures carry.
+ */
 export class CpuWindow {
   private readonly startCpu: number[];
-  private readonly startWait: number[];
+  private readonly startCores: { busy: number; total: number }[];
   private readonly startMachine = machineTicks();
   private readonly startedAt = performance.now();
 
-  constructor(private readonly pids: readonly number[]) {
+  /** `cores[i]`: the core `pids[i]` is pinned to, if it is. */
+  constructor(
+    private readonly pids: readonly number[],
+    private readonly cores: readonly (number | undefined)[],
+  ) {
     this.startCpu = pids.map(cpuSeconds);
-    this.startWait = pids.map(runDelaySeconds);
+    this.startCores = cores.map((c) => (c === undefined ? { busy: 0, total: 0 } : machineTicks(c)));
   }
 
   /**
-   * Ends the window: per pid (same order) the CPU used and the time spent waiting for a core,
-   * both in percent of the window; the machine's busy percent (all cores); the seconds.
+   * Ends the window: per pid (same order) its CPU percent and the percent of its core that other
+   * work used (NaN when not pinned); the machine's busy percent (all cores); the seconds.
    */
-  finish(): { cpuPercent: number[]; waitPercent: number[]; machineBusyPercent: number; seconds: number } {
+  finish(): { cpuPercent: number[]; otherOnCorePercent: number[]; machineBusyPercent: number; seconds: number } {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const cpuPercent = this.pids.map((pid, i) => ((cpuSeconds(pid) - (this.startCpu[i] ?? 0)) / seconds) * 100);
-    const waitPercent = this.pids.map((pid, i) => ((runDelaySeconds(pid) - (this.startWait[i] ?? 0)) / seconds) * 100);
-    const end = machineTicks();
-    const busy = end.busy - this.startMachine.busy;
-    const total = end.total - this.startMachine.total;
-    return { cpuPercent, waitPercent, machineBusyPercent: total > 0 ? (busy / total) * 100 : 0, seconds };
+    const otherOnCorePercent = this.cores.map((core, i) => {
+      const start = this.startCores[i];
+      if (core === undefined || start === undefined) return Number.NaN;
+      return Math.max(0, busyPercent(start, machineTicks(core)) - (cpuPercent[i] ?? 0));
+    });
+    return { cpuPercent, otherOnCorePercent, machineBusyPercent: busyPercent(this.startMachine, machineTicks()), seconds };
   }
 }
