@@ -1,4 +1,4 @@
-/** fixtures/probe.js, as the tests see it in the page. */
+/** @kurento-ts/test-utils page-probe.js, as these tests use it in the page. */
 declare global {
   var probe: {
     watch(video: HTMLVideoElement): void;

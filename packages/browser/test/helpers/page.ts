@@ -1,5 +1,4 @@
 /** Browser-side plumbing shared by the tests: the bundles, the probe, console watching. */
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildBrowser, OUTPUTS } from '../../scripts/build.js';
 
@@ -10,7 +9,7 @@ import { buildBrowser, OUTPUTS } from '../../scripts/build.js';
 export const KURENTO_OPTIONS = { failAfter: 1, duplicates_timeout: 500 };
 
 /** Injected with addInitScript before the page's scripts; see the file. */
-export const PROBE = fileURLToPath(new URL('../fixtures/probe.js', import.meta.url));
+export { PAGE_PROBE as PROBE } from '@kurento-ts/test-utils';
 
 /** Builds the ES module and the global script in memory: URL path → contents. */
 export async function bundles(): Promise<Record<string, string>> {

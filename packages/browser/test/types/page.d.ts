@@ -9,7 +9,7 @@ interface Inbound {
 declare global {
   /** The README page's peer, a top-level `var` as in Kurento's tutorials. */
   var webRtcPeer: WebRtcPeer | null;
-  /** fixtures/probe.js */
+  /** @kurento-ts/test-utils page-probe.js */
   var probe: {
     streams: MediaStream[];
     watch(video: HTMLVideoElement): void;

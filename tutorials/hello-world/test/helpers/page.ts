@@ -1,10 +1,8 @@
 /** The tutorial page in a Chromium tab, and the checks a person would make by looking at it. */
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { waitFor, type Browser } from '@kurento-ts/test-utils';
+import { PAGE_PROBE as PROBE, waitFor, type Browser } from '@kurento-ts/test-utils';
 
-const PROBE = fileURLToPath(new URL('../fixtures/probe.js', import.meta.url));
 
 /** Media waits are generous: this machine has two cores and other browser tests may run. */
 export const MEDIA_WAIT_MS = 15_000;
