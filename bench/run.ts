@@ -15,6 +15,7 @@ import { type BenchOptions, type BenchResults, runBenchmark, verdict } from './b
 import { DEFAULT_TRAFFIC } from './clients/trafficScheduler.js';
 import { canPin, pinSelf } from './lib/cpuPinning.js';
 import { Progress } from './lib/progress.js';
+import { ServerProcess } from './lib/serverProcess.js';
 import { markdownReport } from './report/table.js';
 import { plotSvg } from './report/svg.js';
 import { janus } from './targets/janus.js';
@@ -126,6 +127,15 @@ function writeReports(results: BenchResults, out: string, progress: Progress): v
   writeFileSync(join(out, 'bench.svg'), plotSvg(results.measurements, `${systems.join(' vs ')} · ${results.machine.cores} cores · ${results.date.slice(0, 10)}`, (m) => verdict(m) === 'pass'));
   process.stdout.write(markdown);
   progress.line(`results written to ${out}/bench.{json,md,svg}`);
+}
+
+// Ctrl-C or a test's timeout must not leave a pinned Janus or media server running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    ServerProcess.killAll();
+    process.stderr.write(`bench: ${signal}, servers stopped\n`);
+    process.exit(130);
+  });
 }
 
 try {

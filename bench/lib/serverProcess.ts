@@ -19,13 +19,22 @@ export interface StartOptions {
 }
 
 export class ServerProcess {
+  /** Servers still running, so that an interrupted run leaves no Janus or media server behind. */
+  private static readonly running = new Set<ChildProcess>();
   private readonly tail: string[] = [];
   private exited = false;
 
   private constructor(private readonly child: ChildProcess) {
+    ServerProcess.running.add(child);
     child.once('exit', () => {
       this.exited = true;
+      ServerProcess.running.delete(child);
     });
+  }
+
+  /** Kills every server still running, at once (for SIGINT/SIGTERM of the bench itself). */
+  static killAll(): void {
+    for (const child of ServerProcess.running) child.kill('SIGKILL');
   }
 
   get pid(): number {
