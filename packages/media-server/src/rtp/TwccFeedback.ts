@@ -23,6 +23,9 @@ const enum Status {
   LargeDelta = 2,
 }
 
+/** The header extension that carries the transport-wide sequence number. */
+export const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
 export class TwccFeedback {
   /** Unwrapped sequence numbers received since the last feedback. */
   private readonly seqs: number[] = [];

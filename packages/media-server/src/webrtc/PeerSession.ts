@@ -8,13 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../graph/media.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
-import { TwccFeedback } from '../rtp/TwccFeedback.js';
+import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
 import { startFastPath } from './fastPathBinding.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { endDtlsRetransmissions, gatherOnly, withoutDefaultStun } from './weriftPatches.js';
 
-export const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const TWCC_INTERVAL_MS = 50;
 /** How often the fast path sends its RTCP sender/receiver reports. */
 const REPORT_INTERVAL_MS = 1000;

@@ -11,8 +11,8 @@ import type { MediaKind } from '../graph/media.js';
 import { OutboundStream } from '../rtp/OutboundStream.js';
 import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
+import { TWCC_URI } from '../rtp/TwccFeedback.js';
 
-const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 /** werift's DTLS-SRTP profile numbers (RFC 5764 §4.1.2 and RFC 7714 §14.2). */
 const PROFILES: Record<number, SrtpProfile> = { 1: 'AES_CM_128_HMAC_SHA1_80', 7: 'AEAD_AES_128_GCM' };
