@@ -94,7 +94,7 @@ export class OutboundStream {
     const payload = packet.subarray(sourceHeader);
     const out = this.srtp.protect(header, this.headerLength, payload);
     this.transmit(out);
-    this.ring?.put(outSeq, out);
+    this.ring?.put(outSeq, out, nowMs);
     if (this.lastSeq < 0 || ((outSeq - this.lastSeq) & 0xffff) < 0x8000) {
       this.lastSeq = outSeq;
       this.lastTimestamp = outTimestamp;
@@ -106,11 +106,11 @@ export class OutboundStream {
   }
 
   /** Answers a Generic NACK: resends the packets still held; returns how many. */
-  retransmit(seqs: readonly number[]): number {
+  retransmit(seqs: readonly number[], nowMs: number): number {
     if (!this.ring) return 0;
     let sent = 0;
     for (const seq of seqs) {
-      const packet = this.ring.get(seq & 0xffff);
+      const packet = this.ring.get(seq & 0xffff, nowMs);
       if (!packet) continue;
       this.transmit(packet);
       sent++;

@@ -107,7 +107,7 @@ export class RtpFastPath {
 
   /** A Generic NACK for our stream of `kind`: retransmit what the ring still holds. */
   nack(kind: RtpKind, seqs: readonly number[]): void {
-    this.outbound[kind]?.retransmit(seqs);
+    this.outbound[kind]?.retransmit(seqs, performance.now());
   }
 
   /** The peer's sender report for `ssrc` (middle 32 bits of its NTP time), for our LSR/DLSR. */
