@@ -14,7 +14,8 @@ import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceG
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { endDtlsRetransmissions, gatherOnly, withoutDefaultStun } from './weriftPatches.js';
 
-const TWCC_INTERVAL_MS = 50;
+/** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
+const TWCC_INTERVAL_MS = 100;
 /** How often the fast path sends its RTCP sender/receiver reports. */
 const REPORT_INTERVAL_MS = 1000;
 /** RTCP payload-specific feedback (RFC 4585): FMT 1 = PLI, 4 = FIR (RFC 5104). */
