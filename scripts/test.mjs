@@ -42,8 +42,11 @@ function testFiles(dir) {
   });
 }
 
+// Arguments: test files or folders (searched for *.test.ts); none means every test.
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : ['packages', 'tutorials', 'bench'].flatMap(testFiles).sort();
+const files = (only.length > 0 ? only : ['packages', 'tutorials', 'bench'])
+  .flatMap((path) => (existsSync(path) && statSync(path).isDirectory() ? testFiles(path) : [path]))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
