@@ -20,8 +20,8 @@ export interface InboundRoute {
   clockRate: number;
   /** Payload types of media codecs on this m-line (RTX, RED and FEC go to werift's path). */
   payloadTypes: readonly number[];
-  /** Called with each packet's sequence number, e.g. to detect loss and send NACKs. */
-  onSequence?: (seq: number) => void;
+  /** Called with each packet's sequence number and arrival time, e.g. to detect loss and send NACKs. */
+  onSequence?: (seq: number, nowMs: number) => void;
 }
 
 /** Where the fast path hands its results. */
@@ -30,6 +30,8 @@ export interface FastPathSink {
   rtp(kind: RtpKind, packet: Buffer): void;
   /** A transport-wide sequence number and its arrival time (µs), for transport-cc feedback. */
   transportSequence(seq: number, arrivalUs: number): void;
+  /** An RTCP packet of ours to send (e.g. a NACK), serialized and not yet protected. */
+  rtcp(packet: Buffer): void;
   /** A handler threw. */
   failure(error: unknown): void;
 }
@@ -38,7 +40,7 @@ interface InboundStream {
   kind: RtpKind;
   media: Uint8Array;
   stats: ReceptionStats;
-  onSequence: ((seq: number) => void) | undefined;
+  onSequence: ((seq: number, nowMs: number) => void) | undefined;
 }
 
 export class RtpFastPath {
@@ -91,7 +93,7 @@ export class RtpFastPath {
     const seq = data.readUInt16BE(2);
     stream.stats.onPacket(seq, data.readUInt32BE(4), nowMs);
     try {
-      stream.onSequence?.(seq);
+      stream.onSequence?.(seq, nowMs);
       this.sink.rtp(stream.kind, data.subarray(0, end));
     } catch (e) {
       this.sink.failure(e);

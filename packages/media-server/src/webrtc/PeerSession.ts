@@ -204,6 +204,7 @@ export class PeerSession {
     const fastPath = startFastPath(dtls, this.transceivers, this.direction, {
       rtp: (kind, packet) => this.handlers.rtp(kind, packet),
       transportSequence: (seq, arrivalUs) => this.twcc.onPacket(seq, arrivalUs),
+      rtcp: (packet) => this.sendRawRtcp(packet),
       failure: (e) => this.handlers.failure(e),
     });
     if (!fastPath) return;

@@ -1,7 +1,7 @@
 /**
  * Wires our RTP fast path (rtp/RtpFastPath.ts) to a werift transport whose DTLS just connected:
  * the negotiated SRTP profile and keys, the nominated socket, the SSRCs, payload types and
- * extension ids of each m-line, werift's NACK generator fed with our sequence numbers, and the
+ * extension ids of each m-line, our NACK generator in place of werift's, and the
  * NACKs and sender reports werift parses from RTCP. Reaches into werift 0.24.4 internals, each
  * named where used; PeerSession is its only caller.
  */
@@ -9,6 +9,7 @@ import type { Socket } from 'node:dgram';
 import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../graph/media.js';
 import { OutboundStream } from '../rtp/OutboundStream.js';
+import { NackGenerator } from '../rtp/NackGenerator.js';
 import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
 import { TWCC_URI } from '../rtp/TwccFeedback.js';
@@ -30,7 +31,7 @@ interface SenderInternals {
   headerExtensions: { id: number; uri: string }[];
 }
 interface ReceiverInternals {
-  nack: { addPacket(packet: { header: { sequenceNumber: number; ssrc: number } }): void };
+  nack: { addPacket(packet: unknown): void };
 }
 interface UdpTransportInternals {
   socket?: Socket;
@@ -68,10 +69,10 @@ export function startFastPath(
     const transceiver = transceivers[kind];
     if (!transceiver) continue;
     for (const track of transceiver.receiver.tracks) {
-      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc));
+      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc, sink));
     }
     transceiver.onTrack.subscribe((track) => {
-      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc));
+      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc, sink));
     });
     const sender = transceiver.sender;
     const codec = sender.codec;
@@ -107,18 +108,16 @@ function mediaPayloadTypes(transceiver: RTCRtpTransceiver): number[] {
   return transceiver.codecs.filter((c) => !NOT_MEDIA.test(c.mimeType)).map((c) => c.payloadType);
 }
 
-function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind, ssrc: number): InboundRoute {
+function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind, ssrc: number, sink: FastPathSink): InboundRoute {
   const codec = transceiver.codecs.find((c) => !NOT_MEDIA.test(c.mimeType));
   const route: InboundRoute = { kind, clockRate: codec?.clockRate ?? (kind === 'audio' ? 48000 : 90000), payloadTypes: mediaPayloadTypes(transceiver) };
   const receiver = transceiver.receiver;
   if (kind === 'video' && receiver.nackEnabled) {
-    // werift's NACK generator reads only these two fields: one reused object feeds it.
-    const nack = (receiver as unknown as ReceiverInternals).nack;
-    const shim = { header: { sequenceNumber: 0, ssrc } };
-    route.onSequence = (seq) => {
-      shim.header.sequenceNumber = seq;
-      nack.addPacket(shim);
-    };
+    // Our NACK generator replaces werift's (rtp/NackGenerator.ts says why); werift's is fed
+    // nothing, so its 5 ms retry loop never starts for packets it still sees (RTX, RED).
+    (receiver as unknown as ReceiverInternals).nack.addPacket = () => undefined;
+    const nack = new NackGenerator(receiver.rtcpSsrc, ssrc, (packet) => sink.rtcp(packet));
+    route.onSequence = (seq, nowMs) => nack.onPacket(seq, nowMs);
   }
   return route;
 }
