@@ -10,6 +10,7 @@ import type { MediaKind } from '../graph/media.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
 import { startFastPath } from './fastPathBinding.js';
+import { selectValidPairWithoutNomination, type NominationCounters } from './iceNomination.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { endDtlsRetransmissions, gatherOnly, withoutDefaultStun } from './weriftPatches.js';
@@ -72,6 +73,8 @@ export class PeerSession {
   private closed = false;
   /** Datagrams from sources that never passed ICE, dropped. */
   readonly guard: GuardCounters = { droppedDatagrams: 0 };
+  /** Pairs selected without the peer's nomination (iceNomination.ts). */
+  readonly nomination: NominationCounters = { selectedWithoutNomination: 0, replacedByNomination: 0 };
   /** Where the socket guard hands RTP once the fast path runs. */
   private readonly tap: MediaTap = { rtp: undefined };
   /** Our own RTP path, from DTLS connected on (when enabled). */
@@ -187,6 +190,7 @@ export class PeerSession {
     const hasStun = this.ice.iceServers.some((s) => s.urls.startsWith('stun:'));
     for (const transport of this.pc.iceTransports) {
       guardIceSources(transport.connection, this.guard, this.tap);
+      selectValidPairWithoutNomination(transport.connection, this.nomination);
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
     }
