@@ -1,7 +1,7 @@
 /**
- * Loss recovery end to end, with a libdatachannel peer (node-datachannel) sending VP8 RTP to a
- * WebRtcEndpoint connected to itself: a packet the peer holds back is NACKed by the server, a
- * bounded number of times; once the peer sends it, it comes back in the echo.
+ * The server's RTCP end to end, with a libdatachannel peer (node-datachannel) sending VP8 RTP to
+ * a WebRtcEndpoint connected to itself: a packet the peer holds back is NACKed a bounded number
+ * of times and echoed once sent; sender reports describe the echoed stream.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -59,31 +59,47 @@ function nackedSequences(compound: Buffer): number[] {
   return seqs;
 }
 
-test('a packet held back is NACKed a bounded number of times, and echoed once it arrives', async () => {
-  const pc = new PeerConnection('nack-test', { iceServers: [], bindAddress: '127.0.0.1' });
+interface LoopbackSession {
+  track: Track;
+  /** RTCP packets received from the server, each compound split into its packets. */
+  rtcp: Buffer[];
+  /** Payload sequence markers of the echoed packets. */
+  echoed: number[];
+  close(): Promise<void>;
+}
+
+/** A libdatachannel peer sending VP8 (with NACK feedback) to a WebRtcEndpoint connected to itself. */
+async function openLoopback(): Promise<LoopbackSession> {
+  const pc = new PeerConnection('rtcp-test', { iceServers: [], bindAddress: '127.0.0.1' });
   const media = new Video('0', 'SendRecv');
   media.addVP8Codec(VP8);
   media.parseSdpLine(`a=rtcp-fb:${VP8} nack`);
   media.parseSdpLine(`a=rtcp-fb:${VP8} nack pli`);
-  media.addSSRC(SSRC, 'nack-test', 'stream', 'track');
+  media.addSSRC(SSRC, 'rtcp-test', 'stream', 'track');
   const track: Track = pc.addTrack(media);
-  const nacks: number[] = [];
-  /** Payload sequence markers of the echoed packets. */
+  const rtcp: Buffer[] = [];
   const echoed: number[] = [];
   track.onMessage((message) => {
     const data = Buffer.from(message);
     const type = data[1] ?? 0;
-    if (type >= 192 && type <= 223) nacks.push(...nackedSequences(data));
-    else if (data.length > 14) {
-      const header = 12 + ((data[0] ?? 0) & 0x0f) * 4 + ((data[0] ?? 0) & 0x10 ? 4 + data.readUInt16BE(14 + ((data[0] ?? 0) & 0x0f) * 4) * 4 : 0);
+    if (type >= 192 && type <= 223) {
+      for (let o = 0; o + 4 <= data.length; o += (data.readUInt16BE(o + 2) + 1) * 4) rtcp.push(data.subarray(o, o + (data.readUInt16BE(o + 2) + 1) * 4));
+    } else if (data.length > 14) {
+      const b0 = data[0] ?? 0;
+      const header = 12 + (b0 & 0x0f) * 4 + (b0 & 0x10 ? 4 + data.readUInt16BE(14 + (b0 & 0x0f) * 4) * 4 : 0);
       echoed.push(data.readUInt16BE(header + 1));
     }
   });
   const offer = new Promise<string>((resolve) => pc.onLocalDescription((sdp, type) => type === 'offer' && resolve(sdp)));
   const open = new Promise<void>((resolve) => track.onOpen(() => resolve()));
   pc.setLocalDescription();
-
   const pipeline = await rpc.value<string>('create', { type: 'MediaPipeline' });
+  const close = async () => {
+    rpc.onNotification = undefined;
+    track.close();
+    pc.close();
+    await rpc.value('release', { object: pipeline });
+  };
   try {
     const endpoint = await rpc.value<string>('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } });
     await rpc.invoke(endpoint, 'connect', { sink: endpoint });
@@ -96,26 +112,59 @@ test('a packet held back is NACKed a bounded number of times, and echoed once it
     pc.setRemoteDescription(await rpc.invoke<string>(endpoint, 'processOffer', { offer: await offer }), 'answer');
     await rpc.invoke(endpoint, 'gatherCandidates');
     await open;
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { track, rtcp, echoed, close };
+}
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a packet held back is NACKed a bounded number of times, and echoed once it arrives', async () => {
+  const { track, rtcp, echoed, close } = await openLoopback();
+  try {
     // 100 packets over 2 s, 40 held back: the server asks for 40 and only 40.
     const HELD = 40;
     for (let seq = 1; seq <= 100; seq++) {
       if (seq !== HELD) track.sendMessageBinary(rtp(seq));
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await pause(20);
     }
     await waitFor('packets after the gap echoed', () => echoed.includes(100), 5000);
+    const nacks = rtcp.flatMap(nackedSequences);
     assert.ok(nacks.includes(HELD), `NACKed: ${nacks.join(',')}`);
     assert.deepEqual([...new Set(nacks)], [HELD], 'only the missing packet is asked for');
-    const asked = nacks.length;
-    assert.ok(asked >= 2 && asked <= 5, `asked ${asked} times over 1.2 s (at once, then every 50 ms, 5 at most)`);
+    assert.ok(nacks.length >= 2 && nacks.length <= 5, `asked ${nacks.length} times over 1.2 s (at once, then every 50 ms, 5 at most)`);
     assert.ok(!echoed.includes(HELD), 'not echoed before it was sent');
 
     track.sendMessageBinary(rtp(HELD)); // the retransmission
     await waitFor('the late packet echoed', () => echoed.includes(HELD), 3000);
   } finally {
-    rpc.onNotification = undefined;
-    track.close();
-    pc.close();
-    await rpc.value('release', { object: pipeline });
+    await close();
+  }
+});
+
+test('sender reports for the echoed stream carry its NTP time and counts, and come about once a second', async () => {
+  const { track, rtcp, echoed, close } = await openLoopback();
+  try {
+    for (let seq = 1; seq <= 10; seq++) {
+      track.sendMessageBinary(rtp(seq));
+      await pause(20);
+    }
+    await waitFor('media echoed', () => echoed.length > 0, 5000);
+    const from = rtcp.length;
+    for (let seq = 11; seq <= 160; seq++) {
+      track.sendMessageBinary(rtp(seq));
+      await pause(20);
+    }
+    const reports = rtcp.slice(from).filter((p) => p[1] === 200);
+    assert.ok(reports.length >= 2 && reports.length <= 4, `${reports.length} sender reports in 3 s`);
+    for (const sr of reports) {
+      assert.notEqual(sr.readBigUInt64BE(8), 0n, 'NTP timestamp set');
+      assert.ok(sr.readUInt32BE(20) > 0, 'packets counted');
+      assert.ok(sr.readUInt32BE(24) > 0, 'octets counted');
+    }
+  } finally {
+    await close();
   }
 });
