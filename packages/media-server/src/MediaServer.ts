@@ -1,11 +1,12 @@
-/** The composition root: config → registry → sessions → protocol → WebSocket, and a clean stop. */
+/** The composition root: config → hosts (registries, media workers) → sessions → protocol → WebSocket, and a clean stop. */
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { SERVER_MANAGER_ID } from '@kurento-ts/protocol';
+import type { Worker } from 'node:worker_threads';
 import { defaultConfig, validate, type ServerConfig } from './config/config.js';
-import { ObjectRegistry } from './registry/ObjectRegistry.js';
+import { HostRouter } from './hosts/HostRouter.js';
+import type { ObjectRegistry } from './registry/ObjectRegistry.js';
 import { isLoopback } from './rpc/auth.js';
 import { JsonRpcServer } from './rpc/JsonRpcServer.js';
 import { ProtocolHandler } from './rpc/ProtocolHandler.js';
@@ -15,23 +16,18 @@ import { createLogger, setLogLevel } from './support/logger.js';
 const log = createLogger('kms:server');
 
 export class MediaServer {
-  /** Live media objects. */
+  /** The main thread's objects: the ServerManager, and every media object when `mediaWorkers` is 0. */
   readonly registry: ObjectRegistry;
   /** Kurento sessions. */
   readonly sessions: SessionManager;
+  private readonly hosts: HostRouter;
   private readonly http: HttpServer;
   private readonly rpc: JsonRpcServer;
 
   private constructor(readonly config: ServerConfig) {
-    // A session's hold on the ServerManager ends with the session; the manager lives on.
-    this.sessions = new SessionManager(config.sessionGraceMs, (id) => {
-      if (id !== SERVER_MANAGER_ID) this.registry.resolve(id)?.release();
-    });
-    this.registry = new ObjectRegistry(config, () => this.sessions.ids());
-    this.registry.listen({
-      event: (object, type, data) => this.sessions.deliver(object, type, data),
-      released: (object) => this.sessions.forget(object.id),
-    });
+    this.sessions = new SessionManager(config.sessionGraceMs, (id) => this.hosts.release(id));
+    this.hosts = new HostRouter(config, this.sessions);
+    this.registry = this.hosts.local.registry;
     const plainHttp: RequestListener = (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('This is a Kurento Protocol endpoint: connect with a WebSocket\n');
     };
@@ -39,7 +35,7 @@ export class MediaServer {
       ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, plainHttp)
       : createServer(plainHttp);
     const rpcOptions = { path: config.path, maxPayload: config.maxMessageBytes, authToken: config.authToken, maxRequestsPerSecond: config.maxRequestsPerSecond };
-    this.rpc = new JsonRpcServer(this.http, rpcOptions, new ProtocolHandler(this.registry, this.sessions), this.sessions);
+    this.rpc = new JsonRpcServer(this.http, rpcOptions, new ProtocolHandler(this.hosts, this.sessions, config.maxObjectsPerSession), this.sessions);
   }
 
   /** Starts a server; `port: 0` picks a free port (see `port`). */
@@ -51,6 +47,7 @@ export class MediaServer {
       log.warn(`!!! The control port listens on ${config.host} WITHOUT authentication: anyone who reaches it can create pipelines. Set --auth-token (and --tls-cert/--tls-key). !!!`);
     }
     try {
+      await server.hosts.ready();
       await new Promise<void>((resolve, reject) => {
         server.http.once('error', reject);
         server.http.listen(config.port, config.host, () => resolve());
@@ -87,10 +84,20 @@ export class MediaServer {
     return this.rpc.dropConnections();
   }
 
-  /** Releases everything, closes sockets and stops listening. */
+  /** Live objects per host: `main` (the ServerManager included), then each media worker. */
+  hostLoad(): { host: string; objects: number }[] {
+    return this.hosts.load();
+  }
+
+  /** The media worker threads running now (for tests and diagnostics; terminating one is a worker crash). */
+  get workerThreads(): readonly Worker[] {
+    return this.hosts.threads;
+  }
+
+  /** Releases everything, ends the media workers, closes sockets and stops listening. */
   async stop(): Promise<void> {
     this.sessions.closeAll();
-    this.registry.releaseAll();
+    await this.hosts.close();
     await this.rpc.close();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { logLevels, type LogLevel } from '../support/logger.js';
 
 /** The media server's settings. */
@@ -47,6 +48,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** RTP through our own SRTP and forwarding path once DTLS is up (false: werift's packet path). */
   rtpFastPath: boolean;
+  /** Media worker threads (0: media runs in the main thread with the control plane). */
+  mediaWorkers: number;
 }
 
 export const defaultConfig: Readonly<ServerConfig> = {
@@ -69,9 +72,13 @@ export const defaultConfig: Readonly<ServerConfig> = {
   tlsKey: '',
   logLevel: 'info',
   rtpFastPath: true,
+  mediaWorkers: 0,
 };
 
-type OptionKind = 'port' | 'int' | 'string' | 'addresses' | 'path' | 'logLevel' | 'boolean';
+/** The most media worker threads accepted. */
+export const MAX_MEDIA_WORKERS = 256;
+
+type OptionKind = 'port' | 'int' | 'string' | 'addresses' | 'path' | 'logLevel' | 'boolean' | 'workers';
 
 interface OptionDef {
   key: keyof ServerConfig;
@@ -99,6 +106,7 @@ const optionTable: readonly OptionDef[] = [
   { key: 'tlsKey', kind: 'string', help: 'PEM private key file' },
   { key: 'logLevel', kind: 'logLevel', help: logLevels.join('|') },
   { key: 'rtpFastPath', kind: 'boolean', help: 'RTP via our own SRTP/forwarding path (false: werift\'s packet objects)' },
+  { key: 'mediaWorkers', kind: 'workers', help: 'media worker threads, N or auto (one per core); 0: media in the main thread' },
 ];
 
 /** A configuration problem, reported at start with the option's name. */
@@ -109,12 +117,15 @@ export class ConfigError extends Error {
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const envName = (key: string): string => `KURENTO_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
 
+/** A number, or the number a string of digits spells; NaN otherwise. */
+const integer = (raw: unknown): number => (typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN);
+
 function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[keyof ServerConfig] {
   const where = `${source}: ${def.key}`;
   switch (def.kind) {
     case 'port':
     case 'int': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      const n = integer(raw);
       const max = def.kind === 'port' ? 65535 : Number.MAX_SAFE_INTEGER;
       if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(`${where} must be an integer in 0..${max}, got ${JSON.stringify(raw)}`);
       return n;
@@ -137,6 +148,12 @@ function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[
     case 'string':
       if (typeof raw !== 'string') throw new ConfigError(`${where} must be a string, got ${JSON.stringify(raw)}`);
       return raw;
+    case 'workers': {
+      if (raw === 'auto') return availableParallelism();
+      const n = integer(raw);
+      if (!Number.isInteger(n) || n < 0 || n > MAX_MEDIA_WORKERS) throw new ConfigError(`${where} must be auto or an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(raw)}`);
+      return n;
+    }
     case 'boolean':
       if (raw === true || raw === 'true') return true;
       if (raw === false || raw === 'false') return false;
@@ -211,5 +228,8 @@ export function validate(config: ServerConfig): ServerConfig {
   if (config.minPort > 0 && config.minPort >= config.maxPort) throw new ConfigError(`minPort (${config.minPort}) must be below maxPort (${config.maxPort})`);
   if (config.maxMessageBytes < 1024) throw new ConfigError('maxMessageBytes must be at least 1024');
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('tlsCert and tlsKey must be set together');
+  if (!Number.isInteger(config.mediaWorkers) || config.mediaWorkers < 0 || config.mediaWorkers > MAX_MEDIA_WORKERS) {
+    throw new ConfigError(`mediaWorkers must be an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(config.mediaWorkers)}`);
+  }
   return config;
 }

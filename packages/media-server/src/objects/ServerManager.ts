@@ -2,12 +2,12 @@
 import os from 'node:os';
 import { KurentoError, SERVER_MANAGER_ID, remoteClasses, moduleOf } from '@kurento-ts/protocol';
 import { MediaObject } from './MediaObject.js';
-import type { MediaPipeline } from './MediaPipeline.js';
 import type { ObjectContext } from './ObjectContext.js';
 
 /** What the manager reports about the server it runs in. */
 export interface ServerFacts {
-  pipelines(): MediaPipeline[];
+  /** Ids of live pipelines, oldest first, whichever thread runs them. */
+  pipelines(): string[];
   sessionIds(): string[];
 }
 

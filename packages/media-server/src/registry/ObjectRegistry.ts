@@ -1,36 +1,40 @@
 /**
- * Every live media object by id, and the object context they run in. The RPC layer listens to
- * it for events and releases; objects never see sessions or sockets.
+ * Every live media object of one thread by id, and the object context they run in. The host
+ * above listens to it for creations, events and releases (by id: they may cross a thread
+ * boundary); objects never see sessions or sockets.
  */
-import type { JsonObject } from '@kurento-ts/protocol';
+import type { ClassName, JsonObject } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
 import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
-import { ServerManager } from '../objects/ServerManager.js';
+import { ServerManager, type ServerFacts } from '../objects/ServerManager.js';
 import { createLogger } from '../support/logger.js';
 
 const log = createLogger('kms:registry');
 
-/** What the registry reports to the layer above. */
+/** What the registry reports to the layer above, by object id. */
 export interface RegistryListener {
+  /** An object was created and registered. */
+  created(id: string, className: ClassName): void;
   /** An object raised an event. */
-  event(object: MediaObject, type: string, data: JsonObject): void;
+  event(id: string, type: string, data: JsonObject): void;
   /** An object was released and is gone. */
-  released(object: MediaObject): void;
+  released(id: string): void;
 }
 
 export class ObjectRegistry implements ObjectContext {
   private readonly objects = new Map<string, MediaObject>();
-  /** The singleton server manager. */
-  readonly serverManager: ServerManager;
+  /** The singleton server manager, in the registry given its facts (the main thread's). */
+  readonly serverManager: ServerManager | undefined;
   private listener: RegistryListener | undefined;
 
   constructor(
     readonly config: ServerConfig,
-    sessionIds: () => string[],
+    serverFacts?: ServerFacts,
   ) {
-    this.serverManager = new ServerManager(this, { pipelines: () => this.pipelines(), sessionIds });
+    if (!serverFacts) return;
+    this.serverManager = new ServerManager(this, serverFacts);
     this.objects.set(this.serverManager.id, this.serverManager);
   }
 
@@ -42,14 +46,13 @@ export class ObjectRegistry implements ObjectContext {
   register(object: MediaObject): void {
     this.objects.set(object.id, object);
     log.debug(`[${object.id}] created`);
-    this.serverManager.raise('ObjectCreated', { object: object.id });
+    this.listener?.created(object.id, object.className);
   }
 
   unregister(object: MediaObject): void {
     if (!this.objects.delete(object.id)) return;
     log.debug(`[${object.id}] released`);
-    this.listener?.released(object);
-    this.serverManager.raise('ObjectDestroyed', { objectId: object.id });
+    this.listener?.released(object.id);
   }
 
   resolve(id: string): MediaObject | undefined {
@@ -57,7 +60,7 @@ export class ObjectRegistry implements ObjectContext {
   }
 
   raise(object: MediaObject, type: string, data: JsonObject): void {
-    this.listener?.event(object, type, data);
+    this.listener?.event(object.id, type, data);
   }
 
   /** Live pipelines, oldest first. */
@@ -65,7 +68,7 @@ export class ObjectRegistry implements ObjectContext {
     return [...this.objects.values()].filter((o): o is MediaPipeline => o instanceof MediaPipeline);
   }
 
-  /** Number of live objects, the server manager included. */
+  /** Number of live objects, the server manager included where it lives here. */
   get size(): number {
     return this.objects.size;
   }

@@ -6,7 +6,8 @@ import type { ObjectContext } from '../objects/ObjectContext.js';
 import { PassThrough } from '../objects/PassThrough.js';
 import { WebRtcEndpoint, webRtcEndpointOptions } from '../objects/endpoints/WebRtcEndpoint.js';
 
-type Factory = (context: ObjectContext, params: OperationParams) => MediaObject;
+/** Builds an object of one class from its validated constructor params. */
+export type Factory = (context: ObjectContext, params: OperationParams) => MediaObject;
 
 const pipelineOf = (params: OperationParams): MediaPipeline => {
   const pipeline = params['mediaPipeline'];

@@ -1,61 +1,43 @@
 /**
- * The Kurento Protocol's methods: turns one JSON-RPC text into one response text. Validation
- * and dispatch derive from the shared schema; objects are reached through the registry and
- * sessions through the session manager.
+ * The Kurento Protocol's methods: turns one JSON-RPC text into one response text. Sessions,
+ * refs, subscriptions and transactions are handled here, with the session manager; the
+ * object-level work (validated against the shared schema) runs on the object's host, in this
+ * thread or a media worker, reached through the HostRouter.
  */
 import {
-  KurentoError, SERVER_MANAGER_ID, errorName, findMethod, findProperty, isClassName, lineage, remoteClasses, rpcMethods,
-  supportsEvent, type ClassSpec, type Json, type JsonObject, type RpcFailure, type RpcMethod, type RpcSuccess,
+  KurentoError, errorName, rpcMethods, type Json, type RpcFailure, type RpcMethod, type RpcSuccess,
 } from '@kurento-ts/protocol';
-import type { MediaObject } from '../objects/MediaObject.js';
-import type { ObjectRegistry } from '../registry/ObjectRegistry.js';
-import { factoryOf } from '../registry/factories.js';
+import type { HostRouter } from '../hosts/HostRouter.js';
+import { creatableClass, isObject, notFound, text, type MethodResult, type Params } from '../hosts/ObjectOperations.js';
 import { createLogger } from '../support/logger.js';
 import type { Connection, Session, SessionManager } from './SessionManager.js';
-import { decodeParams, decodeValue, encodeValue } from './wire.js';
 
 const log = createLogger('kms:rpc');
 
-type Params = Record<string, unknown>;
-/** What a method returns: the `value`, and extra result members (only `describe` has them). */
-interface MethodResult {
-  value?: Json;
-  extra?: JsonObject;
-}
 type MethodHandler = (params: Params, session: Session, connection: Connection) => Promise<MethodResult> | MethodResult;
 
 const TRANSACTION_METHODS = new Set(['create', 'invoke', 'subscribe', 'unsubscribe', 'release', 'describe', 'ref', 'unref']);
 const MAX_TRANSACTION_OPERATIONS = 100;
 const NEWREF = /^newref:(\d+)$/;
 
-const invalidParams = (message: string): KurentoError => new KurentoError('INVALID_PARAMS', message);
-
-function text(params: Params, key: string): string {
-  const v = params[key];
-  if (typeof v !== 'string' || v === '') throw invalidParams(`'${key}' parameter is required and must be a string`);
-  return v;
-}
-
-const isObject = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export class ProtocolHandler {
   private readonly methods: Record<Exclude<RpcMethod, 'ping' | 'connect'>, MethodHandler> = {
     create: (p, s) => this.create(p, s),
-    invoke: (p) => this.invoke(p),
+    invoke: (p) => this.hosts.hostOf(p['object']).call('invoke', p),
     subscribe: (p, s) => this.subscribe(p, s),
     unsubscribe: (p, s) => {
       this.sessions.unsubscribe(s, text(p, 'subscription'));
       return {};
     },
-    release: (p) => this.release(p),
-    describe: (p) => this.describe(p),
+    release: (p) => this.hosts.hostOf(p['object']).call('release', p),
+    describe: (p) => this.hosts.hostOf(p['object']).call('describe', p),
     keepAlive: () => ({}),
-    ref: (p, s) => {
-      this.sessions.ref(s, this.object(text(p, 'object')).id);
+    ref: async (p, s) => {
+      this.sessions.ref(s, await this.existing(p));
       return {};
     },
-    unref: (p, s) => {
-      this.sessions.unref(s, this.object(text(p, 'object')).id);
+    unref: async (p, s) => {
+      this.sessions.unref(s, await this.existing(p));
       return {};
     },
     transaction: (p, s, c) => this.transaction(p, s, c),
@@ -66,8 +48,9 @@ export class ProtocolHandler {
   };
 
   constructor(
-    private readonly registry: ObjectRegistry,
+    private readonly hosts: HostRouter,
     private readonly sessions: SessionManager,
+    private readonly maxObjectsPerSession: number,
   ) {}
 
   /** Handles one message; returns the response text, or undefined for a notification. */
@@ -124,97 +107,34 @@ export class ProtocolHandler {
     return session;
   }
 
-  private object(id: string): MediaObject {
-    const object = this.registry.resolve(id);
-    if (!object) throw new KurentoError('MEDIA_OBJECT_NOT_FOUND', `Object '${id}' not found`);
-    return object;
+  /** The id in `params.object`, checked to name a live object. */
+  private async existing(params: Params): Promise<string> {
+    const id = text(params, 'object');
+    if (!(await this.hosts.hostOf(id).call('has', id))) throw notFound(id);
+    return id;
   }
 
-  private create(params: Params, session: Session): MethodResult {
-    const type = text(params, 'type');
-    if (!isClassName(type)) throw new KurentoError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' does not exist`);
-    const factory = factoryOf(type);
-    if (!factory) throw new KurentoError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' cannot be created`);
-    if (session.objects.size >= this.registry.config.maxObjectsPerSession) {
-      throw new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${this.registry.config.maxObjectsPerSession} objects`);
+  /** Creates on the object's host (see HostRouter); the session holds what it created. */
+  private async create(params: Params, session: Session): Promise<MethodResult> {
+    const { type } = creatableClass(params);
+    if (session.objects.size + session.creating >= this.maxObjectsPerSession) {
+      throw new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${this.maxObjectsPerSession} objects`);
     }
-    const spec: ClassSpec = remoteClasses[type];
-    const resolve = (id: string) => this.registry.resolve(id);
-    const constructorParams = decodeParams(spec.constructorParams ?? [], params['constructorParams'], resolve);
-    const properties = params['properties'] ?? {};
-    if (!isObject(properties)) throw invalidParams("'properties' must be an object");
-    const object = factory(this.registry, constructorParams);
+    session.creating++;
     try {
-      for (const [name, value] of Object.entries(properties)) this.setProperty(object, name, value);
-    } catch (e) {
-      object.release();
-      throw e;
+      const id = await this.hosts.hostForCreate(type, params).call('create', params);
+      // A session closed while a worker created the object: nobody holds it.
+      if (this.sessions.get(session.id) === session) this.sessions.ref(session, id);
+      else this.hosts.release(id);
+      return { value: id };
+    } finally {
+      session.creating--;
     }
-    this.registry.register(object);
-    this.sessions.ref(session, object.id);
-    return { value: object.id };
   }
 
-  private async invoke(params: Params): Promise<MethodResult> {
-    const object = this.object(text(params, 'object'));
-    const operation = text(params, 'operation');
-    const resolve = (id: string) => this.registry.resolve(id);
-    const method = findMethod(object.className, operation);
-    if (method) {
-      const handler = object.operation(operation);
-      if (!handler) throw new KurentoError('NOT_IMPLEMENTED', `${object.className}.${operation} is not implemented by this server`);
-      const args = decodeParams(method.params, params['operationParams'], resolve);
-      return { value: encodeValue(await handler(args), method.returns) };
-    }
-    const accessor = /^(get|set)(.+)$/.exec(operation);
-    const name = accessor?.[2] && this.propertyName(object, accessor[2]);
-    if (accessor && name) {
-      if (accessor[1] === 'get') {
-        const access = object.property(name);
-        if (!access) throw new KurentoError('NOT_IMPLEMENTED', `${object.className}.${name} is not implemented by this server`);
-        return { value: encodeValue(access.get(), findProperty(object.className, name)?.type) };
-      }
-      const operationParams = params['operationParams'];
-      this.setProperty(object, name, isObject(operationParams) ? operationParams[name] : undefined);
-      return {};
-    }
-    throw new KurentoError('MEDIA_OBJECT_METHOD_NOT_FOUND', `Method '${operation}' not found in ${object.className}`);
-  }
-
-  /** The property an accessor suffix names (`Name` → `name`, `ICECandidatePairs` as is). */
-  private propertyName(object: MediaObject, suffix: string): string | undefined {
-    const lower = suffix.charAt(0).toLowerCase() + suffix.slice(1);
-    if (findProperty(object.className, lower)) return lower;
-    return findProperty(object.className, suffix) ? suffix : undefined;
-  }
-
-  private setProperty(object: MediaObject, name: string, value: unknown): void {
-    const spec = findProperty(object.className, name);
-    if (!spec || spec.readOnly) throw new KurentoError('MEDIA_OBJECT_METHOD_NOT_FOUND', `Property '${name}' of ${object.className} cannot be set`);
-    const access = object.property(name);
-    if (!access?.set) throw new KurentoError('NOT_IMPLEMENTED', `${object.className}.${name} is not implemented by this server`);
-    if (value === undefined || value === null) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${name}' parameter is required`);
-    access.set(decodeValue(value, spec.type, name, (id) => this.registry.resolve(id)));
-  }
-
-  private subscribe(params: Params, session: Session): MethodResult {
-    const object = this.object(text(params, 'object'));
-    const type = text(params, 'type');
-    if (!supportsEvent(object.className, type)) throw new KurentoError('MEDIA_OBJECT_EVENT_NOT_SUPPORTED', `${object.className} has no event '${type}'`);
-    return { value: this.sessions.subscribe(session, object.id, type) };
-  }
-
-  private release(params: Params): MethodResult {
-    const object = this.object(text(params, 'object'));
-    if (object.id === SERVER_MANAGER_ID) throw new KurentoError('MEDIA_OBJECT_OPERATION_NOT_SUPPORTED', 'The ServerManager cannot be released');
-    object.release();
-    return {};
-  }
-
-  private describe(params: Params): MethodResult {
-    const object = this.object(text(params, 'object'));
-    const [own, ...ancestors] = lineage(object.className);
-    return { extra: { type: own ?? object.className, qualifiedType: `kurento.${object.className}`, hierarchy: ancestors.map((c) => `kurento.${c}`) } };
+  private async subscribe(params: Params, session: Session): Promise<MethodResult> {
+    const { object, type } = await this.hosts.hostOf(params['object']).call('checkEvent', params);
+    return { value: this.sessions.subscribe(session, object, type) };
   }
 
   /** Runs operations in order; later ones may name objects created earlier as `newref:N`. */
@@ -253,7 +173,7 @@ function substituteRefs(params: Params, created: readonly (string | undefined)[]
     if (id === undefined) throw new KurentoError('MEDIA_OBJECT_NOT_FOUND_TRANSACTION_NO_COMMIT', `${String(v)} does not name an object created earlier in this transaction`);
     return id;
   };
-  const out: Params = {};
+  const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
     out[key] = isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v)])) : swap(value);
   }

@@ -4,7 +4,6 @@
  * its `sessionId` finds its objects and subscriptions; after that its objects are released.
  */
 import { KurentoError, type JsonObject, type RpcNotification } from '@kurento-ts/protocol';
-import type { MediaObject } from '../objects/MediaObject.js';
 import { newOpaqueId } from '../support/ids.js';
 import { createLogger } from '../support/logger.js';
 
@@ -27,6 +26,8 @@ interface Subscription {
 export class Session {
   /** Ids of objects this session created or took a reference to. */
   readonly objects = new Set<string>();
+  /** Its `create` requests still running (they count against maxObjectsPerSession). */
+  creating = 0;
   /** This session's subscriptions by id. */
   readonly subscriptions = new Map<string, Subscription>();
   /** The live connection, if any. */
@@ -144,13 +145,13 @@ export class SessionManager {
   }
 
   /** Delivers an event to every subscriber of its object and type. */
-  deliver(object: MediaObject, type: string, data: JsonObject): void {
-    const map = this.byObject.get(object.id);
+  deliver(objectId: string, type: string, data: JsonObject): void {
+    const map = this.byObject.get(objectId);
     if (!map) return;
     let text: string | undefined;
     for (const subscription of map.values()) {
       if (subscription.type !== type || !subscription.session.connection) continue;
-      const notification: RpcNotification = { jsonrpc: '2.0', method: 'onEvent', params: { value: { data, object: object.id, type } } };
+      const notification: RpcNotification = { jsonrpc: '2.0', method: 'onEvent', params: { value: { data, object: objectId, type } } };
       text ??= JSON.stringify(notification);
       subscription.session.connection.notify(text);
     }

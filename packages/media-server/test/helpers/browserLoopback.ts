@@ -8,7 +8,7 @@ import { after, before } from 'node:test';
 import { launchChromium, serve, type Browser, type Site } from '@kurento-ts/test-utils';
 import kurentoClient, { type KurentoClientInstance, type MediaPipeline, type WebRtcEndpoint } from 'kurento-client';
 import type { Page } from 'playwright-core';
-import type { MediaServer } from '../../src/index.js';
+import type { MediaServer, ServerConfig } from '../../src/index.js';
 import { startServer } from './server.js';
 
 /** The fixture page's HTML. */
@@ -21,11 +21,11 @@ export interface BrowserFixture {
   page: Site;
 }
 
-/** Starts the fixture before the file's tests and stops it after them. */
-export function useBrowserFixture(): BrowserFixture {
+/** Starts the fixture (the server with `overrides`) before the file's tests and stops it after them. */
+export function useBrowserFixture(overrides: Partial<ServerConfig> = {}): BrowserFixture {
   const fixture = {} as BrowserFixture;
   before(async () => {
-    fixture.server = await startServer();
+    fixture.server = await startServer(overrides);
     fixture.browser = await launchChromium();
     fixture.page = await serve({ '/': LOOPBACK_PAGE });
   });

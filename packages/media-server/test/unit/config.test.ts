@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, defaultConfig, loadConfig } from '../../src/config/config.js';
+import { ConfigError, defaultConfig, loadConfig, validate } from '../../src/config/config.js';
 
 test('defaults: loopback, port 8888, path /kurento', () => {
   const { config } = loadConfig([], {});
@@ -38,4 +38,16 @@ test('bad options are clear errors at start', () => {
 
 test('--help is reported, not an error', () => {
   assert.equal(loadConfig(['--help'], {}).help, true);
+});
+
+test('mediaWorkers: N or auto (one per core) from a flag, the environment or a file; bad values refused', () => {
+  assert.equal(loadConfig(['--media-workers', '3'], {}).config.mediaWorkers, 3);
+  assert.equal(loadConfig(['--media-workers=auto'], {}).config.mediaWorkers, availableParallelism());
+  assert.equal(loadConfig([], { KURENTO_MEDIA_WORKERS: '2' }).config.mediaWorkers, 2);
+  const file = join(mkdtempSync(join(tmpdir(), 'kts-config-')), 'kurento.json');
+  writeFileSync(file, JSON.stringify({ mediaWorkers: 'auto' }));
+  assert.equal(loadConfig(['--config', file], {}).config.mediaWorkers, availableParallelism());
+  assert.throws(() => loadConfig(['--media-workers', 'many'], {}), /--media-workers: mediaWorkers must be auto or an integer in 0..256, got "many"/);
+  assert.throws(() => loadConfig(['--media-workers', '1000'], {}), /mediaWorkers must be auto or an integer in 0..256/);
+  assert.throws(() => validate({ ...defaultConfig, mediaWorkers: -1 }), /mediaWorkers must be an integer in 0..256, got -1/);
 });
