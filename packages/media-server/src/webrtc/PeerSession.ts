@@ -13,7 +13,7 @@ import { startFastPath } from './fastPathBinding.js';
 import { selectValidPairWithoutNomination, type NominationCounters } from './iceNomination.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
-import { endDtlsRetransmissions, gatherOnly, withoutDefaultStun } from './weriftPatches.js';
+import { endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
 const TWCC_INTERVAL_MS = 100;
@@ -194,6 +194,7 @@ export class PeerSession {
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
     }
+    for (const transport of this.pc.dtlsTransports) startDtlsAtOnce(transport);
     await this.pc.setLocalDescription(description);
     if (!this.useFastPath) return;
     for (const dtls of this.pc.dtlsTransports) {
