@@ -12,6 +12,7 @@ import { JsonRpcServer } from './rpc/JsonRpcServer.js';
 import { ProtocolHandler } from './rpc/ProtocolHandler.js';
 import { SessionManager } from './rpc/SessionManager.js';
 import { createLogger, setLogLevel } from './support/logger.js';
+import { prepareDtlsCertificate } from './webrtc/dtlsCertificate.js';
 
 const log = createLogger('kms:server');
 
@@ -48,6 +49,8 @@ export class MediaServer {
     }
     try {
       await server.hosts.ready();
+      // The main thread hosts the media when there are no media workers (each worker makes its own).
+      if (config.mediaWorkers === 0) await prepareDtlsCertificate();
       await new Promise<void>((resolve, reject) => {
         server.http.once('error', reject);
         server.http.listen(config.port, config.host, () => resolve());

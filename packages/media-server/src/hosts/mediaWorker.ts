@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ObjectRegistry } from '../registry/ObjectRegistry.js';
 import { createLogger, setLogLevel } from '../support/logger.js';
 import { ObjectOperations, perform } from './ObjectOperations.js';
+import { prepareDtlsCertificate } from '../webrtc/dtlsCertificate.js';
 import { toWireError, type FromWorker, type MediaWorkerData, type ToWorker } from './WorkerHost.js';
 
 if (!parentPort) throw new Error('mediaWorker.ts runs as a worker thread (see WorkerHost)');
@@ -32,4 +33,5 @@ port.on('message', (m: ToWorker) => {
 });
 // As main.ts does for the main thread: one faulty element must not take the worker's other pipelines down.
 process.on('unhandledRejection', (reason) => log.error('unhandled rejection', reason));
+await prepareDtlsCertificate();
 post({ kind: 'ready' });
