@@ -12,6 +12,7 @@ import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
 import { startFastPath } from './fastPathBinding.js';
 import { selectValidPairWithoutNomination, type NominationCounters } from './iceNomination.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
+import { useNativeEcdh } from './nativeEcdh.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
@@ -88,6 +89,7 @@ export class PeerSession {
     /** Whether RTP takes our fast path instead of werift's packet objects. */
     private readonly useFastPath = true,
   ) {
+    useNativeEcdh();
     this.pc = new RTCPeerConnection(peerConfig(ice));
     this.twcc = new TwccFeedback(
       (packet) => this.sendRawRtcp(packet),
