@@ -17,7 +17,8 @@ export const kurentoTs: Target = {
     const { server, match } = await ServerProcess.start({
       command: process.execPath,
       // BENCH_SERVER_NODE_OPTIONS: extra Node flags for the server only (e.g. --cpu-prof, which NODE_OPTIONS refuses).
-      args: [...(process.env['BENCH_SERVER_NODE_OPTIONS']?.split(/\s+/).filter(Boolean) ?? []), '--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn'],
+      // As `npm run media-server` starts it (packages/media-server/src/main.ts says why).
+      args: ['--max-semi-space-size=4', ...(process.env['BENCH_SERVER_NODE_OPTIONS']?.split(/\s+/).filter(Boolean) ?? []), '--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn'],
       cwd: options.root,
       core: options.core,
       readyLine: READY,

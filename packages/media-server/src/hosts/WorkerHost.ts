@@ -80,7 +80,9 @@ export class WorkerHost implements MediaHost {
     private readonly onDeath: (host: WorkerHost) => void,
   ) {
     const workerData: MediaWorkerData = { name, config };
-    this.worker = new Worker(WORKER_ENTRY, { workerData });
+    // A 12 MB young generation (4 MB semi-spaces), as main.ts gives the main thread, also when an
+    // embedding process did not start Node with --max-semi-space-size (docs/performance.md).
+    this.worker = new Worker(WORKER_ENTRY, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     let started = (): void => undefined;
     let failed = (_e: Error): void => undefined;
     this.ready = new Promise((resolve, reject) => ((started = resolve), (failed = reject)));
