@@ -46,6 +46,7 @@ interface InboundStream {
 export class RtpFastPath {
   private readonly inbound = new Map<number, InboundStream>();
   private readonly outbound: Partial<Record<RtpKind, OutboundStream>> = {};
+  private rtcpOut: ((packet: Buffer) => void) | undefined;
   /** Packets consumed here, and how many of them SRTP refused. */
   received = 0;
   dropped = 0;
@@ -98,6 +99,18 @@ export class RtpFastPath {
     } catch (e) {
       this.sink.failure(e);
     }
+    return true;
+  }
+
+  /** Where our own RTCP (feedback, reports) goes: protected and sent on the transport's socket. */
+  setRtcpTransmitter(send: (packet: Buffer) => void): void {
+    this.rtcpOut = send;
+  }
+
+  /** Sends one of our RTCP packets (serialized, unprotected); false when there is no transmitter. */
+  sendRtcp(packet: Buffer): boolean {
+    if (!this.rtcpOut) return false;
+    this.rtcpOut(packet);
     return true;
   }
 

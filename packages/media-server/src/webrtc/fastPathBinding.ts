@@ -64,6 +64,10 @@ export function startFastPath(
   const transportCcId = all.flatMap((t) => t.headerExtensions).find((e) => e.uri === TWCC_URI)?.id ?? 0;
   const fastPath = new RtpFastPath(srtpIn, sink, transportCcId);
   const transmit = transmitter(dtls);
+  // Our RTCP is protected by werift's SRTCP context (its own RTCP, e.g. PLIs, shares the index
+  // space) but skips its sendRtcp: no serialize-and-concat, no promise chain through ICE.
+  const srtcp = (dtls as unknown as { srtcp: { encrypt(packet: Buffer): Buffer } }).srtcp;
+  fastPath.setRtcpTransmitter((packet) => transmit(srtcp.encrypt(packet)));
 
   for (const kind of ['audio', 'video'] as const) {
     const transceiver = transceivers[kind];
