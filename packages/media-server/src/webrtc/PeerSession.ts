@@ -14,7 +14,7 @@ import { selectValidPairWithoutNomination, type NominationCounters } from './ice
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
 import { useNativeEcdh } from './nativeEcdh.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
-import { endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
+import { connectWithoutTrailingSleep, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
 const TWCC_INTERVAL_MS = 100;
@@ -195,6 +195,7 @@ export class PeerSession {
       selectValidPairWithoutNomination(transport.connection, this.nomination);
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
+      connectWithoutTrailingSleep(transport.connection);
     }
     for (const transport of this.pc.dtlsTransports) startDtlsAtOnce(transport);
     await this.pc.setLocalDescription(description);
