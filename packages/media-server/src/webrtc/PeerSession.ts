@@ -9,6 +9,7 @@ import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, t
 import type { MediaKind } from '../graph/media.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
+import { reuseParsedCertificate } from './dtlsCertificate.js';
 import { startFastPath } from './fastPathBinding.js';
 import { selectValidPairWithoutNomination, type NominationCounters } from './iceNomination.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
@@ -90,6 +91,7 @@ export class PeerSession {
     private readonly useFastPath = true,
   ) {
     useNativeEcdh();
+    reuseParsedCertificate();
     this.pc = new RTCPeerConnection(peerConfig(ice));
     this.twcc = new TwccFeedback(
       (packet) => this.sendRawRtcp(packet),
