@@ -41,7 +41,7 @@ test('npm run bench, short: both systems at N = 1 and 10', { timeout: 150_000 },
       assert.ok(m.serverCpuPercent > 0 && m.serverCpuPercent < 100 * results.machine.cores, `${what}: server CPU ${m.serverCpuPercent} %`);
       assert.ok(m.cpuMicrosPerPacket > 0 && Number.isFinite(m.cpuMicrosPerPacket), `${what}: CPU per packet ${m.cpuMicrosPerPacket} µs`);
       assert.ok(m.serverRssMB > m.idleRssMB * 0.5 && m.idleRssMB > 1 && Number.isFinite(m.rssPerSessionMB), `${what}: RSS ${m.idleRssMB} → ${m.serverRssMB} MB`);
-      for (const [name, s] of [['first echo', m.firstEchoMs], ['echo latency', m.echoLatencyMs]] as const) {
+      for (const [name, s] of [['first echo', m.firstEchoMs], ['echo latency', m.echoLatencyMs], ['control request', m.controlRttMs]] as const) {
         assert.ok(s.median > 0 && s.median < 10_000 && s.p95 >= s.median, `${what}: ${name} median ${s.median} ms, p95 ${s.p95} ms`);
       }
     }

@@ -24,6 +24,8 @@ export interface MeasureOptions {
   /** The core this process (the load client) is pinned to, if it is. */
   clientCore: number | undefined;
   root: string;
+  /** Our server's media worker threads. */
+  mediaWorkers: number;
 }
 
 /** Median and 95th percentile, in ms. */
@@ -53,6 +55,8 @@ export interface Measurement {
   firstEchoMs: Spread;
   /** Round trip client → server → client of packets sent in the window. */
   echoLatencyMs: Spread;
+  /** Round trip of a control-plane request (ping) sent every 100 ms in the window. */
+  controlRttMs: Spread;
   expectedPps: number;
   sentPps: number;
   echoedPps: number;
@@ -72,12 +76,13 @@ export interface Measurement {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MB = 1024 * 1024;
 const IDLE_SETTLE_MS = 2000;
+const CONTROL_PROBE_MS = 100;
 const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : Number.NaN);
 
 export async function measure(target: Target, n: number, options: MeasureOptions, progress: Progress): Promise<Measurement> {
   const label = `${target.name} N=${n}`;
   progress.line(`${label}: starting the server`);
-  const server = await target.start({ core: options.serverCore, root: options.root });
+  const server = await target.start({ core: options.serverCore, root: options.root, mediaWorkers: options.mediaWorkers });
   const meter = new EchoMeter();
   const scheduler = new TrafficScheduler(options.traffic, meter);
   const sessions: NdcSession[] = [];
@@ -118,11 +123,13 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     meter.openWindow(performance.now());
     const skippedBefore = meter.skipped;
     const cpu = new CpuWindow([server.pid, process.pid], [options.serverCore, options.clientCore]);
+    const control = probeControlPlane(() => server.controlRoundTrip());
     for (let left = options.windowSeconds; left > 0; left -= 5) {
       progress.status(`${label}: measuring, ${left} s left (${meter.echoedTotal} echoes so far)`, true);
       await sleep(Math.min(5, left) * 1000);
     }
     meter.closeWindow(performance.now());
+    const controlRtts = await control.stop();
     const usage = cpu.finish();
     const serverRss = rssBytes(server.pid);
     await sleep(1000); // echoes of the window's last packets are still on their way
@@ -147,6 +154,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
       rssPerSessionMB: round((serverRss - idleRss) / MB / n, 3),
       firstEchoMs: spread(echoing.map((s) => s.firstEchoAt - s.offerAt)),
       echoLatencyMs: { median: round(meter.latency.percentile(0.5), 2), p95: round(meter.latency.percentile(0.95), 2) },
+      controlRttMs: { median: round(percentile(controlRtts, 0.5), 2), p95: round(percentile(controlRtts, 0.95), 2) },
       expectedPps: Math.round(expectedPps),
       sentPps: Math.round(meter.sentInWindow / usage.seconds),
       echoedPps: Math.round(meter.echoedInWindow / usage.seconds),
@@ -166,6 +174,27 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     for (const s of sessions) s.close();
     await server.stop();
   }
+}
+
+/** Times one control-plane round trip every CONTROL_PROBE_MS (one at a time) until stopped. */
+function probeControlPlane(roundTrip: () => Promise<void>): { stop(): Promise<number[]> } {
+  const rtts: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const start = performance.now();
+      await roundTrip();
+      rtts.push(performance.now() - start);
+      await sleep(CONTROL_PROBE_MS);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return rtts;
+    },
+  };
 }
 
 function spread(values: readonly number[]): Spread {

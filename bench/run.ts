@@ -39,6 +39,7 @@ const USAGE = `npm run bench -- [options]
   --server-core C       core for the server (default 1)
   --client-core C       core for this load client (default 0)
   --video-kbps K        video bit rate per session (default ${DEFAULT_TRAFFIC.videoKbps})
+  --media-workers N     our server's media worker threads (default 0: media in its main thread)
   --out DIR             output folder (default bench/results)
   --from FILE           measure nothing: re-render the reports from a bench.json
   --quiet               no progress lines`;
@@ -47,6 +48,10 @@ function numbers(text: string, flag: string): number[] {
   const values = text.split(',').map((s) => Number(s.trim()));
   if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${flag}: expected positive integers separated by commas, got "${text}"`);
   return values;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 function positive(text: string, flag: string): number {
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
       'server-core': { type: 'string', default: '1' },
       'client-core': { type: 'string', default: '0' },
       'video-kbps': { type: 'string', default: String(DEFAULT_TRAFFIC.videoKbps) },
+      'media-workers': { type: 'string', default: '0' },
       out: { type: 'string', default: join(ROOT, 'bench/results') },
       from: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
     clientCore: pinned ? clientCore : undefined,
     pinned,
     root: ROOT,
+    mediaWorkers: Number.isInteger(Number(values['media-workers'])) && Number(values['media-workers']) >= 0 ? Number(values['media-workers']) : fail(`--media-workers: expected a whole number, got "${values['media-workers']}"`),
     search: values['no-search'] ? undefined : { maxN: positive(values['search-max'], '--search-max'), windowSeconds: positive(values['search-seconds'], '--search-seconds'), resolution: 0.1 },
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
   };

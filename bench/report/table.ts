@@ -11,13 +11,13 @@ function row(m: Measurement): string {
   const client = m.clientSkippedPackets > 0 ? `**${fmt(m.clientCpuPercent)} (late)**` : fmt(m.clientCpuPercent);
   const offered = m.expectedPps > 0 ? (100 * m.sentPps) / m.expectedPps : Number.NaN;
   const sent = offered < MIN_OFFERED_FRACTION * 100 ? `**${fmt(offered, 0)}**` : fmt(offered, 0);
-  return `| ${m.n} | ${m.system} | ${echoing} | ${fmt(m.serverCpuPercent)} | ${fmt(m.serverCpuPercentPerSession, 2)} | ${fmt(m.cpuMicrosPerPacket)} | ${fmt(m.serverRssMB)} | ${fmt(m.rssPerSessionMB, 2)} | ${pair(m.firstEchoMs.median, m.firstEchoMs.p95, 0)} | ${pair(m.echoLatencyMs.median, m.echoLatencyMs.p95, 2)} | ${fmt(m.lossPercent, 2)} | ${m.echoedPps} | ${sent} | ${client} | ${fmt(m.otherOnServerCorePercent, 0)} / ${fmt(m.otherOnClientCorePercent, 0)} | ${fmt(m.machineBusyPercent, 0)} |`;
+  return `| ${m.n} | ${m.system} | ${echoing} | ${fmt(m.serverCpuPercent)} | ${fmt(m.serverCpuPercentPerSession, 2)} | ${fmt(m.cpuMicrosPerPacket)} | ${fmt(m.serverRssMB)} | ${fmt(m.rssPerSessionMB, 2)} | ${pair(m.firstEchoMs.median, m.firstEchoMs.p95, 0)} | ${pair(m.echoLatencyMs.median, m.echoLatencyMs.p95, 2)} | ${m.controlRttMs ? pair(m.controlRttMs.median, m.controlRttMs.p95, 2) : '–'} | ${fmt(m.lossPercent, 2)} | ${m.echoedPps} | ${sent} | ${client} | ${fmt(m.otherOnServerCorePercent, 0)} / ${fmt(m.otherOnClientCorePercent, 0)} | ${fmt(m.machineBusyPercent, 0)} |`;
 }
 
 export function measurementsTable(measurements: readonly Measurement[]): string {
   return [
-    '| N | system | sessions echoing | server CPU % | CPU % per session | CPU µs per packet | server RSS MB | RSS MB per session | offer → first echo ms (median / p95) | echo latency ms (median / p95) | loss % | echoed packets/s | client sent % of target | client CPU % | other work on server / client core % | machine busy % |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | system | sessions echoing | server CPU % | CPU % per session | CPU µs per packet | server RSS MB | RSS MB per session | offer → first echo ms (median / p95) | echo latency ms (median / p95) | control request ms (median / p95) | loss % | echoed packets/s | client sent % of target | client CPU % | other work on server / client core % | machine busy % |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...measurements.map(row),
   ].join('\n');
 }

@@ -38,6 +38,9 @@ export const janus: Target = {
       pid: server.pid,
       url,
       open: (session) => openEchoTest(api, session),
+      async controlRoundTrip() {
+        if (!(await api.ping())) throw new Error('Janus did not answer its ping');
+      },
       async stop() {
         await server.stop();
         rmSync(config.folder, { recursive: true, force: true });

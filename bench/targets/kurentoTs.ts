@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { KurentoClient } from '@kurento-ts/client';
+import WebSocket from 'ws';
 import type { NdcSession } from '../clients/ndcSession.js';
 import { ServerProcess } from '../lib/serverProcess.js';
 import type { RunningTarget, ServerSession, Target, TargetOptions } from './target.js';
@@ -18,7 +19,7 @@ export const kurentoTs: Target = {
       command: process.execPath,
       // BENCH_SERVER_NODE_OPTIONS: extra Node flags for the server only (e.g. --cpu-prof, which NODE_OPTIONS refuses).
       // As `npm run media-server` starts it (packages/media-server/src/main.ts says why).
-      args: ['--max-semi-space-size=4', ...(process.env['BENCH_SERVER_NODE_OPTIONS']?.split(/\s+/).filter(Boolean) ?? []), '--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn'],
+      args: ['--max-semi-space-size=4', ...(process.env['BENCH_SERVER_NODE_OPTIONS']?.split(/\s+/).filter(Boolean) ?? []), '--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn', '--media-workers', String(options.mediaWorkers)],
       cwd: options.root,
       core: options.core,
       readyLine: READY,
@@ -30,11 +31,14 @@ export const kurentoTs: Target = {
       await server.stop();
       throw e;
     });
+    const control = await ControlSocket.open(url);
     return {
       pid: server.pid,
       url,
       open: (session) => openHelloWorld(kurento, session),
+      controlRoundTrip: () => control.ping(),
       async stop() {
+        control.close();
         await kurento.close().catch(() => undefined);
         await server.stop();
       },
@@ -59,4 +63,39 @@ async function openHelloWorld(kurento: KurentoClient, session: NdcSession): Prom
     throw e;
   }
   return { close: () => pipeline.release().catch(() => undefined) };
+}
+
+/** A bare JSON-RPC connection for timing `ping` round trips (the SDK keeps its pings to itself). */
+class ControlSocket {
+  private nextId = 1;
+  private readonly waiting = new Map<number, () => void>();
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const id = (JSON.parse(data.toString()) as { id?: number }).id;
+      if (id !== undefined) this.waiting.get(id)?.();
+      if (id !== undefined) this.waiting.delete(id);
+    });
+  }
+
+  static async open(url: string): Promise<ControlSocket> {
+    const socket = new WebSocket(url);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    return new ControlSocket(socket);
+  }
+
+  ping(): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'ping', params: { interval: 0 } }));
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
 }

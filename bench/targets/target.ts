@@ -6,6 +6,8 @@ export interface TargetOptions {
   core: number | undefined;
   /** Repository root, for our server's entry point. */
   root: string;
+  /** Our server's media worker threads (`--media-workers`); Janus ignores it. */
+  mediaWorkers: number;
 }
 
 /** One signalled echo session on the server; `close` ends it there. */
@@ -23,6 +25,11 @@ export interface RunningTarget {
    * candidates back. Resolves once the answer is applied (the connection may still be coming up).
    */
   open(session: NdcSession): Promise<ServerSession>;
+  /**
+   * One request on the control plane that touches no session (our JSON-RPC `ping`, Janus's HTTP
+   * `ping`), on a connection of its own: how fast the control plane answers under media load.
+   */
+  controlRoundTrip(): Promise<void>;
   /** Ends the signalling connection and the server process. */
   stop(): Promise<void>;
   /** The server's last output lines, for error reports. */
