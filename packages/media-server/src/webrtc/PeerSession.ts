@@ -14,6 +14,7 @@ import { startFastPath } from './fastPathBinding.js';
 import { selectValidPairWithoutNomination, type NominationCounters } from './iceNomination.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
 import { useNativeEcdh } from './nativeEcdh.js';
+import { useNativeX25519 } from './nativeX25519.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { connectWithoutTrailingSleep, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
@@ -91,6 +92,7 @@ export class PeerSession {
     private readonly useFastPath = true,
   ) {
     useNativeEcdh();
+    useNativeX25519();
     reuseParsedCertificate();
     this.pc = new RTCPeerConnection(peerConfig(ice));
     this.twcc = new TwccFeedback(

@@ -1,5 +1,6 @@
 /**
- * werift does the ECDHE of every DTLS handshake on P-256 with @noble/curves, in JavaScript
+ * werift does the ECDHE of a DTLS handshake on P-256 (the only group libdatachannel offers;
+ * Chromium's handshakes take X25519, see nativeX25519.ts) with @noble/curves, in JavaScript
  * (`p256.getPublicKey` for its key share, `p256.getSharedSecret` for the premaster secret): 4-5 ms
  * of the event loop per handshake, and 60-80 ms for the first one of the process, when noble
  * builds its tables. With ten calls being set up at once, each waits for the others' curve
