@@ -55,3 +55,15 @@ test('npm run bench, short: both systems at N = 1 and 10', { timeout: 150_000 },
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.equal(svg.match(/<polyline /g)?.length, 2 + 2 * 2, 'CPU lines for both systems, latency median and p95 for both');
 });
+
+test('bench/node-floor.ts, short: the bare Node echo answers at every rate', { timeout: 60_000 }, () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/node-floor.ts', '--seconds', '0.5'], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
+  assert.equal(run.status, 0, `node-floor failed:\n${run.stderr}\n${run.stdout}`);
+  const rows = run.stdout.split('\n').filter((line) => /^\| \d/.test(line));
+  assert.equal(rows.length, 5, run.stdout);
+  for (const row of rows) {
+    const [, , , , echoed, micros] = row.split('|').map(Number);
+    assert.ok((echoed ?? 0) > 0, `packets echoed in "${row}"`);
+    assert.ok((micros ?? 0) > 0 && (micros ?? 0) < 10_000, `CPU per echoed packet in "${row}"`);
+  }
+});

@@ -28,8 +28,13 @@ export function pinnedCommand(core: number | undefined, command: string, args: r
 
 /** Pins this process, all its threads included, to `core`; false when that is impossible. */
 export function pinSelf(core: number | undefined): boolean {
+  return pinProcess(process.pid, core);
+}
+
+/** Pins a running process, all its threads included, to `core`; false when that is impossible. */
+export function pinProcess(pid: number, core: number | undefined): boolean {
   if (!canPin(core) || TASKSET === undefined) return false;
   // -a: every existing thread (libuv's pool, node-datachannel's); new ones inherit from them.
-  execFileSync(TASKSET, ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+  execFileSync(TASKSET, ['-a', '-cp', String(core), String(pid)], { stdio: 'ignore' });
   return true;
 }
