@@ -23,7 +23,7 @@ before(async () => {
 });
 
 after(async () => {
-  rpc.socket.close();
+  await rpc.close();
   await server.stop();
 });
 
