@@ -13,6 +13,8 @@ import type { HostListener, MediaHost } from './MediaHost.js';
 import type { OperationArgs, OperationName, OperationResult } from './ObjectOperations.js';
 
 const log = createLogger('kms:workers');
+/** How long stop() waits for a worker to release its objects before terminating it. */
+const RELEASE_ALL_WAIT_MS = 5000;
 /** The worker's entry: through tsx when this module runs from its .ts source, else the built .js. */
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './mediaWorkerTs.mjs' : './mediaWorker.js', import.meta.url);
 
@@ -118,7 +120,16 @@ export class WorkerHost implements MediaHost {
 
   async close(): Promise<void> {
     if (this.exited) return;
-    await this.call('releaseAll').catch((e: unknown) => log.warn(`${this.name}: releasing its objects failed`, e));
+    // A worker stuck in a loop never answers: it is terminated all the same after a while.
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log.warn(`${this.name}: no answer to releaseAll in ${RELEASE_ALL_WAIT_MS} ms, terminating it`);
+        resolve();
+      }, RELEASE_ALL_WAIT_MS);
+    });
+    await Promise.race([this.call('releaseAll').catch((e: unknown) => log.warn(`${this.name}: releasing its objects failed`, e)), stuck]);
+    clearTimeout(timer);
     this.closing = true;
     await this.worker.terminate();
     await this.stopped;
