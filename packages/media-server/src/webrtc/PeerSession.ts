@@ -48,6 +48,8 @@ export interface PeerHandlers {
   candidate(candidate: CandidateInit): void;
   gatheringDone(): void;
   iceState(state: IceState): void;
+  /** The selected pair changed after ICE connected (a late nomination replaced it). */
+  selectedPairChanged(): void;
   peerState(state: PeerState): void;
   /** A handler threw: reported here instead of unwinding into the WebRTC stack. */
   failure(error: unknown): void;
@@ -196,7 +198,7 @@ export class PeerSession {
     const hasStun = this.ice.iceServers.some((s) => s.urls.startsWith('stun:'));
     for (const transport of this.pc.iceTransports) {
       guardIceSources(transport.connection, this.guard, this.tap);
-      selectValidPairWithoutNomination(transport.connection, this.nomination);
+      selectValidPairWithoutNomination(transport.connection, this.nomination, { onReplaced: () => this.handlers.selectedPairChanged() });
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
       connectWithoutTrailingSleep(transport.connection);

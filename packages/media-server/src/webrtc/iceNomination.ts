@@ -45,8 +45,16 @@ export interface NominationCounters {
 
 const installed = new WeakSet<IceConnection>();
 
-/** Installs the fallback on a connection; idempotent. `waitMs` is for tests. */
-export function selectValidPairWithoutNomination(connection: IceConnection, counters: NominationCounters, waitMs = NOMINATION_WAIT_MS): void {
+export interface NominationOptions {
+  /** How long to wait for a nomination (tests shorten it). */
+  waitMs?: number;
+  /** A later nomination replaced the pair selected without one: the selected pair changed. */
+  onReplaced?: () => void;
+}
+
+/** Installs the fallback on a connection; idempotent. */
+export function selectValidPairWithoutNomination(connection: IceConnection, counters: NominationCounters, options: NominationOptions = {}): void {
+  const waitMs = options.waitMs ?? NOMINATION_WAIT_MS;
   if (installed.has(connection)) return;
   installed.add(connection);
   const internals = connection as unknown as ConnectionInternals;
@@ -86,6 +94,7 @@ export function selectValidPairWithoutNomination(connection: IceConnection, coun
       connection.nominated = pair;
       ours = undefined;
       counters.replacedByNomination++;
+      options.onReplaced?.();
     } else if (pair === ours && pair.remoteNominated) {
       ours = undefined; // nominated by the peer too: an ordinary selection now
     }

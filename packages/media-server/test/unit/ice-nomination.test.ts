@@ -68,7 +68,7 @@ class ScriptedPeer {
   }
 }
 
-async function controlledAgent(counters: NominationCounters): Promise<Connection> {
+async function controlledAgent(counters: NominationCounters, onReplaced?: () => void): Promise<Connection> {
   const agent = new Connection(false, {
     useIpv6: false,
     additionalHostAddresses: ['127.0.0.1'],
@@ -76,7 +76,7 @@ async function controlledAgent(counters: NominationCounters): Promise<Connection
   });
   withoutDefaultStun(agent);
   gatherOnly(agent, ['127.0.0.1']);
-  selectValidPairWithoutNomination(agent, counters, WAIT_MS);
+  selectValidPairWithoutNomination(agent, counters, { waitMs: WAIT_MS, onReplaced });
   await agent.gatherCandidates();
   agent.setRemoteParams({ iceLite: false, usernameFragment: PEER_UFRAG, password: PEER_PWD });
   return agent;
@@ -134,7 +134,8 @@ test('a nomination selects its pair at once, without the fallback', async () => 
 
 test("a later nomination of another pair replaces the one selected without nomination", async () => {
   const count = counters();
-  const agent = await controlledAgent(count);
+  let changes = 0;
+  const agent = await controlledAgent(count, () => changes++);
   const first = await ScriptedPeer.open(agent);
   const second = await ScriptedPeer.open(agent);
   try {
@@ -147,6 +148,7 @@ test("a later nomination of another pair replaces the one selected without nomin
     second.check({ nominate: true, priority: 1000 });
     await until('the nominated pair selected', () => agent.nominated?.remoteAddr[1] === second.port, 2000);
     assert.deepEqual(count, { selectedWithoutNomination: 1, replacedByNomination: 1 });
+    assert.equal(changes, 1, 'the change of selected pair is reported');
   } finally {
     first.close();
     second.close();

@@ -173,6 +173,7 @@ export class WebRtcEndpoint extends MediaElement {
         candidate: (c) => this.onLocalCandidate(c, interfaces),
         gatheringDone: () => this.onGatheringDone(),
         iceState: (s) => this.onIceState(s),
+        selectedPairChanged: () => this.reportSelectedPair(),
         peerState: (s) => this.onPeerState(s),
         failure: (e) => this.reportFailure(e),
       },
