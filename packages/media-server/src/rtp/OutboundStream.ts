@@ -34,6 +34,8 @@ export class OutboundStream {
   lastTimestamp = 0;
   lastSentMs = 0;
   retransmitted = 0;
+  /** Generic NACKs received for this stream. */
+  nacksReceived = 0;
 
   private readonly header: Buffer;
   private readonly headerLength: number;
@@ -107,6 +109,7 @@ export class OutboundStream {
 
   /** Answers a Generic NACK: resends the packets still held; returns how many. */
   retransmit(seqs: readonly number[], nowMs: number): number {
+    this.nacksReceived++;
     if (!this.ring) return 0;
     let sent = 0;
     for (const seq of seqs) {

@@ -46,6 +46,16 @@ export class ReceptionStats {
     this.lastTransit = transit;
   }
 
+  /** Packets lost so far (RFC 3550 A.3: expected minus received; duplicates can make it negative). */
+  get packetsLost(): number {
+    return this.maxExtended < 0 ? 0 : this.maxExtended - this.baseSeq + 1 - this.received;
+  }
+
+  /** Interarrival jitter in seconds. */
+  get jitterSeconds(): number {
+    return this.jitter16 / 16 / this.clockRate;
+  }
+
   /** A sender report for this SSRC arrived (for LSR and DLSR). */
   onSenderReport(ntpMiddle32: number, nowMs: number): void {
     this.lastSr = ntpMiddle32 >>> 0;

@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { OutboundStream } from './OutboundStream.js';
+import { NackGenerator } from './NackGenerator.js';
 import { ReceptionStats } from './ReceptionStats.js';
 import { buildReports } from './RtcpReports.js';
 import { readExtensionU16, rtpHeaderLength } from './rtpHeader.js';
@@ -20,8 +21,8 @@ export interface InboundRoute {
   clockRate: number;
   /** Payload types of media codecs on this m-line (RTX, RED and FEC go to werift's path). */
   payloadTypes: readonly number[];
-  /** Called with each packet's sequence number and arrival time, e.g. to detect loss and send NACKs. */
-  onSequence?: (seq: number, nowMs: number) => void;
+  /** Ask for lost packets with Generic NACKs, as the RTCP sender `senderSsrc` (when negotiated). */
+  nack?: { senderSsrc: number };
 }
 
 /** Where the fast path hands its results. */
@@ -40,7 +41,22 @@ interface InboundStream {
   kind: RtpKind;
   media: Uint8Array;
   stats: ReceptionStats;
-  onSequence: ((seq: number, nowMs: number) => void) | undefined;
+  nack: NackGenerator | undefined;
+}
+
+/** What getStats reports of a stream the peer sends us. */
+export interface InboundStreamStats {
+  ssrc: number;
+  packetsLost: number;
+  jitterSeconds: number;
+  nacksSent: number;
+}
+
+/** What getStats reports of a stream we send. */
+export interface OutboundStreamStats {
+  ssrc: number;
+  nacksReceived: number;
+  retransmitted: number;
 }
 
 export class RtpFastPath {
@@ -64,7 +80,8 @@ export class RtpFastPath {
     for (const pt of route.payloadTypes) media[pt & 0x7f] = 1;
     const existing = this.inbound.get(ssrc >>> 0);
     const stats = existing?.stats ?? new ReceptionStats(ssrc >>> 0, route.clockRate);
-    this.inbound.set(ssrc >>> 0, { kind: route.kind, media, stats, onSequence: route.onSequence });
+    const nack = route.nack && (existing?.nack ?? new NackGenerator(route.nack.senderSsrc, ssrc >>> 0, (packet) => this.sink.rtcp(packet)));
+    this.inbound.set(ssrc >>> 0, { kind: route.kind, media, stats, nack });
   }
 
   setOutbound(kind: RtpKind, stream: OutboundStream): void {
@@ -94,7 +111,7 @@ export class RtpFastPath {
     const seq = data.readUInt16BE(2);
     stream.stats.onPacket(seq, data.readUInt32BE(4), nowMs);
     try {
-      stream.onSequence?.(seq, nowMs);
+      stream.nack?.onPacket(seq, nowMs);
       this.sink.rtp(stream.kind, data.subarray(0, end));
     } catch (e) {
       this.sink.failure(e);
@@ -128,6 +145,16 @@ export class RtpFastPath {
   /** The peer's sender report for `ssrc` (middle 32 bits of its NTP time), for our LSR/DLSR. */
   senderReport(ssrc: number, ntpMiddle32: number): void {
     this.inbound.get(ssrc >>> 0)?.stats.onSenderReport(ntpMiddle32, performance.now());
+  }
+
+  /** RTP statistics of the first stream of `kind` each way, for getStats. */
+  streamStats(kind: RtpKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
+    const inbound = [...this.inbound.values()].find((s) => s.kind === kind && s.stats.received > 0);
+    const outbound = this.outbound[kind];
+    return {
+      inbound: inbound && { ssrc: inbound.stats.ssrc, packetsLost: inbound.stats.packetsLost, jitterSeconds: inbound.stats.jitterSeconds, nacksSent: inbound.nack?.sent ?? 0 },
+      outbound: outbound && { ssrc: outbound.ssrc, nacksReceived: outbound.nacksReceived, retransmitted: outbound.retransmitted },
+    };
   }
 
   /** Counters for tests and diagnostics. */

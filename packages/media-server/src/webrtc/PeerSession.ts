@@ -177,6 +177,11 @@ export class PeerSession {
     return fast ? { path: 'fast', profile: fast.srtpIn.profile, ...fast.counters() } : { path: 'werift' };
   }
 
+  /** RTP statistics of the streams of `kind` each way (fast path only; empty on werift's path). */
+  rtpStats(kind: MediaKind): ReturnType<RtpFastPath['streamStats']> {
+    return this.fastPath?.streamStats(kind) ?? {};
+  }
+
   /** Current peer state. */
   get state(): PeerState {
     return this.pc.connectionState;

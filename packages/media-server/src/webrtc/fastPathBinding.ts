@@ -9,7 +9,6 @@ import type { Socket } from 'node:dgram';
 import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../graph/media.js';
 import { OutboundStream } from '../rtp/OutboundStream.js';
-import { NackGenerator } from '../rtp/NackGenerator.js';
 import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
 import { TWCC_URI } from '../rtp/TwccFeedback.js';
@@ -73,10 +72,10 @@ export function startFastPath(
     const transceiver = transceivers[kind];
     if (!transceiver) continue;
     for (const track of transceiver.receiver.tracks) {
-      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc, sink));
+      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind));
     }
     transceiver.onTrack.subscribe((track) => {
-      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind, track.ssrc, sink));
+      if (track.ssrc !== undefined) fastPath.addInbound(track.ssrc, inboundRoute(transceiver, kind));
     });
     const sender = transceiver.sender;
     const codec = sender.codec;
@@ -112,7 +111,7 @@ function mediaPayloadTypes(transceiver: RTCRtpTransceiver): number[] {
   return transceiver.codecs.filter((c) => !NOT_MEDIA.test(c.mimeType)).map((c) => c.payloadType);
 }
 
-function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind, ssrc: number, sink: FastPathSink): InboundRoute {
+function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind): InboundRoute {
   const codec = transceiver.codecs.find((c) => !NOT_MEDIA.test(c.mimeType));
   const route: InboundRoute = { kind, clockRate: codec?.clockRate ?? (kind === 'audio' ? 48000 : 90000), payloadTypes: mediaPayloadTypes(transceiver) };
   const receiver = transceiver.receiver;
@@ -120,8 +119,7 @@ function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind, ssrc: num
     // Our NACK generator replaces werift's (rtp/NackGenerator.ts says why); werift's is fed
     // nothing, so its 5 ms retry loop never starts for packets it still sees (RTX, RED).
     (receiver as unknown as ReceiverInternals).nack.addPacket = () => undefined;
-    const nack = new NackGenerator(receiver.rtcpSsrc, ssrc, (packet) => sink.rtcp(packet));
-    route.onSequence = (seq, nowMs) => nack.onPacket(seq, nowMs);
+    route.nack = { senderSsrc: receiver.rtcpSsrc };
   }
   return route;
 }

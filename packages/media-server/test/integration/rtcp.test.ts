@@ -60,6 +60,7 @@ function nackedSequences(compound: Buffer): number[] {
 }
 
 interface LoopbackSession {
+  endpoint: string;
   track: Track;
   /** RTCP packets received from the server, each compound split into its packets. */
   rtcp: Buffer[];
@@ -100,8 +101,9 @@ async function openLoopback(): Promise<LoopbackSession> {
     pc.close();
     await rpc.value('release', { object: pipeline });
   };
+  let endpoint = '';
   try {
-    const endpoint = await rpc.value<string>('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } });
+    endpoint = await rpc.value<string>('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } });
     await rpc.invoke(endpoint, 'connect', { sink: endpoint });
     rpc.onNotification = (m) => {
       const c = m.params?.value.data['candidate'] as { candidate: string; sdpMid: string } | undefined;
@@ -116,13 +118,13 @@ async function openLoopback(): Promise<LoopbackSession> {
     await close();
     throw e;
   }
-  return { track, rtcp, echoed, close };
+  return { endpoint, track, rtcp, echoed, close };
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('a packet held back is NACKed a bounded number of times, and echoed once it arrives', async () => {
-  const { track, rtcp, echoed, close } = await openLoopback();
+test('a packet held back is NACKed a bounded number of times, counted in getStats, and echoed once it arrives', async () => {
+  const { endpoint, track, rtcp, echoed, close } = await openLoopback();
   try {
     // 100 packets over 2 s, 40 held back: the server asks for 40 and only 40.
     const HELD = 40;
@@ -136,6 +138,17 @@ test('a packet held back is NACKed a bounded number of times, and echoed once it
     assert.deepEqual([...new Set(nacks)], [HELD], 'only the missing packet is asked for');
     assert.ok(nacks.length >= 2 && nacks.length <= 5, `asked ${nacks.length} times over 1.2 s (at once, then every 50 ms, 5 at most)`);
     assert.ok(!echoed.includes(HELD), 'not echoed before it was sent');
+
+    const stats = await rpc.invoke<Record<string, Record<string, unknown>>>(endpoint, 'getStats', { mediaType: 'VIDEO' });
+    const inbound = stats[`${endpoint}_inbound_video`];
+    assert.equal(inbound?.['ssrc'], String(SSRC));
+    assert.equal(inbound?.['packetsLost'], 1);
+    assert.equal(inbound?.['nackCount'], nacks.length, 'one NACK packet per request');
+    assert.ok(typeof inbound?.['jitter'] === 'number' && inbound['jitter'] >= 0 && inbound['jitter'] < 1, `jitter ${String(inbound?.['jitter'])} s`);
+    const outbound = stats[`${endpoint}_outbound_video`];
+    assert.match(String(outbound?.['ssrc']), /^\d+$/);
+    assert.notEqual(outbound?.['ssrc'], String(SSRC), 'our own SSRC, not the peer\'s');
+    assert.equal(outbound?.['nackCount'], 0, 'the peer asked for nothing');
 
     track.sendMessageBinary(rtp(HELD)); // the retransmission
     await waitFor('the late packet echoed', () => echoed.includes(HELD), 3000);

@@ -320,6 +320,14 @@ export class WebRtcEndpoint extends MediaElement {
     const out = super.stats(type);
     const id = `${this.id}_endpoint`;
     out[id] = { __module__: 'kurento', __type__: 'EndpointStats', id, type: 'endpoint', timestampMillis: Date.now(), inputLatency: [], E2ELatency: [], connectionState: this.connectionState, mediaState: this.mediaState };
+    // What the transport knows of its RTP streams, on the entries the element already has.
+    for (const kind of ['audio', 'video'] as const) {
+      const { inbound, outbound } = this.peer?.rtpStats(kind) ?? {};
+      const entryIn = out[`${this.id}_inbound_${kind}`];
+      const entryOut = out[`${this.id}_outbound_${kind}`];
+      if (inbound && entryIn) Object.assign(entryIn, { ssrc: String(inbound.ssrc), packetsLost: inbound.packetsLost, jitter: inbound.jitterSeconds, nackCount: inbound.nacksSent });
+      if (outbound && entryOut) Object.assign(entryOut, { ssrc: String(outbound.ssrc), nackCount: outbound.nacksReceived });
+    }
     return out;
   }
 
