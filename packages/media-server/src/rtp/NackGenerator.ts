@@ -7,9 +7,9 @@
  * wake-ups a second per stream, which turned a little loss into collapse. Retries here ride on
  * the packets that keep arriving: no timer at all.
  */
+import { RtcpType } from './rtcpTypes.js';
 
-/** RTCP transport-layer feedback (RFC 4585 §6.1), FMT 1: Generic NACK. */
-const RTPFB = 205;
+/** FMT of a Generic NACK in transport-layer feedback. */
 const FMT_NACK = 1;
 
 export interface NackPolicy {
@@ -134,7 +134,7 @@ export function serializeNack(senderSsrc: number, mediaSsrc: number, ascending: 
   }
   const packet = Buffer.alloc(12 + fci.length * 4);
   packet[0] = 0x80 | FMT_NACK;
-  packet[1] = RTPFB;
+  packet[1] = RtcpType.RTPFB;
   packet.writeUInt16BE(packet.length / 4 - 1, 2);
   packet.writeUInt32BE(senderSsrc >>> 0, 4);
   packet.writeUInt32BE(mediaSsrc >>> 0, 8);

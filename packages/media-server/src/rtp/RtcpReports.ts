@@ -6,10 +6,8 @@
  */
 import type { OutboundStream } from './OutboundStream.js';
 import { REPORT_BLOCK_BYTES, type ReceptionStats } from './ReceptionStats.js';
+import { RtcpType } from './rtcpTypes.js';
 
-const SR = 200;
-const RR = 201;
-const SDES = 202;
 /** Seconds from 1900 (NTP) to 1970 (Unix). */
 const NTP_EPOCH_OFFSET = 2_208_988_800;
 const MAX_BLOCKS = 31;
@@ -34,7 +32,7 @@ export function buildReports(
     const withBlocks = i === 0 ? blocks : [];
     const packet = Buffer.alloc(28 + withBlocks.length * REPORT_BLOCK_BYTES);
     packet[0] = 0x80 | withBlocks.length;
-    packet[1] = SR;
+    packet[1] = RtcpType.SR;
     packet.writeUInt16BE(packet.length / 4 - 1, 2);
     packet.writeUInt32BE(stream.ssrc, 4);
     packet.writeUInt32BE(ntpHigh, 8);
@@ -49,7 +47,7 @@ export function buildReports(
   if (outbound.length === 0) {
     const packet = Buffer.alloc(8 + blocks.length * REPORT_BLOCK_BYTES);
     packet[0] = 0x80 | blocks.length;
-    packet[1] = RR;
+    packet[1] = RtcpType.RR;
     packet.writeUInt16BE(packet.length / 4 - 1, 2);
     packet.writeUInt32BE(receiverSsrc >>> 0, 4);
     let offset = 8;
@@ -69,7 +67,7 @@ function sdesCname(ssrc: number, cname: string): Buffer {
   const padded = Math.ceil(chunk / 4) * 4;
   const packet = Buffer.alloc(4 + padded);
   packet[0] = 0x81;
-  packet[1] = SDES;
+  packet[1] = RtcpType.SDES;
   packet.writeUInt16BE(packet.length / 4 - 1, 2);
   packet.writeUInt32BE(ssrc >>> 0, 4);
   packet[8] = 1;

@@ -6,6 +6,7 @@
  * the periodic sender/receiver reports. It knows nothing of werift: webrtc/PeerSession wires it.
  */
 import { performance } from 'node:perf_hooks';
+import type { MediaKind } from '../graph/media.js';
 import type { OutboundStream } from './OutboundStream.js';
 import { NackGenerator } from './NackGenerator.js';
 import { ReceptionStats } from './ReceptionStats.js';
@@ -13,11 +14,9 @@ import { buildReports } from './RtcpReports.js';
 import { readExtensionU16, rtpHeaderLength } from './rtpHeader.js';
 import type { SrtpContext } from './SrtpContext.js';
 
-export type RtpKind = 'audio' | 'video';
-
 /** A stream the peer sends us, as negotiated. */
 export interface InboundRoute {
-  kind: RtpKind;
+  kind: MediaKind;
   clockRate: number;
   /** Payload types of media codecs on this m-line (RTX, RED and FEC go to werift's path). */
   payloadTypes: readonly number[];
@@ -28,7 +27,7 @@ export interface InboundRoute {
 /** Where the fast path hands its results. */
 export interface FastPathSink {
   /** A plain RTP packet for the graph; valid only during the call (its bytes are reused). */
-  rtp(kind: RtpKind, packet: Buffer): void;
+  rtp(kind: MediaKind, packet: Buffer): void;
   /** A transport-wide sequence number and its arrival time (µs), for transport-cc feedback. */
   transportSequence(seq: number, arrivalUs: number): void;
   /** An RTCP packet of ours to send (e.g. a NACK), serialized and not yet protected. */
@@ -38,7 +37,7 @@ export interface FastPathSink {
 }
 
 interface InboundStream {
-  kind: RtpKind;
+  kind: MediaKind;
   media: Uint8Array;
   stats: ReceptionStats;
   nack: NackGenerator | undefined;
@@ -61,7 +60,7 @@ export interface OutboundStreamStats {
 
 export class RtpFastPath {
   private readonly inbound = new Map<number, InboundStream>();
-  private readonly outbound: Partial<Record<RtpKind, OutboundStream>> = {};
+  private readonly outbound: Partial<Record<MediaKind, OutboundStream>> = {};
   private rtcpOut: ((packet: Buffer) => void) | undefined;
   /** Packets consumed here, and how many of them SRTP refused. */
   received = 0;
@@ -84,7 +83,7 @@ export class RtpFastPath {
     this.inbound.set(ssrc >>> 0, { kind: route.kind, media, stats, nack });
   }
 
-  setOutbound(kind: RtpKind, stream: OutboundStream): void {
+  setOutbound(kind: MediaKind, stream: OutboundStream): void {
     this.outbound[kind] = stream;
   }
 
@@ -132,13 +131,13 @@ export class RtpFastPath {
   }
 
   /** Hot path, from the graph: sends a plain RTP packet as our stream of `kind`. */
-  send(kind: RtpKind, packet: Buffer): boolean {
+  send(kind: MediaKind, packet: Buffer): boolean {
     const stream = this.outbound[kind];
     return stream !== undefined && stream.send(packet, performance.now());
   }
 
   /** A Generic NACK for our stream of `kind`: retransmit what the ring still holds. */
-  nack(kind: RtpKind, seqs: readonly number[]): void {
+  nack(kind: MediaKind, seqs: readonly number[]): void {
     this.outbound[kind]?.retransmit(seqs, performance.now());
   }
 
@@ -148,7 +147,7 @@ export class RtpFastPath {
   }
 
   /** RTP statistics of the first stream of `kind` each way, for getStats. */
-  streamStats(kind: RtpKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
+  streamStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
     const inbound = [...this.inbound.values()].find((s) => s.kind === kind && s.stats.received > 0);
     const outbound = this.outbound[kind];
     return {

@@ -5,9 +5,8 @@
  * reference time inconsistently and mis-pads the packet: Chrome's bandwidth estimate then stays
  * below 300 kbit/s (shared/WEBRTC-STACK.md, pitfall 1). With correct feedback it ramps to Mbit/s.
  */
+import { RtcpType } from './rtcpTypes.js';
 
-/** RTCP packet type of transport-layer feedback (RFC 4585 §6.1). */
-const RTPFB = 205;
 /** FMT of transport-wide feedback. */
 const FMT_TWCC = 15;
 /** Receive deltas are in units of 250 µs. */
@@ -112,7 +111,7 @@ export class TwccFeedback {
     const padding = (4 - (unpadded % 4)) % 4;
     const packet = Buffer.alloc(unpadded + padding);
     packet[0] = 0x80 | (padding ? 0x20 : 0) | FMT_TWCC;
-    packet[1] = RTPFB;
+    packet[1] = RtcpType.RTPFB;
     packet.writeUInt16BE(packet.length / 4 - 1, 2);
     packet.writeUInt32BE(this.senderSsrc() >>> 0, 4);
     packet.writeUInt32BE(this.mediaSsrc() >>> 0, 8);

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../graph/media.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
+import { RtcpType } from '../rtp/rtcpTypes.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
 import { reuseParsedCertificate } from './dtlsCertificate.js';
 import { startFastPath } from './fastPathBinding.js';
@@ -22,8 +23,6 @@ import { connectWithoutTrailingSleep, endDtlsRetransmissions, gatherOnly, startD
 const TWCC_INTERVAL_MS = 100;
 /** How often the fast path sends its RTCP sender/receiver reports. */
 const REPORT_INTERVAL_MS = 1000;
-/** RTCP payload-specific feedback (RFC 4585): FMT 1 = PLI, 4 = FIR (RFC 5104). */
-const PSFB = 206;
 
 /** A candidate as Kurento's IceCandidate carries it. */
 export interface CandidateInit {
@@ -274,7 +273,7 @@ export class PeerSession {
     });
     if (kind !== 'video') return;
     const onFeedback = (p: RtcpPacket) => {
-      if (p.type === PSFB && 'feedback' in p && (p.feedback.count === 1 || p.feedback.count === 4)) this.handlers.keyframeRequest();
+      if (p.type === RtcpType.PSFB && 'feedback' in p && (p.feedback.count === 1 || p.feedback.count === 4)) this.handlers.keyframeRequest();
     };
     // Chrome's PLI names its own send SSRC, which werift files under the receiver (pitfall 2),
     // so listen on both sides; FIR arrives on the sender.

@@ -10,6 +10,7 @@ import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCR
 import type { MediaKind } from '../graph/media.js';
 import { OutboundStream } from '../rtp/OutboundStream.js';
 import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
+import { RtcpType } from '../rtp/rtcpTypes.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
 import { TWCC_URI } from '../rtp/TwccFeedback.js';
 
@@ -101,7 +102,7 @@ export function startFastPath(
     sender.onGenericNack.subscribe((feedback) => fastPath.nack(kind, feedback.lost));
   }
   dtls.onRtcp.subscribe((packet) => {
-    if (packet.type === 200) fastPath.senderReport(packet.ssrc, Number((packet.senderInfo.ntpTimestamp >> 16n) & 0xffffffffn));
+    if (packet.type === RtcpType.SR) fastPath.senderReport(packet.ssrc, Number((packet.senderInfo.ntpTimestamp >> 16n) & 0xffffffffn));
   });
   return fastPath;
 }
