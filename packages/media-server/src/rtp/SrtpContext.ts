@@ -160,7 +160,8 @@ export class SrtpContext {
     const keys = this.keys;
     if (this.profile === 'AEAD_AES_128_GCM') {
       const cipher = createCipheriv('aes-128-gcm', keys.key, this.gcmIv(ssrc, roc, seq));
-      cipher.setAAD(out.subarray(0, headerLength));
+      // The header bytes just copied to `out`; no view to make when `header` is exactly the header (OutboundStream's is).
+      cipher.setAAD(header.length === headerLength ? header : header.subarray(0, headerLength));
       const written = cipher.update(payload).copy(out, headerLength);
       cipher.final();
       cipher.getAuthTag().copy(out, headerLength + written);
