@@ -3,7 +3,7 @@
  * MediaFlowIn/OutStateChanged events. The per-packet cost is one increment and one flag test;
  * the FLOWING → NOT_FLOWING decision is taken on the pipeline's periodic tick.
  */
-import { mediaKinds, type MediaKind } from './media.js';
+import { mediaKinds, type MediaKind } from '../types/media.js';
 
 /** Direction of flow relative to the element. */
 export type FlowDirection = 'in' | 'out';

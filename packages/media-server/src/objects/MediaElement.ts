@@ -6,7 +6,7 @@
 import { KurentoError, type ClassName, type MediaType } from '@kurento-ts/protocol';
 import { matches, type ElementConnection } from '../graph/ElementConnection.js';
 import { FlowMonitor } from '../graph/FlowMonitor.js';
-import { kindOf, mediaKinds, mediaTypeOf, type MediaKind } from '../graph/media.js';
+import { kindOf, mediaKinds, mediaTypeOf, type MediaKind } from '../types/media.js';
 import { MediaObject, type OperationParams } from './MediaObject.js';
 import type { MediaPipeline } from './MediaPipeline.js';
 import type { ObjectContext } from './ObjectContext.js';

@@ -1,4 +1,4 @@
-import type { MediaKind } from '../graph/media.js';
+import type { MediaKind } from '../types/media.js';
 import { rtpPayloadLength } from '../rtp/rtpHeader.js';
 import { MediaElement } from './MediaElement.js';
 import type { MediaPipeline } from './MediaPipeline.js';

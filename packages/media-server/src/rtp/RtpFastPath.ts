@@ -6,7 +6,7 @@
  * the periodic sender/receiver reports. It knows nothing of werift: webrtc/PeerSession wires it.
  */
 import { performance } from 'node:perf_hooks';
-import type { MediaKind } from '../graph/media.js';
+import type { MediaKind } from '../types/media.js';
 import type { OutboundStream } from './OutboundStream.js';
 import { NackGenerator } from './NackGenerator.js';
 import { ReceptionStats } from './ReceptionStats.js';

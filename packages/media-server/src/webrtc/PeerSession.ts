@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpTransceiver } from 'werift';
-import type { MediaKind } from '../graph/media.js';
+import type { MediaKind } from '../types/media.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:dgram';
 import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
-import type { MediaKind } from '../graph/media.js';
+import type { MediaKind } from '../types/media.js';
 import { OutboundStream } from '../rtp/OutboundStream.js';
 import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';

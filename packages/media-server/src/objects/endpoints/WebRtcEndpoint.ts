@@ -4,7 +4,7 @@
  * candidates are announced only after `gatherCandidates`; the ones found before are held.
  */
 import { KurentoError, type JsonObject } from '@kurento-ts/protocol';
-import type { MediaKind } from '../../graph/media.js';
+import type { MediaKind } from '../../types/media.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { SerialQueue } from '../../support/SerialQueue.js';
 import { createLogger } from '../../support/logger.js';
