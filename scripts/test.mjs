@@ -1,36 +1,25 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, then every package's tests with Node's test runner (TypeScript via tsx).
-// Browser tests need Debian's Chromium: when it is missing and we may install it (root with
-// apt-get), it is installed; otherwise we stop with the exact command to run. Never a silent skip.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingPackages } from './system-packages.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const JANUS = '/usr/bin/janus';
-
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
-  if (!canInstall) {
-    console.error(`Browser tests need ${CHROMIUM}. Install it with:\n  sudo apt-get update && sudo apt-get install -y chromium`);
-    process.exit(1);
-  }
-  console.log(`Installing Debian's chromium for the browser tests (apt-get)...`);
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
-
-// The benchmark's test measures Janus beside our server: same rule as Chromium.
-function ensureJanus() {
-  if (existsSync(JANUS)) return;
+// What the tests run that does not come from npm (Chromium, Janus, ffmpeg, GStreamer, Go): when
+// something is missing and we may install it (root with apt-get), it is installed; otherwise we
+// stop with the exact command to run. Never a silent skip.
+async function ensureSystemPackages() {
+  const missing = await missingPackages();
+  if (missing.length === 0) return;
+  const packages = missing.flatMap((p) => p.packages);
+  for (const p of missing) console.log(`missing ${p.program}: ${p.why}`);
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
-    console.error(`The benchmark test needs Janus (${JANUS}). Install it with:\n  sudo apt-get update && sudo apt-get install -y janus`);
+    console.error(`Install them with:\n  sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}`);
     process.exit(1);
   }
-  console.log(`Installing Debian's janus for the benchmark test (apt-get)...`);
+  console.log(`Installing Debian's ${packages.join(' ')} (apt-get)...`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'janus'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
 function testFiles(dir) {
@@ -57,7 +46,6 @@ if (only.length === 0) {
   const tsc = spawnSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
-ensureChromium();
-if (files.some((f) => f.startsWith('bench'))) ensureJanus();
+await ensureSystemPackages();
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -1,0 +1,19 @@
+// The Debian packages the tests and the benchmark use, one place for `.ci/run` and `npm test`:
+// each with the program whose absence means it is missing, and why it is needed.
+export const SYSTEM_PACKAGES = [
+  { program: '/usr/bin/chromium', packages: ['chromium'], why: 'the browser tests (Debian Chromium with a fake camera)' },
+  { program: '/usr/bin/janus', packages: ['janus'], why: "the benchmark's peer server" },
+  { program: '/usr/bin/ffprobe', packages: ['ffmpeg'], why: 'RTP senders and receivers, and the judge of recorded files' },
+  {
+    program: '/usr/bin/gst-launch-1.0',
+    packages: ['gstreamer1.0-tools', 'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav'],
+    why: 'GStreamer as an RTP peer and as the processing backend',
+  },
+  { program: '/usr/bin/go', packages: ['golang-go', 'golang-github-pion-webrtc.v3-dev'], why: "Pion, the benchmark's second peer (built offline from Debian's sources)" },
+];
+
+/** The packages whose program is missing on this machine. */
+export async function missingPackages() {
+  const { existsSync } = await import('node:fs');
+  return SYSTEM_PACKAGES.filter((p) => !existsSync(p.program));
+}
