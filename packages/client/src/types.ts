@@ -7,7 +7,10 @@
  * where the schema names a remote class and plain objects for complex types; results give
  * proxies and plain objects without `__module__`/`__type__`.
  */
-import type { baseEventFields, complexTypes, enums, events, remoteClasses } from '@kurento-ts/protocol';
+import type {
+  ConstructorParamsOf, CreatableClass, Descendants, EnumValue, FieldSpecs, IsReadOnly, Lineage, MethodSpecs, OptionalKeys, ParamLike,
+  ParamsOf, PropertySpecs, RequiredKeys, ReturnTypeName, Simplify, TypeOf, baseEventFields, complexTypes, enums, events, remoteClasses,
+} from '@kurento-ts/protocol';
 import type { RemoteObjectBase } from './objects/RemoteObjectBase.js';
 import type { PipelineFactory } from './objects/pipelineFactory.js';
 import type { TxRef } from './Transaction.js';
@@ -23,19 +26,7 @@ export type ComplexTypeName = keyof typeof complexTypes;
 /** An event of the schema. */
 export type EventName = keyof typeof events;
 
-/** Flattens an intersection for readable hovers. */
-export type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-
-// ---- the class tree ----
-
-type ParentOf<C extends ClassName> = Schema[C] extends { readonly extends: infer P extends ClassName } ? P : never;
-/** A class and all its ancestors. */
-export type Lineage<C extends ClassName> = C extends ClassName ? C | Lineage<ParentOf<C>> : never;
-/** A class and every class deriving from it: what the runtime class of a `C` proxy can be. */
-export type Descendants<C extends ClassName> = { [K in ClassName]: C extends Lineage<K> ? K : never }[ClassName];
-/** Classes that can be created (not abstract). */
-export type CreatableClass = { [C in ClassName]: Schema[C] extends { readonly abstract: true } ? never : C }[ClassName];
+export type { CreatableClass, Descendants, EnumValue, EventNameOf, Lineage, Simplify } from '@kurento-ts/protocol';
 
 // ---- values ----
 
@@ -51,9 +42,6 @@ interface Primitives {
 /** How arguments name remote objects: proxies, or also transaction references. */
 export type RefMode = 'direct' | 'tx';
 type RefInput<C extends ClassName, M extends RefMode> = M extends 'tx' ? RemoteObject<C> | TxRef<C> : RemoteObject<C>;
-
-/** The values of an enum type. */
-export type EnumValue<N extends EnumName> = (typeof enums)[N][number];
 
 /** What an argument of schema type `T` accepts. */
 export type InputValue<T extends string, M extends RefMode = 'direct'> = T extends `${infer E}[]`
@@ -86,11 +74,6 @@ export type OutputValue<T extends string> = T extends `${infer E}[]`
 /** A returned value: a single reference may be null in Kurento (a pipeline has no parent). */
 export type ResultValue<T extends string> = T extends ClassName ? RemoteObject<T> | undefined : OutputValue<T>;
 
-type FieldSpecs = { readonly [name: string]: { readonly type: string; readonly optional?: boolean } };
-type RequiredKeys<F> = { [K in keyof F]: F[K] extends { readonly optional: true } ? never : K }[keyof F];
-type OptionalKeys<F> = Exclude<keyof F, RequiredKeys<F>>;
-type TypeOf<S> = S extends { readonly type: infer T extends string } ? T : never;
-
 type OutputFields<F extends FieldSpecs> = Simplify<
   { [K in RequiredKeys<F>]: OutputValue<TypeOf<F[K]>> } & { [K in OptionalKeys<F>]?: OutputValue<TypeOf<F[K]>> }
 >;
@@ -115,8 +98,6 @@ export type StatsMap = { [id: string]: Stats };
 
 // ---- parameters and operations ----
 
-type ParamLike = { readonly name: string; readonly type: string; readonly optional?: boolean };
-
 /** Positional arguments for a parameter list, optional ones optional. */
 export type ArgsOf<P, M extends RefMode> = P extends readonly [infer H extends ParamLike, ...infer R]
   ? H extends { readonly optional: true }
@@ -131,14 +112,7 @@ export type NamedArgsOf<P extends readonly ParamLike[], M extends RefMode> = Sim
   }
 >;
 
-type OwnMethods<C extends ClassName> = C extends ClassName ? (Schema[C] extends { readonly methods: infer X } ? X : {}) : never;
-type OwnProperties<C extends ClassName> = C extends ClassName ? (Schema[C] extends { readonly properties: infer X } ? X : {}) : never;
-type MethodSpecs<C extends ClassName> = UnionToIntersection<OwnMethods<Lineage<C>>>;
-type PropertySpecs<C extends ClassName> = UnionToIntersection<OwnProperties<Lineage<C>>>;
-
-type ParamsOf<S> = S extends { readonly params: infer P } ? P : [];
-type ReturnOf<S> = S extends { readonly returns: infer R extends string } ? ResultValue<R> : void;
-type IsReadOnly<S> = S extends { readonly readOnly: true } ? true : false;
+type ReturnOf<S> = [ReturnTypeName<S>] extends [never] ? void : ResultValue<ReturnTypeName<S>>;
 
 /** Every remote operation of a class: methods, property getters and setters, with args and result. */
 export type OperationTable<C extends ClassName, M extends RefMode> = {
@@ -171,7 +145,6 @@ export type PropertyValues<C extends ClassName, M extends RefMode = 'direct'> = 
   -readonly [K in keyof PropertySpecs<C> & string as IsReadOnly<PropertySpecs<C>[K]> extends true ? never : K]?: InputValue<TypeOf<PropertySpecs<C>[K]>, M>;
 }>;
 
-type ConstructorParamsOf<C extends ClassName> = Schema[C] extends { readonly constructorParams: infer P extends readonly ParamLike[] } ? P : [];
 /** The constructor parameters of `C`, by name. */
 export type ConstructorParams<C extends ClassName, M extends RefMode = 'direct'> = NamedArgsOf<ConstructorParamsOf<C>, M>;
 /** Arguments of `create`: the params object is optional when nothing in it is required. */
@@ -185,10 +158,6 @@ export type PipelineElementClass = {
 }[CreatableClass];
 
 // ---- events ----
-
-type OwnEvents<C extends ClassName> = C extends ClassName ? (Schema[C] extends { readonly events: readonly (infer E)[] } ? E : never) : never;
-/** The events a proxy of class `C` can emit. */
-export type EventNameOf<C extends ClassName> = Extract<OwnEvents<Lineage<C>>, EventName>;
 
 type EventFields<E extends EventName> = (typeof events)[E];
 type BaseFields = OutputFields<typeof baseEventFields>;
