@@ -8,6 +8,7 @@
  * complex type name, a remote class name, any of them followed by `[]` for a list, or
  * `Stats<>` for a map of stats by id.
  */
+import type { CreatableClass } from './schemaTypes.js';
 
 /** A parameter of a constructor or method. */
 export interface ParamSpec {
@@ -29,8 +30,13 @@ export interface PropertySpec {
   readonly readOnly?: boolean;
 }
 
+/** The Kurento modules a class, type or event belongs to (`getInfo` lists each with its factories). */
+export type ModuleName = 'core' | 'elements' | 'filters';
+
 /** A remote class. */
 export interface ClassSpec {
+  /** The module that declares the class. */
+  readonly module: ModuleName;
   readonly extends?: string;
   readonly abstract?: boolean;
   readonly constructorParams?: readonly ParamSpec[];
@@ -148,6 +154,7 @@ const connectParams = [
 
 export const remoteClasses = {
   MediaObject: {
+    module: 'core',
     abstract: true,
     properties: {
       mediaPipeline: { type: 'MediaPipeline', readOnly: true },
@@ -167,6 +174,7 @@ export const remoteClasses = {
     events: ['Error'],
   },
   ServerManager: {
+    module: 'core',
     extends: 'MediaObject',
     abstract: true,
     properties: {
@@ -184,12 +192,14 @@ export const remoteClasses = {
     events: ['ObjectCreated', 'ObjectDestroyed'],
   },
   MediaPipeline: {
+    module: 'core',
     extends: 'MediaObject',
     constructorParams: [],
     properties: { latencyStats: { type: 'boolean' } },
     methods: {},
   },
   MediaElement: {
+    module: 'core',
     extends: 'MediaObject',
     abstract: true,
     properties: {
@@ -222,12 +232,14 @@ export const remoteClasses = {
     ],
   },
   PassThrough: {
+    module: 'elements',
     extends: 'MediaElement',
     constructorParams: [{ name: 'mediaPipeline', type: 'MediaPipeline' }],
   },
-  Endpoint: { extends: 'MediaElement', abstract: true },
-  SessionEndpoint: { extends: 'Endpoint', abstract: true, events: ['MediaSessionTerminated', 'MediaSessionStarted'] },
+  Endpoint: { module: 'core', extends: 'MediaElement', abstract: true },
+  SessionEndpoint: { module: 'core', extends: 'Endpoint', abstract: true, events: ['MediaSessionTerminated', 'MediaSessionStarted'] },
   SdpEndpoint: {
+    module: 'core',
     extends: 'SessionEndpoint',
     abstract: true,
     properties: { maxAudioRecvBandwidth: { type: 'int' }, maxVideoRecvBandwidth: { type: 'int' } },
@@ -240,6 +252,7 @@ export const remoteClasses = {
     },
   },
   BaseRtpEndpoint: {
+    module: 'core',
     extends: 'SdpEndpoint',
     abstract: true,
     properties: {
@@ -254,6 +267,7 @@ export const remoteClasses = {
     events: ['MediaStateChanged', 'ConnectionStateChanged'],
   },
   WebRtcEndpoint: {
+    module: 'elements',
     extends: 'BaseRtpEndpoint',
     constructorParams: [
       { name: 'mediaPipeline', type: 'MediaPipeline' },
@@ -292,15 +306,23 @@ export type EventName = keyof typeof events;
 /** A media type of the protocol. */
 export type MediaType = (typeof enums.MediaType)[number];
 
-/** The module a class, type or event belongs to (`__module__` on the wire). */
-export const moduleOf = (name: string): string =>
-  name === 'WebRtcEndpoint' || name.startsWith('Ice') || name === 'PassThrough' || name === 'CertificateKeyType'
-    ? 'elements'
-    : 'core';
+/** Complex types and enums of the elements module (the others are core's). */
+const elementsTypes: ReadonlySet<string> = new Set(['IceCandidate', 'IceCandidatePair', 'IceConnection', 'IceComponentState', 'CertificateKeyType']);
+
+/** The module a class, type or event belongs to. */
+export function moduleOf(name: string): ModuleName {
+  if (isClassName(name)) return (remoteClasses[name] as ClassSpec).module;
+  return elementsTypes.has(name) ? 'elements' : 'core';
+}
 
 /** Whether `name` names a remote class. */
 export function isClassName(name: string): name is ClassName {
   return Object.hasOwn(remoteClasses, name);
+}
+
+/** Whether `name` names a class that can be created (not abstract). */
+export function isCreatable(name: string): name is CreatableClass {
+  return isClassName(name) && (remoteClasses[name] as ClassSpec).abstract !== true;
 }
 
 /** The class and its ancestors, most derived first (e.g. WebRtcEndpoint, BaseRtpEndpoint, ...). */

@@ -5,11 +5,11 @@
  * (`<pipelineId>/<uuid>_kurento.Type`), so the pipeline → host map routes every request. What
  * hosts report (creations, releases, events) reaches the sessions and the ServerManager here.
  */
-import { SERVER_MANAGER_ID, type ClassName } from '@kurento-ts/protocol';
+import { SERVER_MANAGER_ID, type ClassName, type JsonObject } from '@kurento-ts/protocol';
 import type { Worker } from 'node:worker_threads';
 import type { ServerConfig } from '../config/config.js';
 import { ObjectRegistry } from '../registry/ObjectRegistry.js';
-import type { SessionManager } from '../rpc/SessionManager.js';
+import { objectId } from '../objects/contract.js';
 import { createLogger } from '../support/logger.js';
 import { LocalHost } from './LocalHost.js';
 import type { HostListener, MediaHost } from './MediaHost.js';
@@ -17,6 +17,16 @@ import { isObject, type Params } from './ObjectOperations.js';
 import { WorkerHost } from './WorkerHost.js';
 
 const log = createLogger('kms:workers');
+
+/** Who hears what the hosts report, above them (the session layer). */
+export interface HostEvents {
+  /** Ids of live sessions, for the ServerManager. */
+  sessionIds(): string[];
+  /** An object raised an event. */
+  deliver(objectId: string, type: string, data: JsonObject): void;
+  /** An object is gone. */
+  forget(objectId: string): void;
+}
 
 export class HostRouter {
   /** The main thread's host: the ServerManager, and all media when there are no workers. */
@@ -31,9 +41,9 @@ export class HostRouter {
 
   constructor(
     private readonly config: ServerConfig,
-    private readonly sessions: SessionManager,
+    private readonly sessions: HostEvents,
   ) {
-    const registry = new ObjectRegistry(config, { pipelines: () => [...this.pipelines.keys()], sessionIds: () => sessions.ids() });
+    const registry = new ObjectRegistry(config, { pipelines: () => [...this.pipelines.keys()], sessionIds: () => sessions.sessionIds() });
     this.local = new LocalHost(registry, this.listenerFor(() => this.local));
     for (let i = 0; i < config.mediaWorkers; i++) this.workers.push(this.startWorker());
   }
@@ -116,7 +126,7 @@ export class HostRouter {
     return {
       created: (id, className) => {
         if (className === 'MediaPipeline') this.pipelines.set(id, host());
-        this.local.registry.serverManager?.raise('ObjectCreated', { object: id });
+        this.local.registry.serverManager?.raise('ObjectCreated', { object: objectId(id) });
       },
       released: (id) => {
         this.pipelines.delete(id);

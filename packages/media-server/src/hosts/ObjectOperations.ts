@@ -5,13 +5,13 @@
  * both can cross a thread boundary. Sessions, refs and subscriptions stay with the caller.
  */
 import {
-  KurentoError, SERVER_MANAGER_ID, findMethod, findProperty, isClassName, lineage, remoteClasses, supportsEvent,
-  type ClassName, type ClassSpec, type Json, type JsonObject,
+  KurentoError, SERVER_MANAGER_ID, findMethod, findProperty, isClassName, isCreatable, lineage, remoteClasses, supportsEvent,
+  type ClassSpec, type CreatableClass, type Json, type JsonObject,
 } from '@kurento-ts/protocol';
 import type { MediaObject } from '../objects/MediaObject.js';
 import type { ObjectRegistry } from '../registry/ObjectRegistry.js';
-import { factoryOf, type Factory } from '../registry/factories.js';
-import { decodeParams, decodeValue, encodeValue } from './wire.js';
+import { factoryOf } from '../registry/factories.js';
+import { decodeParams, decodeValue, encodeValue } from '../registry/wire.js';
 
 /** A request's params: JSON, as parsed from the wire. */
 export type Params = Readonly<Record<string, unknown>>;
@@ -57,14 +57,22 @@ export function text(params: Params, key: string): string {
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The class a `create` names, checked (it exists and can be created), and its factory. */
-export function creatableClass(params: Params): { type: ClassName; factory: Factory } {
+/** The class a `create` names, checked: it exists and can be created. */
+export function creatableClass(params: Params): CreatableClass {
   const type = text(params, 'type');
   if (!isClassName(type)) throw new KurentoError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' does not exist`);
-  const factory = factoryOf(type);
-  if (!factory) throw new KurentoError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' cannot be created`);
-  return { type, factory };
+  if (!isCreatable(type)) throw new KurentoError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' cannot be created`);
+  return type;
 }
+
+/** A remote operation of an object: its method named as the operation (objects/contract.ts). */
+function operationOf(object: MediaObject, name: string): (...args: unknown[]) => unknown {
+  const fn: unknown = (object as unknown as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new KurentoError('NOT_IMPLEMENTED', `${object.className}.${name} is not implemented by this server`);
+  return (...args) => (fn as (...a: unknown[]) => unknown).apply(object, args);
+}
+
+const capitalized = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 
 export class ObjectOperations implements HostOperations {
   private readonly resolve = (id: string): MediaObject | undefined => this.registry.resolve(id);
@@ -78,12 +86,12 @@ export class ObjectOperations implements HostOperations {
   }
 
   create(params: Params): string {
-    const { type, factory } = creatableClass(params);
+    const type = creatableClass(params);
     const spec: ClassSpec = remoteClasses[type];
     const constructorParams = decodeParams(spec.constructorParams ?? [], params['constructorParams'], this.resolve);
     const properties = params['properties'] ?? {};
     if (!isObject(properties)) throw invalidParams("'properties' must be an object");
-    const object = factory(this.registry, constructorParams);
+    const object = factoryOf(type)(this.registry, constructorParams);
     try {
       for (const [name, value] of Object.entries(properties)) this.setProperty(object, name, value);
     } catch (e) {
@@ -99,19 +107,13 @@ export class ObjectOperations implements HostOperations {
     const operation = text(params, 'operation');
     const method = findMethod(object.className, operation);
     if (method) {
-      const handler = object.operation(operation);
-      if (!handler) throw new KurentoError('NOT_IMPLEMENTED', `${object.className}.${operation} is not implemented by this server`);
       const args = decodeParams(method.params, params['operationParams'], this.resolve);
-      return { value: encodeValue(await handler(args), method.returns) };
+      return { value: encodeValue(await operationOf(object, operation)(args), method.returns) };
     }
     const accessor = /^(get|set)(.+)$/.exec(operation);
     const name = accessor?.[2] && this.propertyName(object, accessor[2]);
     if (accessor && name) {
-      if (accessor[1] === 'get') {
-        const access = object.property(name);
-        if (!access) throw new KurentoError('NOT_IMPLEMENTED', `${object.className}.${name} is not implemented by this server`);
-        return { value: encodeValue(access.get(), findProperty(object.className, name)?.type) };
-      }
+      if (accessor[1] === 'get') return { value: encodeValue(operationOf(object, `get${capitalized(name)}`)(), findProperty(object.className, name)?.type) };
       const operationParams = params['operationParams'];
       this.setProperty(object, name, isObject(operationParams) ? operationParams[name] : undefined);
       return {};
@@ -129,10 +131,8 @@ export class ObjectOperations implements HostOperations {
   private setProperty(object: MediaObject, name: string, value: unknown): void {
     const spec = findProperty(object.className, name);
     if (!spec || spec.readOnly) throw new KurentoError('MEDIA_OBJECT_METHOD_NOT_FOUND', `Property '${name}' of ${object.className} cannot be set`);
-    const access = object.property(name);
-    if (!access?.set) throw new KurentoError('NOT_IMPLEMENTED', `${object.className}.${name} is not implemented by this server`);
     if (value === undefined || value === null) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${name}' parameter is required`);
-    access.set(decodeValue(value, spec.type, name, this.resolve));
+    operationOf(object, `set${capitalized(name)}`)(decodeValue(value, spec.type, name, this.resolve));
   }
 
   checkEvent(params: Params): { object: string; type: string } {

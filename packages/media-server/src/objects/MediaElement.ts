@@ -1,118 +1,168 @@
 /**
- * A media element: a node of the pipeline's graph. Sources push RTP to the sinks connected to
- * them, per kind; sinks send keyframe requests back upstream. Kurento's rule holds: a sink
- * takes one source per media type, so a new connection replaces the old one.
+ * A media element: Kurento's API face of one node of the pipeline's graph (graph/MediaNode.ts
+ * does the graph's work). It implements MediaElement's remote interface (connect, connections,
+ * flow, transcoding, stats) and turns what its node reports into Kurento's events: an input
+ * whose codec the element cannot take raises `Error` (nothing is sent), an input that forwards
+ * raises `MediaTranscodingStateChanged` NOT_TRANSCODING, one through a transcoder TRANSCODING.
  */
-import { KurentoError, type ClassName, type MediaType } from '@kurento-ts/protocol';
-import { matches, type ElementConnection } from '../graph/ElementConnection.js';
+import { KurentoError, type MediaType } from '@kurento-ts/protocol';
 import { FlowMonitor } from '../graph/FlowMonitor.js';
-import { kindOf, mediaKinds, mediaTypeOf, type MediaKind } from '../types/media.js';
-import { MediaObject, type OperationParams } from './MediaObject.js';
-import type { MediaPipeline } from './MediaPipeline.js';
-import type { ObjectContext } from './ObjectContext.js';
+import { MediaNode, type Connection, type EdgeInput, type NodeOwner } from '../graph/MediaNode.js';
+import { codecLabel } from '../rtp/codecs.js';
 import { newObjectId } from '../support/ids.js';
 import { createLogger } from '../support/logger.js';
+import { kindOf, mediaKinds, mediaTypeOf, type MediaKind } from '../types/media.js';
+import type { Args, ComplexServerValue, Remote, StatsEntry } from './contract.js';
+import { MediaObject } from './MediaObject.js';
+import type { MediaPipeline } from './MediaPipeline.js';
+import type { ObjectContext } from './ObjectContext.js';
+import type { ClassName } from '@kurento-ts/protocol';
 
 const log = createLogger('kms:element');
-const ALL_TYPES: readonly MediaType[] = ['AUDIO', 'VIDEO', 'DATA'];
 const DEFAULT_DESCRIPTION = 'default';
 
-export abstract class MediaElement extends MediaObject {
+/** What an element does with media it receives: keeps it inside the graph, or takes it out of it. */
+export type ElementRole = 'forwards' | 'terminates';
+
+type ConnectionData = ComplexServerValue<'ElementConnectionData'>;
+type TranscodingState = 'TRANSCODING' | 'NOT_TRANSCODING';
+
+export abstract class MediaElement extends MediaObject implements Remote<'MediaElement'>, NodeOwner {
   /** The pipeline that owns this element. */
   readonly pipeline: MediaPipeline;
   /** Packet and flow accounting, per direction and kind. */
   readonly flow: FlowMonitor;
-  /** Connections from this element to sinks. */
-  private readonly sinkConnections: ElementConnection[] = [];
-  /** Connections from sources into this element. */
-  private readonly sourceConnections: ElementConnection[] = [];
-  /** Sinks per kind, rebuilt on every (dis)connection so the packet path walks a plain array. */
-  private readonly sinksByKind: Record<MediaKind, MediaElement[]> = { audio: [], video: [] };
-  /** Kinds for which NOT_TRANSCODING has been reported. */
-  private readonly transcodingReported: Record<MediaKind, boolean> = { audio: false, video: false };
+  /** This element's place in the graph. */
+  readonly node: MediaNode<MediaElement>;
+  /** Whether media entering this element goes on to its sinks inside the graph (PassThrough, hub ports). */
+  readonly forwardsInternally: boolean;
+  /** The last MediaTranscodingStateChanged reported per kind. */
+  private readonly transcodingReported: Partial<Record<MediaKind, TranscodingState>> = {};
   /** When the last media-handling failure was reported (at most one Error event a second). */
   private lastFailureAt = 0;
+  /** Kurento's encoder bit-rate properties (kept: this server forwards, it does not encode). */
+  private readonly bitrates = { encoderBitrate: 0, minEncoderBitrate: 0, maxEncoderBitrate: 0 };
 
-  protected constructor(context: ObjectContext, className: ClassName, pipeline: MediaPipeline) {
+  protected constructor(context: ObjectContext, className: ClassName, pipeline: MediaPipeline, role: ElementRole) {
     super(context, className, newObjectId(className, pipeline.id), pipeline);
     this.pipeline = pipeline;
+    this.forwardsInternally = role === 'forwards';
+    this.node = new MediaNode<MediaElement>(this, context.transcoders);
     this.flow = new FlowMonitor((direction, kind, flowing) => {
       const state = flowing ? 'FLOWING' : 'NOT_FLOWING';
-      const type = direction === 'in' ? 'MediaFlowInStateChanged' : 'MediaFlowOutStateChanged';
-      this.raise(type, { state, padName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });
+      this.raise(direction === 'in' ? 'MediaFlowInStateChanged' : 'MediaFlowOutStateChanged', { state, padName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });
     });
-    this.defineElementOperations();
   }
 
   override get mediaPipeline(): MediaPipeline {
     return this.pipeline;
   }
 
-  /** Connects this element to `sink` for one media type, or for all when `type` is undefined. */
-  connect(sink: MediaElement, type?: MediaType, sourceDescription = DEFAULT_DESCRIPTION, sinkDescription = DEFAULT_DESCRIPTION): void {
+  // ---- remote interface: MediaElement ----
+
+  connect({ sink, mediaType, sourceMediaDescription = DEFAULT_DESCRIPTION, sinkMediaDescription = DEFAULT_DESCRIPTION }: Args<'MediaElement', 'connect'>): void {
     if (sink.pipeline !== this.pipeline) throw new KurentoError('CONNECT_ERROR', 'Cannot connect elements of different pipelines');
-    for (const t of type === undefined ? ALL_TYPES : [type]) {
-      if (this.sinkConnections.some((c) => c.sink === sink && c.type === t && c.sourceDescription === sourceDescription && c.sinkDescription === sinkDescription)) continue;
-      const previous = sink.sourceConnections.find((c) => c.type === t && c.sinkDescription === sinkDescription);
-      if (previous) previous.source.disconnect(sink, t, previous.sourceDescription, previous.sinkDescription);
-      const connection: ElementConnection = { source: this, sink, type: t, sourceDescription, sinkDescription };
-      this.sinkConnections.push(connection);
-      sink.sourceConnections.push(connection);
-      this.rebuildSinks();
-      this.raise('ElementConnected', { sink: sink.id, mediaType: t, sourceMediaDescription: sourceDescription, sinkMediaDescription: sinkDescription });
-      // A new viewer needs a keyframe to show anything.
-      if (t === 'VIDEO') this.onKeyframeRequested();
+    const { made, replaced } = this.node.connect(sink.node, mediaType, sourceMediaDescription, sinkMediaDescription);
+    for (const c of replaced) c.source.owner.raise('ElementDisconnected', connectionEvent(c));
+    for (const c of made) this.raise('ElementConnected', connectionEvent(c));
+    // A new viewer needs a keyframe to show anything.
+    if (made.some((c) => c.type === 'VIDEO')) this.keyframeRequested();
+  }
+
+  disconnect({ sink, mediaType, sourceMediaDescription, sinkMediaDescription }: Args<'MediaElement', 'disconnect'>): void {
+    for (const c of this.node.disconnect(sink.node, mediaType, sourceMediaDescription, sinkMediaDescription)) this.raise('ElementDisconnected', connectionEvent(c));
+  }
+
+  getSinkConnections({ mediaType, description }: Args<'MediaElement', 'getSinkConnections'>): ConnectionData[] {
+    return this.node.sinks(mediaType, description).map(connectionData);
+  }
+
+  getSourceConnections({ mediaType, description }: Args<'MediaElement', 'getSourceConnections'>): ConnectionData[] {
+    return this.node.sources(mediaType, description).map(connectionData);
+  }
+
+  isMediaFlowingIn({ mediaType }: Args<'MediaElement', 'isMediaFlowingIn'>): boolean {
+    return this.isFlowing('in', mediaType);
+  }
+
+  isMediaFlowingOut({ mediaType }: Args<'MediaElement', 'isMediaFlowingOut'>): boolean {
+    return this.isFlowing('out', mediaType);
+  }
+
+  isMediaTranscoding({ mediaType }: Args<'MediaElement', 'isMediaTranscoding'>): boolean {
+    const kind = kindOf(mediaType);
+    return kind !== undefined && this.node.input(kind)?.status === 'transcoding';
+  }
+
+  getStats({ mediaType }: Args<'MediaElement', 'getStats'>): Record<string, StatsEntry> {
+    return this.stats(mediaType);
+  }
+
+  getEncoderBitrate(): number {
+    return this.bitrates.encoderBitrate;
+  }
+
+  setEncoderBitrate(value: number): void {
+    this.bitrates.encoderBitrate = value;
+  }
+
+  getMinEncoderBitrate(): number {
+    return this.bitrates.minEncoderBitrate;
+  }
+
+  setMinEncoderBitrate(value: number): void {
+    this.bitrates.minEncoderBitrate = value;
+  }
+
+  getMaxEncoderBitrate(): number {
+    return this.bitrates.maxEncoderBitrate;
+  }
+
+  setMaxEncoderBitrate(value: number): void {
+    this.bitrates.maxEncoderBitrate = value;
+  }
+
+  // ---- what the graph node reports ----
+
+  /** Hot path: what this element does with a packet from its source of `kind`. */
+  abstract acceptRtp(kind: MediaKind, packet: Buffer): void;
+
+  /** A fault in this element while handling media: reported on it, while the source's other sinks go on. */
+  mediaFault(error: unknown): void {
+    this.reportFailure(error);
+  }
+
+  inputChanged(kind: MediaKind, input: EdgeInput | undefined, previous: EdgeInput | undefined): void {
+    if (input?.status === 'unsupported' && !(previous?.status === 'unsupported' && previous.sourceId === input.sourceId && previous.sourceCodec === input.sourceCodec)) {
+      this.reportUnsupported(kind, input);
     }
-  }
-
-  /** Removes connections to `sink` (of one type, or all). */
-  disconnect(sink: MediaElement, type?: MediaType, sourceDescription?: string, sinkDescription?: string): void {
-    const gone = this.sinkConnections.filter((c) => c.sink === sink && matches(c, type, sourceDescription, 'source') && matches(c, undefined, sinkDescription, 'sink'));
-    for (const c of gone) {
-      this.sinkConnections.splice(this.sinkConnections.indexOf(c), 1);
-      sink.sourceConnections.splice(sink.sourceConnections.indexOf(c), 1);
-      this.raise('ElementDisconnected', { sink: sink.id, mediaType: c.type, sourceMediaDescription: c.sourceDescription, sinkMediaDescription: c.sinkDescription });
+    const state: TranscodingState | undefined = input?.status === 'transcoding' ? 'TRANSCODING' : input?.status === 'forwarding' ? 'NOT_TRANSCODING' : undefined;
+    if (state && state !== this.transcodingReported[kind]) {
+      this.transcodingReported[kind] = state;
+      this.raise('MediaTranscodingStateChanged', { state, binName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });
     }
-    this.rebuildSinks();
+    this.onInputChanged(kind, input);
   }
 
-  /** Connections leaving this element, optionally filtered. */
-  getSinkConnections(type?: MediaType, description?: string): ElementConnection[] {
-    return this.sinkConnections.filter((c) => matches(c, type, description, 'source'));
+  /** A sink wants a keyframe from this element; by default the request goes upstream. */
+  keyframeRequested(): void {
+    this.node.requestKeyframe();
   }
 
-  /** Connections entering this element, optionally filtered. */
-  getSourceConnections(type?: MediaType, description?: string): ElementConnection[] {
-    return this.sourceConnections.filter((c) => matches(c, type, description, 'sink'));
+  /** What an element does when the edge feeding `kind` changes (an endpoint remaps what it sends). */
+  protected onInputChanged(kind: MediaKind, input: EdgeInput | undefined): void {
+    void kind;
+    void input;
   }
 
-  /**
-   * Hot path: hands a plain RTP packet this element produced to every sink of its kind. Sinks
-   * only read it (each writes its own outgoing header), so they all share the one buffer; it is
-   * valid only during the call.
-   */
+  /** Hot path: hands a packet this element produced to its sinks of `kind`. */
   protected forward(kind: MediaKind, packet: Buffer): void {
-    const sinks = this.sinksByKind[kind];
-    for (let i = 0; i < sinks.length; i++) sinks[i]?.deliver(kind, packet);
+    this.node.forward(kind, packet);
   }
 
-  /** Whether any sink takes this kind. */
+  /** Whether any sink takes this kind now. */
   protected hasSinks(kind: MediaKind): boolean {
-    return this.sinksByKind[kind].length > 0;
-  }
-
-  /** Hot path: a packet arrives from a connected source. */
-  private deliver(kind: MediaKind, packet: Buffer): void {
-    if (!this.transcodingReported[kind]) {
-      this.transcodingReported[kind] = true;
-      this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });
-    }
-    // A fault in one element is its own: reported on it, while the source's other sinks go on.
-    try {
-      this.acceptRtp(kind, packet);
-    } catch (e) {
-      this.reportFailure(e);
-    }
+    return this.node.hasRoutes(kind);
   }
 
   /** Logs a media-handling fault and raises Kurento's Error event, at most once a second. */
@@ -124,17 +174,14 @@ export abstract class MediaElement extends MediaObject {
     this.raise('Error', { description: `Media handling failed: ${error instanceof Error ? error.message : String(error)}`, errorCode: 40003, type: 'UNEXPECTED_ERROR' });
   }
 
-  /** What this element does with media from its sources. */
-  protected abstract acceptRtp(kind: MediaKind, packet: Buffer): void;
-
-  /** Asks every video source of this element for a keyframe. */
-  requestKeyframeUpstream(): void {
-    for (const c of this.sourceConnections) if (c.type === 'VIDEO') c.source.onKeyframeRequested();
-  }
-
-  /** A sink wants a keyframe from this element; by default pass the request upstream. */
-  protected onKeyframeRequested(): void {
-    this.requestKeyframeUpstream();
+  /** The source of `kind` sends a codec this element's peer cannot take, and no transcoder is available. */
+  private reportUnsupported(kind: MediaKind, input: EdgeInput): void {
+    const accepts = this.node.acceptsOf(kind);
+    const offered = accepts === undefined || accepts === 'any' ? 'nothing' : accepts.codecs.map(codecLabel).join(', ') || 'nothing';
+    const sent = input.sourceCodec ? codecLabel(input.sourceCodec) : 'an unknown codec';
+    const description = `${mediaTypeOf(kind)} from ${input.sourceId} is ${sent}, but this element takes only ${offered}: no ${kind} is sent to it (a transcoder would be needed)`;
+    log.warn(`[${this.id}] ${description}`);
+    this.raise('Error', { description, errorCode: 40005, type: 'UNSUPPORTED_MEDIA_TYPE' });
   }
 
   /** Called once a second by the pipeline. */
@@ -143,49 +190,18 @@ export abstract class MediaElement extends MediaObject {
   }
 
   protected override dispose(): void {
-    for (const c of [...this.sourceConnections]) c.source.disconnect(this);
-    for (const c of [...this.sinkConnections]) this.disconnect(c.sink);
+    for (const c of this.node.detachAll()) if (c.sink.owner === this) c.source.owner.raise('ElementDisconnected', connectionEvent(c));
   }
 
-  private rebuildSinks(): void {
-    for (const kind of mediaKinds) {
-      this.sinksByKind[kind] = this.sinkConnections.filter((c) => kindOf(c.type) === kind).map((c) => c.sink);
-    }
-  }
-
-  private defineElementOperations(): void {
-    const type = (p: OperationParams, key = 'mediaType') => p[key] as MediaType | undefined;
-    const text = (p: OperationParams, key: string) => p[key] as string | undefined;
-    this.defineOperation('connect', (p) =>
-      this.connect(p['sink'] as MediaElement, type(p), text(p, 'sourceMediaDescription'), text(p, 'sinkMediaDescription')),
-    );
-    this.defineOperation('disconnect', (p) =>
-      this.disconnect(p['sink'] as MediaElement, type(p), text(p, 'sourceMediaDescription'), text(p, 'sinkMediaDescription')),
-    );
-    this.defineOperation('getSinkConnections', (p) => this.getSinkConnections(type(p), text(p, 'description')));
-    this.defineOperation('getSourceConnections', (p) => this.getSourceConnections(type(p), text(p, 'description')));
-    this.defineOperation('isMediaFlowingIn', (p) => this.isFlowing('in', type(p)));
-    this.defineOperation('isMediaFlowingOut', (p) => this.isFlowing('out', type(p)));
-    // This server forwards media as it comes: it never transcodes.
-    this.defineOperation('isMediaTranscoding', () => false);
-    this.defineOperation('getStats', (p) => this.stats(type(p)));
-    let encoderBitrate = 0;
-    let minEncoderBitrate = 0;
-    let maxEncoderBitrate = 0;
-    this.defineProperty('encoderBitrate', () => encoderBitrate, (v) => (encoderBitrate = v as number));
-    this.defineProperty('minEncoderBitrate', () => minEncoderBitrate, (v) => (minEncoderBitrate = v as number));
-    this.defineProperty('maxEncoderBitrate', () => maxEncoderBitrate, (v) => (maxEncoderBitrate = v as number));
-  }
-
-  private isFlowing(direction: 'in' | 'out', type: MediaType | undefined): boolean {
-    const kind = type === undefined ? undefined : kindOf(type);
+  private isFlowing(direction: 'in' | 'out', type: MediaType): boolean {
+    const kind = kindOf(type);
     return kind !== undefined && this.flow[direction][kind].flowing;
   }
 
   /** Kurento-shaped stats: one element entry plus per-kind RTP counters. */
-  protected stats(type: MediaType | undefined): Record<string, Record<string, unknown>> {
+  protected stats(type: MediaType | undefined): Record<string, StatsEntry> {
     const now = Date.now();
-    const out: Record<string, Record<string, unknown>> = {};
+    const out: Record<string, StatsEntry> = {};
     out[`${this.id}_element`] = { __module__: 'kurento', __type__: 'ElementStats', id: `${this.id}_element`, type: 'element', timestampMillis: now, inputLatency: [] };
     for (const kind of mediaKinds) {
       if (type !== undefined && kindOf(type) !== kind) continue;
@@ -198,4 +214,14 @@ export abstract class MediaElement extends MediaObject {
     }
     return out;
   }
+}
+
+/** A graph connection as Kurento's ElementConnectionData. */
+function connectionData(c: Connection<MediaElement>): ConnectionData {
+  return { source: c.source.owner, sink: c.sink.owner, type: c.type, sourceDescription: c.sourceDescription, sinkDescription: c.sinkDescription };
+}
+
+/** The fields of ElementConnected / ElementDisconnected for a connection. */
+function connectionEvent(c: Connection<MediaElement>): { sink: MediaElement; mediaType: MediaType; sourceMediaDescription: string; sinkMediaDescription: string } {
+  return { sink: c.sink.owner, mediaType: c.type, sourceMediaDescription: c.sourceDescription, sinkMediaDescription: c.sinkDescription };
 }

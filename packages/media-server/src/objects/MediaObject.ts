@@ -1,23 +1,18 @@
 /**
  * The root of the remote class tree. Holds what every Kurento object has (id, name, tags,
- * parent, creation time), the table of its remote operations and properties, and the release
- * cascade: releasing an object releases its children first, then frees its own resources.
+ * parent, creation time) and implements MediaObject's remote interface, raises events typed
+ * by the schema, and runs the release cascade: releasing an object releases its children
+ * first, then frees its own resources.
  */
-import { KurentoError, type ClassName, type JsonObject } from '@kurento-ts/protocol';
+import { KurentoError, type ClassName, type EventName } from '@kurento-ts/protocol';
+import type { Args, ComplexServerValue, EventFields, Remote } from './contract.js';
 import type { ObjectContext } from './ObjectContext.js';
 import type { MediaPipeline } from './MediaPipeline.js';
 
-/** Validated operation arguments, by parameter name (remote objects already resolved). */
-export type OperationParams = Readonly<Record<string, unknown>>;
-/** The implementation of one remote operation. */
-export type OperationHandler = (params: OperationParams) => unknown;
+/** The arguments of `raise`: the event's own fields, optional when it has none. */
+type RaiseArgs<E extends EventName> = {} extends EventFields<E> ? [fields?: EventFields<E>] : [fields: EventFields<E>];
 
-interface PropertyAccess {
-  get: () => unknown;
-  set?: (value: unknown) => void;
-}
-
-export abstract class MediaObject {
+export abstract class MediaObject implements Remote<'MediaObject'> {
   /** Kurento-shaped id, e.g. `<uuid>_kurento.MediaPipeline`. */
   readonly id: string;
   /** The remote class this object is an instance of. */
@@ -38,10 +33,6 @@ export abstract class MediaObject {
   protected readonly tags = new Map<string, string>();
   /** The server around this object. */
   protected readonly context: ObjectContext;
-  /** Remote operations by name (methods; property accessors are in `properties`). */
-  private readonly operations = new Map<string, OperationHandler>();
-  /** Remote properties by name. */
-  private readonly properties = new Map<string, PropertyAccess>();
 
   protected constructor(context: ObjectContext, className: ClassName, id: string, parent?: MediaObject) {
     this.context = context;
@@ -50,37 +41,78 @@ export abstract class MediaObject {
     this.name = id;
     this.parent = parent;
     parent?.children.add(this);
-    this.defineBaseOperations();
   }
 
   /** The pipeline this object belongs to, if any. */
   abstract get mediaPipeline(): MediaPipeline | undefined;
 
-  /** Declares a remote operation implemented by this object. */
-  protected defineOperation(name: string, handler: OperationHandler): void {
-    this.operations.set(name, handler);
+  // ---- remote interface: MediaObject ----
+
+  getMediaPipeline(): MediaPipeline | undefined {
+    return this.mediaPipeline;
   }
 
-  /** Declares a remote property; without `set` it is read-only. */
-  protected defineProperty(name: string, get: () => unknown, set?: (value: unknown) => void): void {
-    this.properties.set(name, { get, set });
+  getParent(): MediaObject | undefined {
+    return this.parent;
   }
 
-  /** The handler of a remote operation, or undefined when this object has none. */
-  operation(name: string): OperationHandler | undefined {
-    return this.operations.get(name);
+  getId(): string {
+    return this.id;
   }
 
-  /** The accessors of a remote property, or undefined when this object has none. */
-  property(name: string): PropertyAccess | undefined {
-    return this.properties.get(name);
+  getChildren(): MediaObject[] {
+    return [...this.children];
   }
 
-  /** Raises a Kurento event from this object, with the fields every event carries. */
-  raise(type: string, fields: JsonObject = {}): void {
+  getName(): string {
+    return this.name;
+  }
+
+  setName(name: string): void {
+    this.name = name;
+  }
+
+  getSendTagsInEvents(): boolean {
+    return this.sendTagsInEvents;
+  }
+
+  setSendTagsInEvents(value: boolean): void {
+    this.sendTagsInEvents = value;
+  }
+
+  getCreationTime(): number {
+    return this.creationTime;
+  }
+
+  addTag({ key, value }: Args<'MediaObject', 'addTag'>): void {
+    this.tags.set(key, value);
+  }
+
+  removeTag({ key }: Args<'MediaObject', 'removeTag'>): void {
+    this.tags.delete(key);
+  }
+
+  getTag({ key }: Args<'MediaObject', 'getTag'>): string {
+    const value = this.tags.get(key);
+    if (value === undefined) throw new KurentoError('MEDIA_OBJECT_TAG_KEY_NOT_FOUND', `Tag key not found: ${key}`);
+    return value;
+  }
+
+  getTags(): ComplexServerValue<'Tag'>[] {
+    return [...this.tags].map(([key, value]) => ({ key, value }));
+  }
+
+  // ---- events and lifecycle ----
+
+  /** Raises a Kurento event from this object; the registry adds the fields every event carries. */
+  raise<E extends EventName>(type: E, ...[fields]: RaiseArgs<E>): void {
     if (this.released) return;
-    const tags = this.sendTagsInEvents ? [...this.tags].map(([key, value]) => ({ __module__: 'kurento', __type__: 'Tag', key, value })) : [];
-    this.context.raise(this, type, { source: this.id, tags, timestampMillis: String(Date.now()), type, ...fields });
+    this.context.raise(this, type, fields ?? {});
+  }
+
+  /** The tags events carry (none unless sendTagsInEvents). */
+  eventTags(): ComplexServerValue<'Tag'>[] {
+    return this.sendTagsInEvents ? this.getTags() : [];
   }
 
   /** Releases children, then this object's own resources; safe to call twice. */
@@ -99,23 +131,5 @@ export abstract class MediaObject {
   /** Frees what this object holds (sockets, timers, connections). Runs once. */
   protected dispose(): void {
     // nothing by default
-  }
-
-  private defineBaseOperations(): void {
-    this.defineProperty('id', () => this.id);
-    this.defineProperty('name', () => this.name, (v) => (this.name = v as string));
-    this.defineProperty('sendTagsInEvents', () => this.sendTagsInEvents, (v) => (this.sendTagsInEvents = v as boolean));
-    this.defineProperty('creationTime', () => this.creationTime);
-    this.defineProperty('parent', () => this.parent);
-    this.defineProperty('mediaPipeline', () => this.mediaPipeline);
-    this.defineProperty('children', () => [...this.children]);
-    this.defineOperation('addTag', (p) => void this.tags.set(p['key'] as string, p['value'] as string));
-    this.defineOperation('removeTag', (p) => void this.tags.delete(p['key'] as string));
-    this.defineOperation('getTag', (p) => {
-      const value = this.tags.get(p['key'] as string);
-      if (value === undefined) throw new KurentoError('MEDIA_OBJECT_TAG_KEY_NOT_FOUND', `Tag key not found: ${String(p['key'])}`);
-      return value;
-    });
-    this.defineOperation('getTags', () => [...this.tags].map(([key, value]) => ({ key, value })));
   }
 }

@@ -1,12 +1,13 @@
 /** A media pipeline: the container of elements, and the clock that drives their flow checks. */
+import { newObjectId } from '../support/ids.js';
+import type { Remote } from './contract.js';
+import { MediaElement } from './MediaElement.js';
 import { MediaObject } from './MediaObject.js';
 import type { ObjectContext } from './ObjectContext.js';
-import { MediaElement } from './MediaElement.js';
-import { newObjectId } from '../support/ids.js';
 
 const TICK_MS = 1000;
 
-export class MediaPipeline extends MediaObject {
+export class MediaPipeline extends MediaObject implements Remote<'MediaPipeline'> {
   /** Drives element flow checks while the pipeline lives. */
   private readonly ticker: NodeJS.Timeout;
   /** Kurento's latencyStats flag (kept, not measured). */
@@ -16,11 +17,18 @@ export class MediaPipeline extends MediaObject {
     super(context, 'MediaPipeline', newObjectId('MediaPipeline'));
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
-    this.defineProperty('latencyStats', () => this.latencyStats, (v) => (this.latencyStats = v as boolean));
   }
 
   override get mediaPipeline(): MediaPipeline {
     return this;
+  }
+
+  getLatencyStats(): boolean {
+    return this.latencyStats;
+  }
+
+  setLatencyStats(value: boolean): void {
+    this.latencyStats = value;
   }
 
   private tick(): void {

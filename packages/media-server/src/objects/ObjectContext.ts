@@ -1,16 +1,19 @@
-import type { JsonObject } from '@kurento-ts/protocol';
+import type { EventName } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
+import type { TranscoderProvider } from '../graph/edges.js';
 import type { MediaObject } from './MediaObject.js';
 
 /** What a media object needs from the server around it (implemented by the registry). */
 export interface ObjectContext {
   readonly config: ServerConfig;
+  /** Where edges find transcoders, when the server has a processing backend. */
+  readonly transcoders?: TranscoderProvider;
   /** Makes the object reachable by id. */
   register(object: MediaObject): void;
   /** Forgets a released object. */
   unregister(object: MediaObject): void;
   /** Looks an object up by id. */
   resolve(id: string): MediaObject | undefined;
-  /** Delivers an event raised by an object to its subscribers. */
-  raise(object: MediaObject, type: string, data: JsonObject): void;
+  /** Delivers an event raised by an object (its own fields, in server values) to its subscribers. */
+  raise(object: MediaObject, type: EventName, fields: Readonly<Record<string, unknown>>): void;
 }

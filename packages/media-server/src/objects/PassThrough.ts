@@ -1,16 +1,17 @@
-import type { MediaKind } from '../types/media.js';
 import { rtpPayloadLength } from '../rtp/rtpHeader.js';
+import type { MediaKind } from '../types/media.js';
+import type { Remote } from './contract.js';
 import { MediaElement } from './MediaElement.js';
 import type { MediaPipeline } from './MediaPipeline.js';
 import type { ObjectContext } from './ObjectContext.js';
 
 /** An element that hands what it receives to its sinks unchanged. */
-export class PassThrough extends MediaElement {
+export class PassThrough extends MediaElement implements Remote<'PassThrough'> {
   constructor(context: ObjectContext, pipeline: MediaPipeline) {
-    super(context, 'PassThrough', pipeline);
+    super(context, 'PassThrough', pipeline, 'forwards');
   }
 
-  protected acceptRtp(kind: MediaKind, packet: Buffer): void {
+  acceptRtp(kind: MediaKind, packet: Buffer): void {
     const bytes = rtpPayloadLength(packet);
     this.flow.count('in', kind, bytes);
     if (!this.hasSinks(kind)) return;

@@ -1,6 +1,7 @@
 /** The server manager: a singleton that exists without being created, id `manager_ServerManager`. */
 import os from 'node:os';
-import { KurentoError, SERVER_MANAGER_ID, remoteClasses, moduleOf } from '@kurento-ts/protocol';
+import { KurentoError, SERVER_MANAGER_ID, remoteClasses, moduleOf, type ClassSpec } from '@kurento-ts/protocol';
+import { objectId, type Args, type ComplexServerValue, type ObjectId, type Remote } from './contract.js';
 import { MediaObject } from './MediaObject.js';
 import type { ObjectContext } from './ObjectContext.js';
 
@@ -17,17 +18,9 @@ export const KURENTO_VERSION = '7.3.0';
 const MODULES = ['core', 'elements', 'filters'] as const;
 const MAX_CPU_SAMPLE_MS = 10_000;
 
-export class ServerManager extends MediaObject {
+export class ServerManager extends MediaObject implements Remote<'ServerManager'> {
   constructor(context: ObjectContext, private readonly facts: ServerFacts) {
     super(context, 'ServerManager', SERVER_MANAGER_ID);
-    this.defineProperty('info', () => this.info());
-    this.defineProperty('pipelines', () => this.facts.pipelines());
-    this.defineProperty('sessions', () => this.facts.sessionIds());
-    this.defineProperty('metadata', () => '');
-    this.defineOperation('getKmd', (p) => this.kmd(p['moduleName'] as string));
-    this.defineOperation('getCpuCount', () => os.cpus().length);
-    this.defineOperation('getUsedCpu', (p) => usedCpu(p['interval'] as number));
-    this.defineOperation('getUsedMemory', () => Math.round(process.memoryUsage().rss / 1024));
   }
 
   override get mediaPipeline(): undefined {
@@ -35,20 +28,42 @@ export class ServerManager extends MediaObject {
   }
 
   /** Kurento's ServerInfo: version, modules with their factories, type, capabilities. */
-  info(): Record<string, unknown> {
-    const concrete = Object.entries(remoteClasses).filter(([, spec]) => !('abstract' in spec && spec.abstract)).map(([name]) => name);
+  getInfo(): ComplexServerValue<'ServerInfo'> {
+    const concrete = Object.entries(remoteClasses).filter(([, spec]: [string, ClassSpec]) => spec.abstract !== true).map(([name]) => name);
     const modules = MODULES.map((name) => ({
-      __module__: 'kurento',
-      __type__: 'ModuleInfo',
       version: KURENTO_VERSION,
       name,
       generationTime: 'kurento-ts',
-      factories: concrete.filter((c) => moduleOf(c) === name && c !== 'ServerManager'),
+      factories: concrete.filter((c) => moduleOf(c) === name),
     }));
     return { version: KURENTO_VERSION, modules, type: 'KMS', capabilities: ['transactions'] };
   }
 
-  private kmd(moduleName: string): string {
+  getPipelines(): ObjectId[] {
+    return this.facts.pipelines().map(objectId);
+  }
+
+  getSessions(): string[] {
+    return this.facts.sessionIds();
+  }
+
+  getMetadata(): string {
+    return '';
+  }
+
+  getCpuCount(): number {
+    return os.cpus().length;
+  }
+
+  getUsedCpu({ interval }: Args<'ServerManager', 'getUsedCpu'>): Promise<number> {
+    return usedCpu(interval);
+  }
+
+  getUsedMemory(): number {
+    return Math.round(process.memoryUsage().rss / 1024);
+  }
+
+  getKmd({ moduleName }: Args<'ServerManager', 'getKmd'>): string {
     if (!(MODULES as readonly string[]).includes(moduleName)) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Unknown module: ${moduleName}`);
     const classes = Object.entries(remoteClasses).filter(([name]) => moduleOf(name) === moduleName);
     return JSON.stringify({ name: moduleName, version: KURENTO_VERSION, remoteClasses: Object.fromEntries(classes) });

@@ -69,8 +69,12 @@ type Fields<F> = Simplify<
 /** A complex value inside the server (encoded with `__module__`/`__type__` on the wire). */
 export type ComplexServerValue<N extends ComplexTypeName> = Fields<(typeof complexTypes)[N]>;
 
-/** What an event carries of its own (the fields every event has are added by `raise`). */
-export type EventFields<E extends EventName> = Fields<(typeof events)[E]>;
+/** What an event carries of its own (the fields every event has are added by `raise`); objects may be given by id. */
+export type EventFields<E extends EventName> = ResultFields<(typeof events)[E]>;
+
+type ResultFields<F> = Simplify<
+  { readonly [K in RequiredKeys<F> & string]: ServerResult<TypeOf<F[K]>> } & { readonly [K in OptionalKeys<F> & string]?: ServerResult<TypeOf<F[K]>> }
+>;
 
 /** A parameter list as the named, validated arguments of a call (defaults already applied). */
 export type NamedParams<P> = P extends readonly ParamLike[]
@@ -81,17 +85,35 @@ export type NamedParams<P> = P extends readonly ParamLike[]
     >
   : {};
 
+/**
+ * The id of a remote object that lives on another thread (a media worker's pipeline, listed by
+ * the main thread's ServerManager): results may name such objects by id.
+ */
+export type ObjectId = string & { readonly __objectId: true };
+/** Marks a string as the id of a remote object. */
+export const objectId = (id: string): ObjectId => id as ObjectId;
+
+/** A result of schema type `T`: like a value, but remote objects may also be given by id. */
+export type ServerResult<T extends string> = T extends `${infer E}[]`
+  ? readonly ServerResult<E>[]
+  : T extends ClassName
+    ? ObjectOf<T> | ObjectId
+    : ServerValue<T>;
+
 type Awaitable<T> = T | Promise<T>;
-type ResultOf<S> = [ReturnTypeName<S>] extends [never] ? void : ReturnTypeName<S> extends ClassName ? ServerValue<ReturnTypeName<S>> | undefined : ServerValue<ReturnTypeName<S>>;
+type ResultOf<S> = [ReturnTypeName<S>] extends [never] ? void : ReturnTypeName<S> extends ClassName ? ServerResult<ReturnTypeName<S>> | undefined : ServerResult<ReturnTypeName<S>>;
 
 type MethodImplementations<M> = {
   [K in keyof M & string]: (params: NamedParams<ParamsOf<M[K]>>) => Awaitable<ResultOf<M[K]>>;
 };
 type PropertyImplementations<P> = {
-  [K in keyof P & string as `get${Capitalize<K>}`]: () => TypeOf<P[K]> extends ClassName ? ServerValue<TypeOf<P[K]>> | undefined : ServerValue<TypeOf<P[K]>>;
+  [K in keyof P & string as `get${Capitalize<K>}`]: () => TypeOf<P[K]> extends ClassName ? ServerResult<TypeOf<P[K]>> | undefined : ServerResult<TypeOf<P[K]>>;
 } & {
   [K in keyof P & string as IsReadOnly<P[K]> extends true ? never : `set${Capitalize<K>}`]: (value: ServerValue<TypeOf<P[K]>>) => void;
 };
+
+/** The named, validated arguments of method `M` of class `C`. */
+export type Args<C extends ClassName, M extends keyof OwnMethods<C> & string> = NamedParams<ParamsOf<OwnMethods<C>[M]>>;
 
 /** What the TypeScript class of schema class `C` implements itself: `C`'s own methods and properties. */
 export type Remote<C extends ClassName> = MethodImplementations<OwnMethods<C>> & PropertyImplementations<OwnProperties<C>>;

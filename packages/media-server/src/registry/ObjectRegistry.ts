@@ -3,13 +3,14 @@
  * above listens to it for creations, events and releases (by id: they may cross a thread
  * boundary); objects never see sessions or sockets.
  */
-import type { ClassName, JsonObject } from '@kurento-ts/protocol';
+import { events, supportsEvent, type ClassName, type EventName, type FieldSpec, type JsonObject } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
 import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { ServerManager, type ServerFacts } from '../objects/ServerManager.js';
 import { createLogger } from '../support/logger.js';
+import { encodeFields, encodeValue } from './wire.js';
 
 const log = createLogger('kms:registry');
 
@@ -59,7 +60,17 @@ export class ObjectRegistry implements ObjectContext {
     return this.objects.get(id);
   }
 
-  raise(object: MediaObject, type: string, data: JsonObject): void {
+  /** Encodes an event as Kurento sends it: the fields every event carries, then its own by the schema. */
+  raise(object: MediaObject, type: EventName, fields: Readonly<Record<string, unknown>>): void {
+    if (!supportsEvent(object.className, type)) log.error(`[${object.id}] raised ${type}, which ${object.className} does not declare`);
+    const own: Readonly<Record<string, FieldSpec>> = events[type];
+    const data: JsonObject = {
+      source: object.id,
+      tags: encodeValue(object.eventTags(), 'Tag[]') ?? [],
+      timestampMillis: String(Date.now()),
+      type,
+      ...encodeFields(own, fields),
+    };
     this.listener?.event(object.id, type, data);
   }
 

@@ -1,27 +1,36 @@
-/** How each creatable class is built from validated constructor params. */
-import { KurentoError, type ClassName } from '@kurento-ts/protocol';
-import type { MediaObject, OperationParams } from '../objects/MediaObject.js';
+/**
+ * How each creatable class is built from its validated constructor params. The table is typed
+ * by the schema: a creatable class without a factory, or a factory whose object does not
+ * implement the class's whole remote interface (every method and property of its lineage),
+ * does not compile.
+ */
+import { KurentoError, type CreatableClass } from '@kurento-ts/protocol';
+import type { ConstructorArgs, Implementation } from '../objects/contract.js';
+import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { PassThrough } from '../objects/PassThrough.js';
-import { WebRtcEndpoint, webRtcEndpointOptions } from '../objects/endpoints/WebRtcEndpoint.js';
+import { WebRtcEndpoint } from '../objects/endpoints/WebRtcEndpoint.js';
 
-/** Builds an object of one class from its validated constructor params. */
-export type Factory = (context: ObjectContext, params: OperationParams) => MediaObject;
+/** Builds an object of class `C` from its validated constructor params. */
+export type Factory<C extends CreatableClass> = (context: ObjectContext, params: ConstructorArgs<C>) => MediaObject & Implementation<C>;
 
-const pipelineOf = (params: OperationParams): MediaPipeline => {
-  const pipeline = params['mediaPipeline'];
-  if (!(pipeline instanceof MediaPipeline) || pipeline.released) throw new KurentoError('MEDIA_OBJECT_NOT_FOUND', 'mediaPipeline not found');
+/** The pipeline an element is created in, still alive. */
+const pipelineOf = (pipeline: MediaPipeline): MediaPipeline => {
+  if (pipeline.released) throw new KurentoError('MEDIA_OBJECT_NOT_FOUND', 'mediaPipeline not found');
   return pipeline;
 };
 
-const factories: Partial<Record<ClassName, Factory>> = {
+const factories: { readonly [C in CreatableClass]: Factory<C> } = {
   MediaPipeline: (context) => new MediaPipeline(context),
-  PassThrough: (context, params) => new PassThrough(context, pipelineOf(params)),
-  WebRtcEndpoint: (context, params) => new WebRtcEndpoint(context, pipelineOf(params), webRtcEndpointOptions(params)),
+  PassThrough: (context, params) => new PassThrough(context, pipelineOf(params.mediaPipeline)),
+  WebRtcEndpoint: (context, params) => new WebRtcEndpoint(context, pipelineOf(params.mediaPipeline), params),
 };
 
-/** The factory of a class, or undefined when the class cannot be created. */
-export function factoryOf(type: ClassName): Factory | undefined {
-  return factories[type];
+/**
+ * The factory of a creatable class, taking params the caller validated against the class's
+ * schema (the one place where runtime-checked JSON meets the typed constructors).
+ */
+export function factoryOf(type: CreatableClass): (context: ObjectContext, params: Readonly<Record<string, unknown>>) => MediaObject {
+  return factories[type] as (context: ObjectContext, params: Readonly<Record<string, unknown>>) => MediaObject;
 }

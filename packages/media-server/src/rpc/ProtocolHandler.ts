@@ -116,7 +116,7 @@ export class ProtocolHandler {
 
   /** Creates on the object's host (see HostRouter); the session holds what it created. */
   private async create(params: Params, session: Session): Promise<MethodResult> {
-    const { type } = creatableClass(params);
+    const type = creatableClass(params);
     if (session.objects.size + session.creating >= this.maxObjectsPerSession) {
       throw new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${this.maxObjectsPerSession} objects`);
     }

@@ -55,7 +55,7 @@ export class SessionManager {
   ) {}
 
   /** Ids of live sessions. */
-  ids(): string[] {
+  sessionIds(): string[] {
     return [...this.sessions.keys()];
   }
 

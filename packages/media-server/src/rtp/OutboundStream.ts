@@ -1,21 +1,24 @@
 /**
  * One RTP stream we send to a peer (one per media kind of a transport), on the fast path: it
- * rewrites the forwarded packet's header into the stream the peer negotiated (our SSRC, its
- * payload type, one sequence and timestamp space across source changes, our header extensions),
- * protects it, sends it, and keeps it for NACKs. It also keeps the counters an RTCP sender
- * report needs.
+ * rewrites the forwarded packet's header into the stream the peer negotiated (our SSRC, the
+ * peer's payload type for the source's codec, one sequence and timestamp space across source
+ * changes, our header extensions), protects it, sends it, and keeps it for NACKs. It also keeps
+ * the counters an RTCP sender report needs.
+ *
+ * A new source (another SSRC) or a new codec starts only at a keyframe, asked for at once: the
+ * peer's decoder never sees delta frames it has no reference for. VP8 picture ids (and
+ * TL0PICIDX) continue across a change of source, as sequence numbers and timestamps do.
  */
+import { keyframeTest, vp8DescriptorLength, type KeyframeTest } from './keyframes.js';
+import { codecName } from './codecs.js';
 import { RetransmissionRing } from './RetransmissionRing.js';
 import { RTP_FIXED_HEADER, rtpHeaderLength } from './rtpHeader.js';
 import type { SrtpContext } from './SrtpContext.js';
+import type { RtpCodec } from '../types/media.js';
 
 /** What the peer negotiated for this stream. */
 export interface OutboundStreamConfig {
   ssrc: number;
-  /** Payload type used when the forwarded one is not among `payloadTypes` (werift's rule: the first codec). */
-  defaultPayloadType: number;
-  /** Payload types the peer accepts on this m-line. */
-  payloadTypes: readonly number[];
   /** RTP clock rate of the stream, for timestamp continuity and sender reports. */
   clockRate: number;
   /** Our m-line's mid and the negotiated id of the sdes:mid extension, when there is one. */
@@ -23,6 +26,17 @@ export interface OutboundStreamConfig {
   /** Keep sent packets to answer NACKs (video negotiates nack, audio does not). */
   retransmissions: boolean;
 }
+
+/** How forwarded packets become this stream: set by the graph's edge into the endpoint. */
+export interface SendRoute {
+  /** Source payload type → the peer's payload type for the same codec; negative: not sent. */
+  readonly payloadMap: Int16Array;
+  /** The peer's codecs, by which keyframes are recognised. */
+  readonly codecs: readonly RtpCodec[];
+}
+
+/** While waiting for a keyframe, ask again this often. */
+const KEYFRAME_RETRY_MS = 1000;
 
 export class OutboundStream {
   readonly ssrc: number;
@@ -36,28 +50,41 @@ export class OutboundStream {
   retransmitted = 0;
   /** Generic NACKs received for this stream. */
   nacksReceived = 0;
+  /** Packets not sent: no route or a payload type the peer did not negotiate, and while waiting for a keyframe. */
+  readonly dropped = { unrouted: 0, waitingForKeyframe: 0 };
 
   private readonly header: Buffer;
   private readonly headerLength: number;
   private readonly hasExtensions: boolean;
-  private readonly allowedPt = new Uint8Array(128);
-  private readonly defaultPt: number;
   private readonly ring: RetransmissionRing | undefined;
-  /** The SSRC of the source currently forwarded, -1 before the first packet. */
+  /** Source payload type → ours; all negative until routed. */
+  private payloadMap: Int16Array = new Int16Array(128).fill(-1);
+  /** Keyframe test per outgoing payload type (video codecs that have one). */
+  private readonly keyframes: (KeyframeTest | undefined)[] = new Array<KeyframeTest | undefined>(128).fill(undefined);
+  /** Outgoing payload types that are VP8 (picture ids rewritten across sources). */
+  private readonly vp8 = new Uint8Array(128);
+  /** The SSRC and outgoing payload type of the stream forwarded now; -1 before the first. */
   private sourceSsrc = -1;
+  private currentPt = -1;
+  /** When we last asked for the keyframe we wait for; -Infinity when not waiting. */
+  private waitingSinceMs = -Infinity;
   private seqOffset = 0;
   private timestampOffset = 0;
   private lastSeq = -1;
+  /** VP8 picture id and TL0PICIDX continuity (RFC 7741 §4.2), -1 until a packet carried one. */
+  private readonly picture = { last: -1, offset: 0, lastTl0: -1, tl0Offset: 0, fresh: false };
+  /** Scratch for a rewritten VP8 payload descriptor (at most 6 bytes). */
+  private readonly descriptor = Buffer.alloc(6);
 
   constructor(
     config: OutboundStreamConfig,
     private readonly srtp: SrtpContext,
     private readonly transmit: (packet: Buffer) => void,
+    /** The stream waits for a keyframe from its source: ask upstream for one. */
+    private readonly keyframeNeeded: () => void = () => undefined,
   ) {
     this.ssrc = config.ssrc >>> 0;
     this.clockRate = config.clockRate;
-    this.defaultPt = config.defaultPayloadType & 0x7f;
-    for (const pt of config.payloadTypes) this.allowedPt[pt & 0x7f] = 1;
     this.ring = config.retransmissions ? new RetransmissionRing() : undefined;
     // Our header extensions never change: write them once (one-byte form, RFC 8285 §4.2).
     const mid = config.mid && config.mid.id > 0 && config.mid.id < 15 && config.mid.value.length > 0 && config.mid.value.length <= 16 ? config.mid : undefined;
@@ -76,25 +103,42 @@ export class OutboundStream {
     }
   }
 
-  /** Hot path: sends one plain RTP packet from a source; false when it is not RTP. */
+  /** Sets how forwarded packets map onto this stream (undefined: nothing is sent). */
+  route(route: SendRoute | undefined): void {
+    this.payloadMap = route?.payloadMap ?? new Int16Array(128).fill(-1);
+    this.keyframes.fill(undefined);
+    this.vp8.fill(0);
+    for (const codec of route?.codecs ?? []) {
+      const name = codecName(codec);
+      this.keyframes[codec.payloadType & 0x7f] = keyframeTest(name);
+      if (name === 'VP8') this.vp8[codec.payloadType & 0x7f] = 1;
+    }
+  }
+
+  /** Hot path: sends one plain RTP packet from a source; false when it was not sent. */
   send(packet: Buffer, nowMs: number): boolean {
     const sourceHeader = rtpHeaderLength(packet);
     if (sourceHeader < 0) return false;
+    const outPt = this.payloadMap[(packet[1] ?? 0) & 0x7f] ?? -1;
+    if (outPt < 0) {
+      this.dropped.unrouted++;
+      return false;
+    }
     const ssrc = packet.readUInt32BE(8);
-    const seq = packet.readUInt16BE(2);
-    const timestamp = packet.readUInt32BE(4);
-    if (ssrc !== this.sourceSsrc) this.rebase(ssrc, seq, timestamp, nowMs);
-    const outSeq = (seq + this.seqOffset) & 0xffff;
-    const outTimestamp = (timestamp + this.timestampOffset) >>> 0;
-    const pt = packet[1] ?? 0;
+    if ((ssrc !== this.sourceSsrc || outPt !== this.currentPt) && !this.startStream(packet, sourceHeader, ssrc, outPt, nowMs)) {
+      this.dropped.waitingForKeyframe++;
+      return false;
+    }
+    const outSeq = (packet.readUInt16BE(2) + this.seqOffset) & 0xffff;
+    const outTimestamp = (packet.readUInt32BE(4) + this.timestampOffset) >>> 0;
     const header = this.header;
     // Padding bit kept: the padding travels at the end of the payload.
     header[0] = 0x80 | ((packet[0] ?? 0) & 0x20) | (this.hasExtensions ? 0x10 : 0);
-    header[1] = (pt & 0x80) | (this.allowedPt[pt & 0x7f] === 1 ? pt & 0x7f : this.defaultPt);
+    header[1] = ((packet[1] ?? 0) & 0x80) | outPt;
     header.writeUInt16BE(outSeq, 2);
     header.writeUInt32BE(outTimestamp, 4);
     const payload = packet.subarray(sourceHeader);
-    const out = this.srtp.protect(header, this.headerLength, payload);
+    const out = this.vp8[outPt] === 1 ? this.protectVp8(payload) : this.srtp.protect(header, this.headerLength, payload);
     this.transmit(out);
     this.ring?.put(outSeq, out, nowMs);
     if (this.lastSeq < 0 || ((outSeq - this.lastSeq) & 0xffff) < 0x8000) {
@@ -128,6 +172,25 @@ export class OutboundStream {
   }
 
   /**
+   * A packet of another source or codec than the one forwarded so far: it starts the new stream
+   * if it can (audio, or a video keyframe start); otherwise the stream waits, asking for a keyframe.
+   */
+  private startStream(packet: Buffer, sourceHeader: number, ssrc: number, outPt: number, nowMs: number): boolean {
+    const test = this.keyframes[outPt];
+    if (test !== undefined && !test(packet.subarray(sourceHeader))) {
+      if (nowMs - this.waitingSinceMs >= KEYFRAME_RETRY_MS) {
+        this.waitingSinceMs = nowMs;
+        this.keyframeNeeded();
+      }
+      return false;
+    }
+    this.waitingSinceMs = -Infinity;
+    if (ssrc !== this.sourceSsrc) this.rebase(ssrc, packet.readUInt16BE(2), packet.readUInt32BE(4), nowMs);
+    this.currentPt = outPt;
+    return true;
+  }
+
+  /**
    * A new source (or the first): continue our sequence and timestamp spaces where they stopped,
    * so the peer sees one stream and not a jump it might take for loss or a clock reset.
    */
@@ -138,5 +201,43 @@ export class OutboundStream {
       this.timestampOffset = (this.lastTimestamp + elapsed - timestamp) >>> 0;
     }
     this.sourceSsrc = ssrc;
+    this.picture.fresh = true;
+  }
+
+  /**
+   * Protects a VP8 packet, with its picture id and TL0PICIDX moved into our continuous space when
+   * the source changed since the stream began (the descriptor is rewritten in a scratch copy: the
+   * forwarded packet is shared with other sinks).
+   */
+  private protectVp8(payload: Buffer): Buffer {
+    const length = vp8DescriptorLength(payload);
+    const b0 = payload[0] ?? 0;
+    const x = length >= 2 && (b0 & 0x80) !== 0 ? (payload[1] ?? 0) : 0;
+    if (length < 0 || (x & 0xc0) === 0) return this.srtp.protect(this.header, this.headerLength, payload);
+    const picture = this.picture;
+    const long = (x & 0x80) !== 0 && ((payload[2] ?? 0) & 0x80) !== 0;
+    const mask = long ? 0x7fff : 0x7f;
+    const tl0At = 2 + ((x & 0x80) !== 0 ? (long ? 2 : 1) : 0);
+    const pic = (x & 0x80) === 0 ? -1 : long ? payload.readUInt16BE(2) & 0x7fff : (payload[2] ?? 0) & 0x7f;
+    const tl0 = (x & 0x40) === 0 ? -1 : (payload[tl0At] ?? 0);
+    if (picture.fresh) {
+      // First packet of a source: its ids continue ours (the first source keeps its own).
+      picture.fresh = false;
+      if (pic >= 0) picture.offset = picture.last >= 0 ? (picture.last + 1 - pic) & mask : 0;
+      if (tl0 >= 0) picture.tl0Offset = picture.lastTl0 >= 0 ? (picture.lastTl0 + 1 - tl0) & 0xff : 0;
+    }
+    const outPic = pic >= 0 ? (pic + picture.offset) & mask : -1;
+    const outTl0 = tl0 >= 0 ? (tl0 + picture.tl0Offset) & 0xff : -1;
+    if (outPic >= 0) picture.last = outPic;
+    if (outTl0 >= 0) picture.lastTl0 = outTl0;
+    if (outPic === pic && outTl0 === tl0) return this.srtp.protect(this.header, this.headerLength, payload);
+    const descriptor = this.descriptor.subarray(0, length);
+    payload.copy(descriptor, 0, 0, length);
+    if (outPic >= 0) {
+      if (long) descriptor.writeUInt16BE(0x8000 | outPic, 2);
+      else descriptor[2] = outPic;
+    }
+    if (outTl0 >= 0) descriptor[tl0At] = outTl0;
+    return this.srtp.protect(this.header, this.headerLength, payload.subarray(length), descriptor);
   }
 }

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MediaKind } from '../types/media.js';
-import type { OutboundStream } from './OutboundStream.js';
+import type { OutboundStream, SendRoute } from './OutboundStream.js';
 import { NackGenerator } from './NackGenerator.js';
 import { ReceptionStats } from './ReceptionStats.js';
 import { buildReports } from './RtcpReports.js';
@@ -32,6 +32,8 @@ export interface FastPathSink {
   transportSequence(seq: number, arrivalUs: number): void;
   /** An RTCP packet of ours to send (e.g. a NACK), serialized and not yet protected. */
   rtcp(packet: Buffer): void;
+  /** A stream we send waits for a keyframe from its source. */
+  keyframeNeeded(): void;
   /** A handler threw. */
   failure(error: unknown): void;
 }
@@ -85,6 +87,11 @@ export class RtpFastPath {
 
   setOutbound(kind: MediaKind, stream: OutboundStream): void {
     this.outbound[kind] = stream;
+  }
+
+  /** Sets how forwarded packets map onto our stream of `kind`. */
+  route(kind: MediaKind, route: SendRoute | undefined): void {
+    this.outbound[kind]?.route(route);
   }
 
   /**

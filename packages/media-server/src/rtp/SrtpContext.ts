@@ -141,9 +141,10 @@ export class SrtpContext {
 
   /**
    * Protects a plain RTP packet whose first `headerLength` bytes of `header` are its header and
-   * whose payload is `payload`. Returns a new buffer (dgram sends are asynchronous).
+   * whose payload is `payloadPrefix` (when given: rewritten first bytes, e.g. a VP8 payload
+   * descriptor) followed by `payload`. Returns a new buffer (dgram sends are asynchronous).
    */
-  protect(header: Buffer, headerLength: number, payload: Buffer): Buffer {
+  protect(header: Buffer, headerLength: number, payload: Buffer, payloadPrefix?: Buffer): Buffer {
     const ssrc = header.readUInt32BE(8);
     const seq = header.readUInt16BE(2);
     let state = this.states.get(ssrc);
@@ -155,19 +156,23 @@ export class SrtpContext {
     const index = estimateIndex(state.highest, seq);
     if (index > state.highest) state.highest = index;
     const roc = Math.floor(Math.max(0, index) / 0x10000);
-    const out = Buffer.allocUnsafe(headerLength + payload.length + this.tagLength);
+    const prefixLength = payloadPrefix?.length ?? 0;
+    const out = Buffer.allocUnsafe(headerLength + prefixLength + payload.length + this.tagLength);
     header.copy(out, 0, 0, headerLength);
     const keys = this.keys;
+    let end: number;
     if (this.profile === 'AEAD_AES_128_GCM') {
       const cipher = createCipheriv('aes-128-gcm', keys.key, this.gcmIv(ssrc, roc, seq));
       // The header bytes just copied to `out`; no view to make when `header` is exactly the header (OutboundStream's is).
       cipher.setAAD(header.length === headerLength ? header : header.subarray(0, headerLength));
-      const written = cipher.update(payload).copy(out, headerLength);
+      end = headerLength + (payloadPrefix ? cipher.update(payloadPrefix).copy(out, headerLength) : 0);
+      end += cipher.update(payload).copy(out, end);
       cipher.final();
-      cipher.getAuthTag().copy(out, headerLength + written);
+      cipher.getAuthTag().copy(out, end);
     } else {
       const cipher = createCipheriv('aes-128-ctr', keys.key, this.ctrIv(ssrc, roc, seq));
-      const end = headerLength + cipher.update(payload).copy(out, headerLength);
+      end = headerLength + (payloadPrefix ? cipher.update(payloadPrefix).copy(out, headerLength) : 0);
+      end += cipher.update(payload).copy(out, end);
       this.rocBytes.writeUInt32BE(roc >>> 0, 0);
       const tag = createHmac('sha1', keys.auth).update(out.subarray(0, end)).update(this.rocBytes).digest();
       tag.copy(out, end, 0, 10);

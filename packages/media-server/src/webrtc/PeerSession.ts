@@ -5,9 +5,11 @@
  * own transport-cc feedback. Why werift at all is in docs/architecture.md.
  */
 import { performance } from 'node:perf_hooks';
-import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpTransceiver } from 'werift';
-import type { MediaKind } from '../types/media.js';
+import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpCodecParameters, type RTCRtpTransceiver } from 'werift';
+import { parseFmtp, isMediaCodec } from '../rtp/codecs.js';
+import type { SendRoute } from '../rtp/OutboundStream.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
+import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
 import { reuseParsedCertificate } from './dtlsCertificate.js';
@@ -21,6 +23,8 @@ import { connectWithoutTrailingSleep, endDtlsRetransmissions, gatherOnly, startD
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
 const TWCC_INTERVAL_MS = 100;
+/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
+const NTP_UNIX_OFFSET_S = 2_208_988_800;
 /** How often the fast path sends its RTCP sender/receiver reports. */
 const REPORT_INTERVAL_MS = 1000;
 
@@ -44,6 +48,10 @@ export interface PeerHandlers {
   rtp(kind: MediaKind, packet: Buffer): void;
   /** The remote peer asks for a keyframe (PLI or FIR). */
   keyframeRequest(): void;
+  /** A stream we send waits for a keyframe: its source should send one. */
+  keyframeNeeded(): void;
+  /** A sender report of a stream the peer sends: its RTP clock on the peer's wall clock. */
+  senderReport(kind: MediaKind, clock: ClockMapping): void;
   candidate(candidate: CandidateInit): void;
   gatheringDone(): void;
   iceState(state: IceState): void;
@@ -58,6 +66,18 @@ export interface PeerHandlers {
 export type MediaPathStats =
   | { path: 'werift' }
   | { path: 'fast'; profile: string; received: number; dropped: number; sent: number; retransmitted: number };
+
+/** What one m-line negotiated, from our side. */
+export interface NegotiatedMedia {
+  /** The media codecs of the m-line (RTX, RED, FEC left out), in its payload-type numbering. */
+  codecs: RtpCodec[];
+  /** Whether we send this kind to the peer, and whether the peer sends it to us. */
+  sends: boolean;
+  receives: boolean;
+}
+
+/** Puts an m-line's codecs in the order an answer or offer should list them. */
+export type CodecOrder = (kind: MediaKind, codecs: readonly RtpCodec[]) => readonly RtpCodec[];
 
 /** Candidate pair in use, as SDP candidate strings. */
 export interface SelectedPair {
@@ -84,6 +104,10 @@ export class PeerSession {
   /** Our own RTP path, from DTLS connected on (when enabled). */
   private fastPath: RtpFastPath | undefined;
   private reportTimer: NodeJS.Timeout | undefined;
+  /** How forwarded packets map onto each stream we send (set by the graph, applied to the fast path). */
+  private readonly routes: Partial<Record<MediaKind, SendRoute>> = {};
+  /** Our RtpCodec view of each werift codec, so a codec keeps one identity. */
+  private readonly codecViews = new WeakMap<RTCRtpCodecParameters, RtpCodec>();
 
   constructor(
     private readonly ice: IceOptions,
@@ -114,20 +138,41 @@ export class PeerSession {
     this.pc.connectionStateChange.subscribe((s) => this.handlers.peerState(s));
   }
 
-  /** Applies a remote offer and returns our answer. */
-  async processOffer(sdp: string): Promise<string> {
+  /** Applies a remote offer and returns our answer, its codecs listed in `order`'s order. */
+  async processOffer(sdp: string, order?: CodecOrder): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    this.orderCodecs(order);
     const answer = await this.pc.createAnswer();
     await this.setLocal(answer);
     return this.localSdp();
   }
 
   /** Creates an offer with the given media. */
-  async generateOffer(kinds: readonly MediaKind[]): Promise<string> {
+  async generateOffer(kinds: readonly MediaKind[], order?: CodecOrder): Promise<string> {
     for (const kind of kinds) this.adopt(this.pc.addTransceiver(kind, { direction: this.direction }));
+    this.orderCodecs(order);
     const offer = await this.pc.createOffer();
     await this.setLocal(offer);
     return this.localSdp();
+  }
+
+  /** What the m-line of `kind` negotiated, once there is a remote description. */
+  negotiated(kind: MediaKind): NegotiatedMedia | undefined {
+    const transceiver = this.transceivers[kind];
+    const direction = transceiver?.currentDirection;
+    if (!transceiver || direction === undefined || direction === 'stopped') return undefined;
+    return {
+      codecs: transceiver.codecs.filter(isMediaCodec).map((c) => this.view(c)),
+      sends: this.direction !== 'recvonly' && (direction === 'sendrecv' || direction === 'sendonly'),
+      receives: direction === 'sendrecv' || direction === 'recvonly',
+    };
+  }
+
+  /** Sets how forwarded packets map onto our stream of `kind` (undefined: none are sent). */
+  route(kind: MediaKind, route: SendRoute | undefined): void {
+    if (route) this.routes[kind] = route;
+    else delete this.routes[kind];
+    this.fastPath?.route(kind, route);
   }
 
   /** Applies the remote answer to our offer. */
@@ -150,10 +195,14 @@ export class PeerSession {
     if (this.direction === 'recvonly') return false;
     if (this.fastPath) return this.pc.connectionState === 'connected' && this.fastPath.send(kind, packet);
     const transceiver = this.transceivers[kind];
-    if (!transceiver || this.pc.connectionState !== 'connected') return false;
+    const pt = this.routes[kind]?.payloadMap[(packet[1] ?? 0) & 0x7f] ?? -1;
+    if (!transceiver || this.pc.connectionState !== 'connected' || pt < 0) return false;
     const rtp = RtpPacket.deSerialize(packet);
     // werift keeps foreign header-extension values for ids it also writes (pitfall 5).
     rtp.header.extensions = [];
+    // werift labels every packet with its sender's one codec: make it the codec this packet is.
+    const codec = transceiver.codecs.find((c) => c.payloadType === pt);
+    if (codec && transceiver.sender.codec !== codec) transceiver.sender.codec = codec;
     transceiver.sender.sendRtp(rtp).catch(() => undefined);
     return true;
   }
@@ -207,7 +256,10 @@ export class PeerSession {
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
       connectWithoutTrailingSleep(transport.connection);
     }
-    for (const transport of this.pc.dtlsTransports) startDtlsAtOnce(transport);
+    for (const transport of this.pc.dtlsTransports) {
+      startDtlsAtOnce(transport);
+      this.listenToSenderReports(transport);
+    }
     await this.pc.setLocalDescription(description);
     if (!this.useFastPath) return;
     for (const dtls of this.pc.dtlsTransports) {
@@ -223,13 +275,55 @@ export class PeerSession {
       rtp: (kind, packet) => this.handlers.rtp(kind, packet),
       transportSequence: (seq, arrivalUs) => this.twcc.onPacket(seq, arrivalUs),
       rtcp: (packet) => this.sendRawRtcp(packet),
+      keyframeNeeded: () => this.handlers.keyframeNeeded(),
       failure: (e) => this.handlers.failure(e),
-    });
+    }, this.routes);
     if (!fastPath) return;
     this.fastPath = fastPath;
     this.tap.rtp = (data) => fastPath.receive(data);
     this.reportTimer = setInterval(() => this.sendReports(), REPORT_INTERVAL_MS);
     this.reportTimer.unref();
+  }
+
+  /** Puts each m-line's codecs in `order`'s order (werift lists them so in its SDP). */
+  private orderCodecs(order: CodecOrder | undefined): void {
+    if (!order) return;
+    for (const transceiver of this.pc.getTransceivers()) {
+      const kind = transceiver.kind;
+      if (kind !== 'audio' && kind !== 'video') continue;
+      const byView = new Map(transceiver.codecs.map((c) => [this.view(c), c] as const));
+      const media = order(kind, [...byView.keys()].filter(isMediaCodec)).flatMap((v) => byView.get(v) ?? []);
+      transceiver.codecs = [...media, ...transceiver.codecs.filter((c) => !media.includes(c))];
+    }
+  }
+
+  /** Our view of a werift codec (one object per codec). */
+  private view(codec: RTCRtpCodecParameters): RtpCodec {
+    let view = this.codecViews.get(codec);
+    if (!view) {
+      view = { mimeType: codec.mimeType, clockRate: codec.clockRate, channels: codec.channels, parameters: parseFmtp(codec.parameters), payloadType: codec.payloadType };
+      this.codecViews.set(codec, view);
+    }
+    return view;
+  }
+
+  /** Sender reports of the peer's streams: their clocks, for lip sync downstream. */
+  private listenToSenderReports(dtls: RTCDtlsTransport): void {
+    dtls.onRtcp.subscribe((packet) => {
+      if (packet.type !== RtcpType.SR) return;
+      const kind = this.kindOfRemoteSsrc(packet.ssrc);
+      if (!kind) return;
+      const ntp = packet.senderInfo.ntpTimestamp;
+      const ntpMs = (Number(ntp >> 32n) - NTP_UNIX_OFFSET_S) * 1000 + (Number(ntp & 0xffffffffn) * 1000) / 2 ** 32;
+      this.handlers.senderReport(kind, { ssrc: packet.ssrc, rtpTimestamp: packet.senderInfo.rtpTimestamp, ntpMs, receivedAtMs: performance.now() });
+    });
+  }
+
+  private kindOfRemoteSsrc(ssrc: number): MediaKind | undefined {
+    for (const kind of ['audio', 'video'] as const) {
+      if (this.transceivers[kind]?.receiver.tracks.some((t) => t.ssrc === ssrc)) return kind;
+    }
+    return undefined;
   }
 
   private sendReports(): void {

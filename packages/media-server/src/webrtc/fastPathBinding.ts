@@ -8,8 +8,9 @@
 import type { Socket } from 'node:dgram';
 import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../types/media.js';
-import { OutboundStream } from '../rtp/OutboundStream.js';
+import { OutboundStream, type SendRoute } from '../rtp/OutboundStream.js';
 import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
+import { isMediaCodec } from '../rtp/codecs.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
 import { TWCC_URI } from '../rtp/TwccFeedback.js';
@@ -17,8 +18,6 @@ import { TWCC_URI } from '../rtp/TwccFeedback.js';
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 /** werift's DTLS-SRTP profile numbers (RFC 5764 §4.1.2 and RFC 7714 §14.2). */
 const PROFILES: Record<number, SrtpProfile> = { 1: 'AES_CM_128_HMAC_SHA1_80', 7: 'AEAD_AES_128_GCM' };
-/** Codecs that are not media of their own: werift's path unwraps or drops them. */
-const NOT_MEDIA = /\/(rtx|red|ulpfec|flexfec-03)$/i;
 
 /** werift internals this module reads (private in its typings). */
 interface DtlsSocketInternals {
@@ -44,6 +43,8 @@ export function startFastPath(
   transceivers: Partial<Record<MediaKind, RTCRtpTransceiver>>,
   direction: 'sendrecv' | 'sendonly' | 'recvonly',
   sink: FastPathSink,
+  /** How forwarded packets map onto each stream we send, as the graph set it so far. */
+  routes: Partial<Record<MediaKind, SendRoute>>,
 ): RtpFastPath | undefined {
   const socket = dtls.dtls as unknown as DtlsSocketInternals | undefined;
   const profile = PROFILES[socket?.srtp.srtpProfile ?? -1];
@@ -87,15 +88,15 @@ export function startFastPath(
     const stream = new OutboundStream(
       {
         ssrc: sender.ssrc,
-        defaultPayloadType: codec.payloadType,
-        payloadTypes: mediaPayloadTypes(transceiver),
         clockRate: codec.clockRate,
         mid: mid !== undefined && midId > 0 ? { id: midId, value: mid } : undefined,
         retransmissions: codec.rtcpFeedback.some((f) => f.type === 'nack' && !f.parameter),
       },
       srtpOut,
       transmit,
+      () => sink.keyframeNeeded(),
     );
+    stream.route(routes[kind]);
     fastPath.setOutbound(kind, stream);
     // werift routes a Generic NACK to the sender by media SSRC, finds nothing in its own cache
     // (we never call sendRtp) and reports it here.
@@ -109,11 +110,11 @@ export function startFastPath(
 
 /** Media payload types negotiated on a transceiver's m-line. */
 function mediaPayloadTypes(transceiver: RTCRtpTransceiver): number[] {
-  return transceiver.codecs.filter((c) => !NOT_MEDIA.test(c.mimeType)).map((c) => c.payloadType);
+  return transceiver.codecs.filter(isMediaCodec).map((c) => c.payloadType);
 }
 
 function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind): InboundRoute {
-  const codec = transceiver.codecs.find((c) => !NOT_MEDIA.test(c.mimeType));
+  const codec = transceiver.codecs.find(isMediaCodec);
   const route: InboundRoute = { kind, clockRate: codec?.clockRate ?? (kind === 'audio' ? 48000 : 90000), payloadTypes: mediaPayloadTypes(transceiver) };
   const receiver = transceiver.receiver;
   if (kind === 'video' && receiver.nackEnabled) {

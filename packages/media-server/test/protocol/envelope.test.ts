@@ -95,7 +95,7 @@ test('a disconnected session keeps its objects for the grace period, then they a
     assert.equal(short.registry.pipelines().length, 1, 'kept during the grace period');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(short.registry.pipelines().length, 0, 'released after it');
-    assert.deepEqual(short.sessions.ids(), []);
+    assert.deepEqual(short.sessions.sessionIds(), []);
   } finally {
     await short.stop();
   }

@@ -6,6 +6,7 @@ import { OutboundStream } from '../../src/rtp/OutboundStream.js';
 import { RetransmissionRing } from '../../src/rtp/RetransmissionRing.js';
 import { readExtensionU16, rtpHeaderLength } from '../../src/rtp/rtpHeader.js';
 import { SrtpContext } from '../../src/rtp/SrtpContext.js';
+import type { RtpCodec } from '../../src/types/media.js';
 
 /** A Chrome-like packet: mid (id 4), abs-send-time (id 2), transport-cc (id 3) in a one-byte block. */
 function chromePacket(seq: number, ts: number, ssrc: number, pt = 96, transportSeq = 7): Buffer {
@@ -64,15 +65,25 @@ test('the retransmission ring does not resend packets older than its age limit',
   assert.equal(ring.get(99, 5010), undefined);
 });
 
-function stream(retransmissions = true) {
+/** Source payload type → ours: 96 stays 96, 97 becomes 100, anything else is not sent. */
+function payloadMap(entries: [number, number][] = [[96, 96], [97, 100]]): Int16Array {
+  const map = new Int16Array(128).fill(-1);
+  for (const [from, to] of entries) map[from] = to;
+  return map;
+}
+
+function stream(retransmissions = true, codecs: RtpCodec[] = []) {
   const key = randomBytes(16);
   const salt = randomBytes(12);
   const sent: Buffer[] = [];
+  const keyframeRequests: number[] = [];
   const out = new OutboundStream(
-    { ssrc: 0xaabbccdd, defaultPayloadType: 100, payloadTypes: [100, 96], clockRate: 90_000, mid: { id: 4, value: '1' }, retransmissions },
+    { ssrc: 0xaabbccdd, clockRate: 90_000, mid: { id: 4, value: '1' }, retransmissions },
     new SrtpContext('AEAD_AES_128_GCM', key, salt),
     (p) => sent.push(p),
+    () => keyframeRequests.push(sent.length),
   );
+  out.route({ payloadMap: payloadMap(), codecs });
   const peer = new SrtpContext('AEAD_AES_128_GCM', key, salt);
   const open = (p: Buffer): Buffer => {
     const copy = Buffer.from(p);
@@ -80,10 +91,10 @@ function stream(retransmissions = true) {
     assert.ok(end > 0, 'the peer authenticates it');
     return copy.subarray(0, end);
   };
-  return { out, sent, open };
+  return { out, sent, open, keyframeRequests };
 }
 
-test('outgoing packets carry our SSRC, a negotiated payload type, our mid only, and the payload unchanged', () => {
+test('outgoing packets carry our SSRC, the payload type the route maps to, our mid only, and the payload unchanged', () => {
   const { out, sent, open } = stream();
   const source = chromePacket(500, 9000, 0x11111111, 96);
   assert.ok(out.send(source, 0));
@@ -96,8 +107,13 @@ test('outgoing packets carry our SSRC, a negotiated payload type, our mid only, 
   assert.equal(h, 20, 'fixed header + one-word mid extension');
   assert.deepEqual([...p.subarray(16, 18)], [0x40, '1'.charCodeAt(0)]);
   assert.deepEqual(p.subarray(h), source.subarray(28));
-  out.send(chromePacket(501, 9000, 0x11111111, 111), 1);
-  assert.equal((open(sent[1] ?? Buffer.alloc(0))[1] ?? 0) & 0x7f, 100, 'a payload type the peer did not negotiate becomes the default');
+  assert.ok(out.send(chromePacket(501, 9000, 0x11111111, 97), 1));
+  assert.equal((open(sent[1] ?? Buffer.alloc(0))[1] ?? 0) & 0x7f, 100, 'the codec the source calls 97 is 100 for this peer');
+  assert.equal(out.send(chromePacket(502, 9000, 0x11111111, 111), 2), false, 'a codec the peer did not negotiate is not sent, never relabelled');
+  assert.equal(sent.length, 2);
+  assert.deepEqual(out.dropped, { unrouted: 1, waitingForKeyframe: 0 });
+  out.route(undefined);
+  assert.equal(out.send(chromePacket(503, 9000, 0x11111111, 96), 3), false, 'no route: nothing is sent');
 });
 
 test('a new source continues our sequence and timestamp spaces', () => {
@@ -123,4 +139,54 @@ test('NACKed packets are resent byte for byte from the ring; audio keeps none', 
   const audio = stream(false);
   audio.out.send(chromePacket(1, 1, 1), 0);
   assert.equal(audio.out.retransmit([1], 1), 0);
+});
+
+const VP8: RtpCodec = { mimeType: 'video/VP8', clockRate: 90_000, parameters: {}, payloadType: 96 };
+
+/** A VP8 packet as Chromium sends it: 15-bit PictureID, a keyframe's tag when `key`. */
+function vp8Packet(seq: number, ts: number, ssrc: number, pictureId: number, key: boolean, start = true): Buffer {
+  const p = Buffer.alloc(12 + 4 + 20);
+  p[0] = 0x80;
+  p[1] = 96;
+  p.writeUInt16BE(seq, 2);
+  p.writeUInt32BE(ts, 4);
+  p.writeUInt32BE(ssrc, 8);
+  p[12] = 0x80 | (start ? 0x10 : 0); // X, S
+  p[13] = 0x80; // I
+  p.writeUInt16BE(0x8000 | pictureId, 14);
+  p[16] = key ? 0x10 : 0x11; // frame tag: P bit
+  return p;
+}
+
+test('a new source starts at its keyframe: delta frames before it are dropped and a keyframe is asked for', () => {
+  const { out, sent, open, keyframeRequests } = stream(true, [VP8]);
+  assert.equal(out.send(vp8Packet(10, 1000, 1, 5, false), 0), false, 'no keyframe yet');
+  assert.deepEqual(keyframeRequests, [0], 'asked at once');
+  assert.equal(out.send(vp8Packet(11, 1000, 1, 5, false, false), 10), false);
+  assert.deepEqual(keyframeRequests, [0], 'not again within the retry interval');
+  assert.ok(out.send(vp8Packet(12, 4000, 1, 6, true), 20), 'the keyframe opens the stream');
+  assert.ok(out.send(vp8Packet(13, 4000, 1, 6, false, false), 21), 'and its continuation follows');
+  assert.ok(out.send(vp8Packet(14, 7000, 1, 7, false), 50), 'then delta frames');
+  assert.equal(sent.length, 3);
+  assert.equal(open(sent[0] ?? Buffer.alloc(0)).readUInt16BE(2), 12, 'the first source keeps its own numbers');
+  assert.deepEqual(out.dropped, { unrouted: 0, waitingForKeyframe: 2 });
+  assert.equal(out.send(vp8Packet(500, 90_000, 2, 30_000, false), 1500), false, 'another source: wait again');
+  assert.equal(keyframeRequests.length, 2);
+  assert.equal(out.send(vp8Packet(500, 90_000, 1, 8, false), 1600), true, 'the first source still flows meanwhile');
+});
+
+test('after a source switch, sequence numbers, timestamps and VP8 picture ids continue ours', () => {
+  const { out, sent, open } = stream(true, [VP8]);
+  out.send(vp8Packet(100, 1000, 1, 0x7ffe, true), 0);
+  out.send(vp8Packet(101, 4000, 1, 0x7fff, false), 33);
+  out.send(vp8Packet(9000, 50_000, 2, 200, false), 66); // new source, delta: dropped
+  out.send(vp8Packet(9001, 53_000, 2, 201, true), 100); // its keyframe
+  out.send(vp8Packet(9002, 56_000, 2, 202, false), 133);
+  const packets = sent.map(open);
+  assert.equal(packets.length, 4);
+  const picture = (p: Buffer) => p.readUInt16BE(rtpHeaderLength(p) + 2) & 0x7fff;
+  assert.deepEqual(packets.map((p) => p.readUInt16BE(2)), [100, 101, 102, 103], 'no gap for the dropped delta frame');
+  assert.deepEqual(packets.map(picture), [0x7ffe, 0x7fff, 0, 1], 'picture ids wrap on in our space');
+  assert.equal(packets[2]?.readUInt32BE(4), 4000 + Math.round(67 * 90), 'timestamp: 67 ms after our last');
+  assert.equal((packets[2]?.[rtpHeaderLength(packets[2]) + 4] ?? 1) & 1, 0, 'the payload after the descriptor is unchanged');
 });

@@ -1,28 +1,26 @@
 /**
- * Kurento's WebRtcEndpoint: SDP negotiation, trickle ICE with Kurento's events, and the bridge
- * between the WebRTC transport (PeerSession) and the pipeline's graph. As in Kurento,
- * candidates are announced only after `gatherCandidates`; the ones found before are held.
+ * Kurento's WebRtcEndpoint: a BaseRtpEndpoint whose transport is WebRTC (PeerSession: ICE,
+ * DTLS-SRTP), with trickle ICE and Kurento's ICE events. As in Kurento, candidates are announced
+ * only after `gatherCandidates`; the ones found before are held.
  */
-import { KurentoError, type JsonObject } from '@kurento-ts/protocol';
-import type { MediaKind } from '../../types/media.js';
+import { KurentoError, type EnumValue, type ErrorName, type MediaType } from '@kurento-ts/protocol';
+import type { EdgeInput } from '../../graph/MediaNode.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
-import { SerialQueue } from '../../support/SerialQueue.js';
 import { createLogger } from '../../support/logger.js';
+import type { MediaKind } from '../../types/media.js';
 import { PeerSession, type CandidateInit, type Direction, type IceState, type MediaPathStats, type PeerState } from '../../webrtc/PeerSession.js';
 import { checkRemoteSdp } from '../../webrtc/sdp.js';
 import { candidateAddress, iceServers } from '../../webrtc/iceServers.js';
-import { MediaElement } from '../MediaElement.js';
+import type { Args, ComplexServerValue, ConstructorArgs, Remote, StatsEntry } from '../contract.js';
 import type { MediaPipeline } from '../MediaPipeline.js';
 import type { ObjectContext } from '../ObjectContext.js';
-import type { OperationParams } from '../MediaObject.js';
+import { BaseRtpEndpoint, type NegotiatedKind } from './BaseRtpEndpoint.js';
 
 const log = createLogger('kms:WebRtcEndpoint');
-
-type Negotiation = 'none' | 'offer-generated' | 'answered' | 'offer-processed';
-type Binary = 'DISCONNECTED' | 'CONNECTED';
+type IceComponentState = EnumValue<'IceComponentState'>;
 
 /** Kurento's IceComponentState for werift's ICE states (undefined: not reported). */
-const iceComponentState: Record<IceState, string | undefined> = {
+const iceComponentState: Record<IceState, IceComponentState | undefined> = {
   new: undefined,
   checking: 'CONNECTING',
   connected: 'CONNECTED',
@@ -33,20 +31,12 @@ const iceComponentState: Record<IceState, string | undefined> = {
 };
 
 /** ICE component states that only move forward, in order. */
-const progress = ['GATHERING', 'CONNECTING', 'CONNECTED', 'READY'];
+const progress: readonly IceComponentState[] = ['GATHERING', 'CONNECTING', 'CONNECTED', 'READY'];
 
-/** Options of the WebRtcEndpoint constructor. */
-export interface WebRtcEndpointOptions {
-  recvonly?: boolean;
-  sendonly?: boolean;
-}
-
-export class WebRtcEndpoint extends MediaElement {
+export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEndpoint'> {
   /** The WebRTC transport, created at the first negotiation so ICE settings can change before. */
   private peer: PeerSession | undefined;
-  private negotiation: Negotiation = 'none';
   private readonly direction: Direction;
-  private readonly queue = new SerialQueue();
   /** Whether gatherCandidates has been called. */
   private gathering = false;
   /** Whether the stack finished gathering. */
@@ -55,11 +45,7 @@ export class WebRtcEndpoint extends MediaElement {
   private readonly heldCandidates: CandidateInit[] = [];
   /** Remote candidates received before the remote description. */
   private readonly earlyRemoteCandidates: CandidateInit[] = [];
-  /** The remote description as the client gave it. */
-  private remoteSdp = '';
-  private connectionState: Binary = 'DISCONNECTED';
-  private mediaState: Binary = 'DISCONNECTED';
-  private iceState: string = 'DISCONNECTED';
+  private iceState: IceComponentState = 'DISCONNECTED';
   private selectedPairKey = '';
   /** Settable ICE properties, Kurento's names. */
   private readonly ice = {
@@ -71,82 +57,148 @@ export class WebRtcEndpoint extends MediaElement {
     externalIPv6: '',
     iceTcp: true,
   };
-  /** Bandwidth properties (kept for the API; the browser's own estimate governs the rate). */
-  private readonly bandwidth = {
-    minVideoRecvBandwidth: 0, minVideoSendBandwidth: 100, maxVideoSendBandwidth: 500, maxAudioRecvBandwidth: 0, maxVideoRecvBandwidth: 0, mtu: 1200,
-  };
 
-  constructor(context: ObjectContext, pipeline: MediaPipeline, options: WebRtcEndpointOptions = {}) {
-    super(context, 'WebRtcEndpoint', pipeline);
-    if (options.recvonly && options.sendonly) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'recvonly and sendonly exclude each other');
-    this.direction = options.recvonly ? 'recvonly' : options.sendonly ? 'sendonly' : 'sendrecv';
+  constructor(context: ObjectContext, pipeline: MediaPipeline, { recvonly, sendonly }: ConstructorArgs<'WebRtcEndpoint'>) {
+    super(context, 'WebRtcEndpoint', pipeline, 'terminates');
+    if (recvonly && sendonly) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'recvonly and sendonly exclude each other');
+    this.direction = recvonly ? 'recvonly' : sendonly ? 'sendonly' : 'sendrecv';
     const { config } = context;
     this.ice.networkInterfaces = config.networkInterfaces.join(',');
     this.ice.stunServerAddress = config.stunServerAddress;
     this.ice.stunServerPort = config.stunServerPort;
     this.ice.turnUrl = config.turnUrl;
-    this.defineEndpointOperations();
   }
 
-  // ---- negotiation ----
+  // ---- remote interface: WebRtcEndpoint ----
 
-  private processOffer(offer: string): Promise<string> {
-    return this.queue.run(async () => {
-      if (this.negotiation !== 'none') throw new KurentoError('SDP_END_POINT_ALREADY_NEGOTIATED', 'Endpoint already negotiated');
-      checkRemoteSdp(offer, this.context.config.maxSdpBytes, 'SDP_END_POINT_PROCESS_OFFER_ERROR');
-      const peer = this.createPeer();
-      let answer: string;
-      try {
-        answer = await peer.processOffer(offer);
-      } catch (e) {
-        throw new KurentoError('SDP_END_POINT_PROCESS_OFFER_ERROR', `Cannot process offer: ${(e as Error).message}`);
-      }
-      this.negotiation = 'offer-processed';
-      this.remoteSdp = offer;
-      await this.applyEarlyCandidates();
-      return this.announceable(answer);
+  gatherCandidates(): Promise<void> {
+    return this.queue.run(() => {
+      if (this.gathering) return;
+      this.gathering = true;
+      if (this.iceState === 'DISCONNECTED') this.raiseIceState('GATHERING');
+      for (const c of this.heldCandidates.splice(0)) this.raiseCandidate(c);
+      if (this.gatheringComplete) this.raise('IceGatheringDone');
     });
   }
 
-  private generateOffer(options: { offerToReceiveAudio?: boolean; offerToReceiveVideo?: boolean } = {}): Promise<string> {
+  addIceCandidate({ candidate }: Args<'WebRtcEndpoint', 'addIceCandidate'>): Promise<void> {
+    if (candidate.candidate !== '' && candidateAddress(candidate.candidate) === undefined) {
+      return Promise.reject(new KurentoError('ICE_ADD_CANDIDATE_ERROR', `Malformed candidate: ${candidate.candidate.slice(0, 100)}`));
+    }
     return this.queue.run(async () => {
-      if (this.negotiation !== 'none') throw new KurentoError('SDP_END_POINT_ALREADY_NEGOTIATED', 'Endpoint already negotiated');
-      const kinds: MediaKind[] = [];
-      if (options.offerToReceiveAudio !== false) kinds.push('audio');
-      if (options.offerToReceiveVideo !== false) kinds.push('video');
-      if (kinds.length === 0) throw new KurentoError('SDP_END_POINT_GENERATE_OFFER_ERROR', 'An offer needs audio or video');
-      try {
-        const offer = await this.createPeer().generateOffer(kinds);
-        this.negotiation = 'offer-generated';
-        return this.announceable(offer);
-      } catch (e) {
-        throw new KurentoError('SDP_END_POINT_GENERATE_OFFER_ERROR', `Cannot generate offer: ${(e as Error).message}`);
+      if (!this.peer || this.negotiation === 'none' || this.negotiation === 'offer-generated') {
+        if (this.earlyRemoteCandidates.length >= 100) throw new KurentoError('ICE_ADD_CANDIDATE_ERROR', 'Too many candidates before negotiation');
+        this.earlyRemoteCandidates.push(candidate);
+        return;
       }
+      await this.applyCandidate(candidate);
     });
   }
 
-  private processAnswer(answer: string): Promise<string> {
-    return this.queue.run(async () => {
-      if (this.negotiation === 'answered') throw new KurentoError('SDP_END_POINT_ANSWER_ALREADY_PROCCESED', 'Answer already processed');
-      if (this.negotiation !== 'offer-generated' || !this.peer) throw new KurentoError('SDP_END_POINT_NOT_OFFER_GENERATED', 'No offer was generated');
-      checkRemoteSdp(answer, this.context.config.maxSdpBytes, 'SDP_END_POINT_PROCESS_ANSWER_ERROR');
-      try {
-        await this.peer.processAnswer(answer);
-      } catch (e) {
-        throw new KurentoError('SDP_END_POINT_PROCESS_ANSWER_ERROR', `Cannot process answer: ${(e as Error).message}`);
-      }
-      this.negotiation = 'answered';
-      this.remoteSdp = answer;
-      await this.applyEarlyCandidates();
-      return this.announceable(this.peer.localSdp());
-    });
+  getICECandidatePairs(): ComplexServerValue<'IceCandidatePair'>[] {
+    const pair = this.candidatePair();
+    return pair ? [pair] : [];
+  }
+
+  getIceConnectionState(): ComplexServerValue<'IceConnection'>[] {
+    return [{ streamId: '1', componentId: 1, state: this.iceState }];
+  }
+
+  getNetworkInterfaces(): string {
+    return this.ice.networkInterfaces;
+  }
+
+  setNetworkInterfaces(value: string): void {
+    this.ice.networkInterfaces = value;
+  }
+
+  getIceTcp(): boolean {
+    return this.ice.iceTcp;
+  }
+
+  setIceTcp(value: boolean): void {
+    this.ice.iceTcp = value;
+  }
+
+  getStunServerAddress(): string {
+    return this.ice.stunServerAddress;
+  }
+
+  setStunServerAddress(value: string): void {
+    this.ice.stunServerAddress = value;
+  }
+
+  getStunServerPort(): number {
+    return this.ice.stunServerPort;
+  }
+
+  setStunServerPort(value: number): void {
+    this.ice.stunServerPort = value;
+  }
+
+  getTurnUrl(): string {
+    return this.ice.turnUrl;
+  }
+
+  setTurnUrl(value: string): void {
+    if (value !== '') iceServers('', 0, value); // validates
+    this.ice.turnUrl = value;
+  }
+
+  getExternalIPv4(): string {
+    return this.ice.externalIPv4;
+  }
+
+  setExternalIPv4(value: string): void {
+    this.ice.externalIPv4 = value;
+  }
+
+  getExternalIPv6(): string {
+    return this.ice.externalIPv6;
+  }
+
+  setExternalIPv6(value: string): void {
+    this.ice.externalIPv6 = value;
+  }
+
+  // ---- negotiation (SdpEndpoint's transport part) ----
+
+  protected checkRemote(sdp: string, errorType: ErrorName): void {
+    checkRemoteSdp(sdp, this.context.config.maxSdpBytes, errorType);
+  }
+
+  protected answerOffer(offer: string): Promise<string> {
+    return this.createPeer().processOffer(offer, (kind, codecs) => this.codecOrder(kind, codecs));
+  }
+
+  protected createOffer(kinds: readonly MediaKind[]): Promise<string> {
+    return this.createPeer().generateOffer(kinds, (kind, codecs) => this.codecOrder(kind, codecs));
+  }
+
+  protected async applyAnswer(answer: string): Promise<string> {
+    const peer = this.peer;
+    if (!peer) throw new KurentoError('SDP_END_POINT_NOT_OFFER_GENERATED', 'No offer was generated');
+    await peer.processAnswer(answer);
+    return peer.localSdp();
+  }
+
+  protected localSdp(): string | undefined {
+    return this.peer?.localSdp() || undefined;
+  }
+
+  protected negotiatedKind(kind: MediaKind): NegotiatedKind | undefined {
+    return this.peer?.negotiated(kind);
+  }
+
+  protected override afterRemoteDescription(): Promise<void> {
+    return this.applyEarlyCandidates();
   }
 
   /**
    * As in Kurento, an SDP carries candidates only once gatherCandidates has been called;
    * before that they reach the client as IceCandidateFound events.
    */
-  private announceable(sdp: string): string {
+  protected override presentLocal(sdp: string): string {
     if (!this.gathering) return withoutCandidates(sdp);
     const interfaces = this.interfaces();
     return interfaces.length === 0 ? sdp : withoutCandidates(sdp, (address) => interfaces.includes(address));
@@ -160,7 +212,7 @@ export class WebRtcEndpoint extends MediaElement {
   private createPeer(): PeerSession {
     const { config } = this.context;
     const interfaces = this.interfaces();
-    this.peer = new PeerSession(
+    const peer = new PeerSession(
       {
         networkInterfaces: interfaces,
         portRange: config.minPort > 0 ? [config.minPort, config.maxPort] : undefined,
@@ -168,8 +220,10 @@ export class WebRtcEndpoint extends MediaElement {
       },
       this.direction,
       {
-        rtp: (kind, packet) => this.onRemoteRtp(kind, packet),
-        keyframeRequest: () => this.requestKeyframeUpstream(),
+        rtp: (kind, packet) => this.receiveRtp(kind, packet),
+        keyframeRequest: () => this.node.requestKeyframe(),
+        keyframeNeeded: () => this.node.requestKeyframe(),
+        senderReport: (kind, clock) => this.senderReport(kind, clock),
         candidate: (c) => this.onLocalCandidate(c, interfaces),
         gatheringDone: () => this.onGatheringDone(),
         iceState: (s) => this.onIceState(s),
@@ -179,32 +233,13 @@ export class WebRtcEndpoint extends MediaElement {
       },
       config.rtpFastPath,
     );
-    return this.peer;
+    this.peer = peer;
+    // Edges evaluated before the transport existed (Kurento apps connect before they negotiate).
+    for (const kind of ['audio', 'video'] as const) this.routeInput(kind, this.node.input(kind));
+    return peer;
   }
 
   // ---- ICE ----
-
-  private gatherCandidates(): void {
-    if (this.gathering) return;
-    this.gathering = true;
-    if (this.iceState === 'DISCONNECTED') this.raiseIceState('GATHERING');
-    for (const c of this.heldCandidates.splice(0)) this.raiseCandidate(c);
-    if (this.gatheringComplete) this.raise('IceGatheringDone');
-  }
-
-  private addIceCandidate(candidate: CandidateInit): Promise<void> {
-    if (candidate.candidate !== '' && candidateAddress(candidate.candidate) === undefined) {
-      return Promise.reject(new KurentoError('ICE_ADD_CANDIDATE_ERROR', `Malformed candidate: ${candidate.candidate.slice(0, 100)}`));
-    }
-    return this.queue.run(async () => {
-      if (!this.peer || this.negotiation === 'none' || this.negotiation === 'offer-generated') {
-        if (this.earlyRemoteCandidates.length >= 100) throw new KurentoError('ICE_ADD_CANDIDATE_ERROR', 'Too many candidates before negotiation');
-        this.earlyRemoteCandidates.push(candidate);
-        return;
-      }
-      await this.applyCandidate(candidate);
-    });
-  }
 
   private async applyEarlyCandidates(): Promise<void> {
     for (const c of this.earlyRemoteCandidates.splice(0)) await this.applyCandidate(c).catch((e: unknown) => log.debug(`[${this.id}] early candidate dropped`, e));
@@ -227,7 +262,7 @@ export class WebRtcEndpoint extends MediaElement {
   }
 
   private raiseCandidate(c: CandidateInit): void {
-    this.raise('IceCandidateFound', { candidate: { __module__: 'kurento', __type__: 'IceCandidate', candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } });
+    this.raise('IceCandidateFound', { candidate: { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } });
   }
 
   private onGatheringDone(): void {
@@ -245,7 +280,7 @@ export class WebRtcEndpoint extends MediaElement {
     if (state === 'connected' || state === 'completed') this.reportSelectedPair();
   }
 
-  private raiseIceState(state: string): void {
+  private raiseIceState(state: IceComponentState): void {
     if (state === this.iceState) return;
     // werift may report 'completed' before 'connected', and re-enter 'checking' when late
     // candidates arrive; Kurento's state only moves forward until a failure or disconnection.
@@ -259,12 +294,13 @@ export class WebRtcEndpoint extends MediaElement {
     const pair = this.peer?.selectedPair();
     if (!pair || `${pair.local}|${pair.remote}` === this.selectedPairKey) return;
     this.selectedPairKey = `${pair.local}|${pair.remote}`;
-    this.raise('NewCandidatePairSelected', { candidatePair: this.candidatePair() ?? {} });
+    const candidatePair = this.candidatePair();
+    if (candidatePair) this.raise('NewCandidatePairSelected', { candidatePair });
   }
 
-  private candidatePair(): JsonObject | undefined {
+  private candidatePair(): ComplexServerValue<'IceCandidatePair'> | undefined {
     const pair = this.peer?.selectedPair();
-    return pair && { __module__: 'kurento', __type__: 'IceCandidatePair', streamId: '1', componentId: 1, localCandidate: pair.local, remoteCandidate: pair.remote };
+    return pair && { streamId: '1', componentId: 1, localCandidate: pair.local, remoteCandidate: pair.remote };
   }
 
   private onPeerState(state: PeerState): void {
@@ -280,31 +316,26 @@ export class WebRtcEndpoint extends MediaElement {
     }
   }
 
-  private setConnectionState(state: Binary): void {
-    if (state === this.connectionState) return;
-    this.raise('ConnectionStateChanged', { oldState: this.connectionState, newState: state });
-    this.connectionState = state;
-  }
-
-  private setMediaState(state: Binary): void {
-    if (state === this.mediaState) return;
-    this.raise('MediaStateChanged', { oldState: this.mediaState, newState: state });
-    this.mediaState = state;
-  }
-
   // ---- media ----
 
-  /** Hot path: media from the browser enters the graph. */
-  private onRemoteRtp(kind: MediaKind, packet: Buffer): void {
-    this.flow.count('in', kind, rtpPayloadLength(packet));
-    if (this.mediaState !== 'CONNECTED') this.setMediaState('CONNECTED');
-    this.forward(kind, packet);
+  /** Hot path: media from a connected source leaves toward the browser. */
+  acceptRtp(kind: MediaKind, packet: Buffer): void {
+    if (this.peer?.send(kind, packet)) this.flow.count('out', kind, rtpPayloadLength(packet));
   }
 
-  /** Hot path: media from a connected source leaves toward the browser. */
-  protected acceptRtp(kind: MediaKind, packet: Buffer): void {
-    const bytes = rtpPayloadLength(packet);
-    if (this.peer?.send(kind, packet)) this.flow.count('out', kind, bytes);
+  /** The edge feeding `kind` changed: what we send follows it (payload types by codec). */
+  protected override onInputChanged(kind: MediaKind, input: EdgeInput | undefined): void {
+    this.routeInput(kind, input);
+  }
+
+  private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
+    const accepts = this.node.acceptsOf(kind);
+    const codecs = accepts !== undefined && accepts !== 'any' ? accepts.codecs : [];
+    this.peer?.route(kind, input?.status === 'forwarding' ? { payloadMap: input.payloadMap, codecs } : undefined);
+  }
+
+  protected sendKeyframeRequest(): void {
+    this.peer?.requestKeyframe();
   }
 
   /** Which RTP path this endpoint's transport runs, with its counters (server-side diagnostics). */
@@ -312,21 +343,19 @@ export class WebRtcEndpoint extends MediaElement {
     return this.peer?.mediaPath();
   }
 
-  protected override onKeyframeRequested(): void {
-    this.peer?.requestKeyframe();
-  }
-
-  protected override stats(type: Parameters<MediaElement['stats']>[0]): Record<string, Record<string, unknown>> {
+  protected override stats(type: MediaType | undefined): Record<string, StatsEntry> {
     const out = super.stats(type);
     const id = `${this.id}_endpoint`;
     out[id] = { __module__: 'kurento', __type__: 'EndpointStats', id, type: 'endpoint', timestampMillis: Date.now(), inputLatency: [], E2ELatency: [], connectionState: this.connectionState, mediaState: this.mediaState };
     // What the transport knows of its RTP streams, on the entries the element already has.
     for (const kind of ['audio', 'video'] as const) {
       const { inbound, outbound } = this.peer?.rtpStats(kind) ?? {};
-      const entryIn = out[`${this.id}_inbound_${kind}`];
-      const entryOut = out[`${this.id}_outbound_${kind}`];
-      if (inbound && entryIn) Object.assign(entryIn, { ssrc: String(inbound.ssrc), packetsLost: inbound.packetsLost, jitter: inbound.jitterSeconds, nackCount: inbound.nacksSent });
-      if (outbound && entryOut) Object.assign(entryOut, { ssrc: String(outbound.ssrc), nackCount: outbound.nacksReceived });
+      const idIn = `${this.id}_inbound_${kind}`;
+      const idOut = `${this.id}_outbound_${kind}`;
+      const entryIn = out[idIn];
+      const entryOut = out[idOut];
+      if (inbound && entryIn) out[idIn] = { ...entryIn, ssrc: String(inbound.ssrc), packetsLost: inbound.packetsLost, jitter: inbound.jitterSeconds, nackCount: inbound.nacksSent };
+      if (outbound && entryOut) out[idOut] = { ...entryOut, ssrc: String(outbound.ssrc), nackCount: outbound.nacksReceived };
     }
     return out;
   }
@@ -334,40 +363,6 @@ export class WebRtcEndpoint extends MediaElement {
   protected override dispose(): void {
     super.dispose();
     void this.peer?.close();
-  }
-
-  private defineEndpointOperations(): void {
-    this.defineOperation('processOffer', (p) => this.processOffer(p['offer'] as string));
-    this.defineOperation('generateOffer', (p) => this.generateOffer(p['options'] as { offerToReceiveAudio?: boolean; offerToReceiveVideo?: boolean } | undefined));
-    this.defineOperation('processAnswer', (p) => this.processAnswer(p['answer'] as string));
-    this.defineOperation('gatherCandidates', () => this.queue.run(() => this.gatherCandidates()));
-    this.defineOperation('addIceCandidate', (p) => this.addIceCandidate(p['candidate'] as CandidateInit));
-    this.defineOperation('getLocalSessionDescriptor', () => {
-      const sdp = this.peer?.localSdp();
-      if (!sdp) throw new KurentoError('SDP_END_POINT_NO_LOCAL_SDP_ERROR', 'No local SDP yet');
-      return this.announceable(sdp);
-    });
-    this.defineOperation('getRemoteSessionDescriptor', () => {
-      const sdp = this.remoteSdp;
-      if (!sdp) throw new KurentoError('SDP_END_POINT_NO_REMOTE_SDP_ERROR', 'No remote SDP yet');
-      return sdp;
-    });
-    this.defineOperation('requestKeyframe', () => this.peer?.requestKeyframe());
-    this.defineProperty('mediaState', () => this.mediaState);
-    this.defineProperty('connectionState', () => this.connectionState);
-    this.defineProperty('ICECandidatePairs', () => { const pair = this.candidatePair(); return pair ? [pair] : []; });
-    this.defineProperty('IceConnectionState', () => [{ __module__: 'kurento', __type__: 'IceConnection', streamId: '1', componentId: 1, state: this.iceState }]);
-    for (const key of Object.keys(this.ice) as (keyof typeof this.ice)[]) {
-      this.defineProperty(key, () => this.ice[key], (v) => this.setIceProperty(key, v));
-    }
-    for (const key of Object.keys(this.bandwidth) as (keyof typeof this.bandwidth)[]) {
-      this.defineProperty(key, () => this.bandwidth[key], (v) => (this.bandwidth[key] = v as number));
-    }
-  }
-
-  private setIceProperty(key: keyof WebRtcEndpoint['ice'], value: unknown): void {
-    if (key === 'turnUrl' && value !== '') iceServers('', 0, value as string); // validates
-    (this.ice as Record<string, unknown>)[key] = value;
   }
 }
 
@@ -379,7 +374,3 @@ function withoutCandidates(sdp: string, keep: (address: string) => boolean = () 
   });
 }
 
-/** Reads the WebRtcEndpoint constructor options from validated params. */
-export function webRtcEndpointOptions(p: OperationParams): WebRtcEndpointOptions {
-  return { recvonly: p['recvonly'] === true, sendonly: p['sendonly'] === true };
-}

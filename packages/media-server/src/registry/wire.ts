@@ -85,13 +85,17 @@ export function encodeValue(value: unknown, type: string | undefined): Json | un
   if (value instanceof MediaObject) return value.id;
   if (Object.hasOwn(complexTypes, type) && typeof value === 'object') {
     const fields: Readonly<Record<string, FieldSpec>> = complexTypes[type as keyof typeof complexTypes];
-    const input = value as Record<string, unknown>;
-    const out: Record<string, Json> = { __module__: 'kurento', __type__: type };
-    for (const [name, field] of Object.entries(fields)) {
-      const encoded = encodeValue(input[name], field.type);
-      if (encoded !== undefined) out[name] = encoded;
-    }
-    return out;
+    return { __module__: 'kurento', __type__: type, ...encodeFields(fields, value as Record<string, unknown>) };
   }
   return value as Json;
+}
+
+/** Encodes the fields of a complex value or an event by their specs (absent fields stay absent). */
+export function encodeFields(fields: Readonly<Record<string, FieldSpec>>, input: Readonly<Record<string, unknown>>): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [name, field] of Object.entries(fields)) {
+    const encoded = encodeValue(input[name], field.type);
+    if (encoded !== undefined) out[name] = encoded;
+  }
+  return out;
 }

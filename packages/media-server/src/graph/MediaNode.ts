@@ -1,0 +1,265 @@
+/**
+ * One element's place in the media graph: its connections (Kurento's rules: a sink takes one
+ * source per media type and description; a new connection replaces the old one), loop checks,
+ * the typed edge of each input (graph/edges.ts) re-evaluated whenever either side changes, the
+ * per-kind list of sinks the packet path walks, and keyframe requests routed upstream. The
+ * element that owns the node keeps the Kurento API; the node knows nothing of the protocol's
+ * objects or events: it reports to its owner.
+ */
+import { KurentoError, type MediaType } from '@kurento-ts/protocol';
+import { kindOf, mediaKinds, type MediaKind } from '../types/media.js';
+import { evaluateEdge, sameEdgeState, SourcePad, type EdgeState, type SinkCaps, type TranscoderProvider } from './edges.js';
+
+/** What a node needs from the element that owns it. */
+export interface NodeOwner {
+  readonly id: string;
+  /**
+   * Whether media entering this element leaves it toward its own sinks inside the graph
+   * (PassThrough, hub ports): such elements cannot form a loop. An endpoint that sends to the
+   * network is not one, so it may be connected to itself.
+   */
+  readonly forwardsInternally: boolean;
+  /** Hot path: a plain RTP packet from the source of `kind` (valid only during the call). */
+  acceptRtp(kind: MediaKind, packet: Buffer): void;
+  /** A fault while handling media; the source's other sinks go on. */
+  mediaFault(error: unknown): void;
+  /** The edge feeding `kind` changed (new source, codec, negotiation), or is gone (undefined). */
+  inputChanged(kind: MediaKind, input: EdgeInput | undefined, previous: EdgeInput | undefined): void;
+  /** A sink of this element asks for a keyframe. */
+  keyframeRequested(): void;
+}
+
+/** One directed link of one media type between two nodes (Kurento's ElementConnectionData). */
+export interface Connection<O extends NodeOwner> {
+  readonly source: MediaNode<O>;
+  readonly sink: MediaNode<O>;
+  readonly type: MediaType;
+  readonly sourceDescription: string;
+  readonly sinkDescription: string;
+}
+
+/** What a sink knows of the edge feeding one kind. */
+export interface EdgeInput extends EdgeState {
+  /** The source's pad, read live (its clock follows the sender reports). */
+  readonly pad: SourcePad;
+  /** The element the media comes from. */
+  readonly sourceId: string;
+}
+
+const ALL_TYPES: readonly MediaType[] = ['AUDIO', 'VIDEO', 'DATA'];
+
+/** Whether a connection matches an optional media type and description filter. */
+function matches<O extends NodeOwner>(c: Connection<O>, type: MediaType | undefined, description: string | undefined, side: 'source' | 'sink'): boolean {
+  if (type !== undefined && c.type !== type) return false;
+  return description === undefined || (side === 'source' ? c.sourceDescription : c.sinkDescription) === description;
+}
+
+export class MediaNode<O extends NodeOwner> {
+  /** Connections from this node to sinks. */
+  private readonly sinkConnections: Connection<O>[] = [];
+  /** Connections from sources into this node. */
+  private readonly sourceConnections: Connection<O>[] = [];
+  /** Sinks whose edge forwards, per kind: the packet path walks these arrays. */
+  private readonly routes: Record<MediaKind, O[]> = { audio: [], video: [] };
+  /** The pads this node's owner fills. */
+  private readonly ownPads: Record<MediaKind, SourcePad> = { audio: new SourcePad('audio'), video: new SourcePad('video') };
+  /** What this node produces per kind: its own pads, or for forwarding owners the pad of their input. */
+  private readonly pads: Record<MediaKind, SourcePad> = { ...this.ownPads };
+  /** What this node takes per kind, once known. */
+  private readonly accepts: Partial<Record<MediaKind, SinkCaps>> = {};
+  /** The evaluated edge feeding each kind. */
+  private readonly inputs: Partial<Record<MediaKind, EdgeInput>> = {};
+
+  constructor(
+    readonly owner: O,
+    /** Where transcoders come from, when the server has a processing backend. */
+    private readonly transcoders?: TranscoderProvider,
+  ) {
+    if (owner.forwardsInternally) for (const kind of mediaKinds) this.accepts[kind] = 'any';
+  }
+
+  // ---- connections ----
+
+  /**
+   * Connects this node to `sink` for one media type, or all three. Refuses a loop of
+   * internally forwarding elements before changing anything. Returns the connections made
+   * (existing identical ones are not made again) and those they replaced.
+   */
+  connect(sink: MediaNode<O>, type: MediaType | undefined, sourceDescription: string, sinkDescription: string): { made: Connection<O>[]; replaced: Connection<O>[] } {
+    const types = type === undefined ? ALL_TYPES : [type];
+    for (const t of types) {
+      if (this.wouldLoop(sink, t)) throw new KurentoError('CONNECT_ERROR', `Connecting ${this.owner.id} to ${sink.owner.id} for ${t} would close a loop of elements that forward media to each other`);
+    }
+    const made: Connection<O>[] = [];
+    const replaced: Connection<O>[] = [];
+    for (const t of types) {
+      if (this.sinkConnections.some((c) => c.sink === sink && c.type === t && c.sourceDescription === sourceDescription && c.sinkDescription === sinkDescription)) continue;
+      const previous = sink.sourceConnections.find((c) => c.type === t && c.sinkDescription === sinkDescription);
+      if (previous) {
+        previous.source.unlink(previous);
+        replaced.push(previous);
+      }
+      const connection: Connection<O> = { source: this, sink, type: t, sourceDescription, sinkDescription };
+      this.sinkConnections.push(connection);
+      sink.sourceConnections.push(connection);
+      made.push(connection);
+      const kind = kindOf(t);
+      if (kind) sink.evaluateInput(kind);
+    }
+    return { made, replaced };
+  }
+
+  /** Removes connections to `sink` (of one type, or all, optionally by descriptions); returns them. */
+  disconnect(sink: MediaNode<O>, type?: MediaType, sourceDescription?: string, sinkDescription?: string): Connection<O>[] {
+    const gone = this.sinkConnections.filter((c) => c.sink === sink && matches(c, type, sourceDescription, 'source') && matches(c, undefined, sinkDescription, 'sink'));
+    for (const c of gone) this.unlink(c);
+    return gone;
+  }
+
+  /** Removes every connection in and out (the element is released); returns them. */
+  detachAll(): Connection<O>[] {
+    const all = [...this.sourceConnections, ...this.sinkConnections];
+    for (const c of all) c.source.unlink(c);
+    return all;
+  }
+
+  /** Connections leaving this node, optionally filtered. */
+  sinks(type?: MediaType, description?: string): Connection<O>[] {
+    return this.sinkConnections.filter((c) => matches(c, type, description, 'source'));
+  }
+
+  /** Connections entering this node, optionally filtered. */
+  sources(type?: MediaType, description?: string): Connection<O>[] {
+    return this.sourceConnections.filter((c) => matches(c, type, description, 'sink'));
+  }
+
+  private unlink(c: Connection<O>): void {
+    const i = this.sinkConnections.indexOf(c);
+    if (i < 0) return;
+    this.sinkConnections.splice(i, 1);
+    c.sink.sourceConnections.splice(c.sink.sourceConnections.indexOf(c), 1);
+    const kind = kindOf(c.type);
+    if (!kind) return;
+    this.rebuildRoutes(kind);
+    c.sink.evaluateInput(kind);
+  }
+
+  /**
+   * Whether a `type` connection from this node to `sink` would close a cycle made only of
+   * internally forwarding elements: media would go round it forever.
+   */
+  private wouldLoop(sink: MediaNode<O>, type: MediaType): boolean {
+    if (!this.owner.forwardsInternally || !sink.owner.forwardsInternally) return false;
+    const seen = new Set<MediaNode<O>>();
+    const stack: MediaNode<O>[] = [sink];
+    for (let node = stack.pop(); node; node = stack.pop()) {
+      if (node === this) return true;
+      if (seen.has(node)) continue;
+      seen.add(node);
+      for (const c of node.sinkConnections) if (c.type === type && c.sink.owner.forwardsInternally) stack.push(c.sink);
+    }
+    return false;
+  }
+
+  // ---- typed edges ----
+
+  /** The source pad this node's owner fills for `kind`, then calls `sourceChanged`. */
+  pad(kind: MediaKind): SourcePad {
+    return this.ownPads[kind];
+  }
+
+  /** The owner's pad of `kind` changed (negotiation, a new codec or SSRC): re-evaluate the edges out. */
+  sourceChanged(kind: MediaKind): void {
+    for (const c of this.sinkConnections) if (kindOf(c.type) === kind) c.sink.evaluateInput(kind);
+  }
+
+  /** What this node takes for `kind` changed (its peer negotiated): re-evaluate its input. */
+  setAccepts(kind: MediaKind, caps: SinkCaps | undefined): void {
+    if (caps === undefined) delete this.accepts[kind];
+    else this.accepts[kind] = caps;
+    this.evaluateInput(kind);
+  }
+
+  /** What this node takes for `kind`, once known. */
+  acceptsOf(kind: MediaKind): SinkCaps | undefined {
+    return this.accepts[kind];
+  }
+
+  /** The evaluated edge feeding `kind`, if connected. */
+  input(kind: MediaKind): EdgeInput | undefined {
+    return this.inputs[kind];
+  }
+
+  /** The node feeding `kind` into this one, if connected. */
+  private sourceOf(kind: MediaKind): MediaNode<O> | undefined {
+    return this.sourceConnections.find((s) => kindOf(s.type) === kind)?.source;
+  }
+
+  /** Re-evaluates the edge feeding `kind`; when it changed, the source's routes and the owner follow. */
+  private evaluateInput(kind: MediaKind): void {
+    const source = this.sourceOf(kind);
+    const previous = this.inputs[kind];
+    let next: EdgeInput | undefined;
+    if (source) {
+      const pad = source.pads[kind];
+      const state = evaluateEdge(kind, pad, this.accepts[kind], this.transcoders);
+      if (previous && previous.sourceId === source.owner.id && previous.pad === pad && sameEdgeState(previous, state)) return;
+      next = { ...state, pad, sourceId: source.owner.id };
+      this.inputs[kind] = next;
+      source.rebuildRoutes(kind);
+    } else {
+      if (!previous) return;
+      delete this.inputs[kind];
+    }
+    this.owner.inputChanged(kind, next, previous);
+    // An element that forwards what it receives produces what its input carries.
+    if (this.owner.forwardsInternally) this.forwardPad(kind, next);
+  }
+
+  private forwardPad(kind: MediaKind, input: EdgeInput | undefined): void {
+    const pad = input && input.status === 'forwarding' ? input.pad : this.ownPads[kind];
+    if (this.pads[kind] === pad) return;
+    this.pads[kind] = pad;
+    this.sourceChanged(kind);
+  }
+
+  /** Rebuilds the list of sinks this node forwards `kind` to. */
+  private rebuildRoutes(kind: MediaKind): void {
+    const routes: O[] = [];
+    for (const c of this.sinkConnections) {
+      if (kindOf(c.type) !== kind) continue;
+      if (c.sink.inputs[kind]?.status === 'forwarding' && c.sink.sourceOf(kind) === this && !routes.includes(c.sink.owner)) routes.push(c.sink.owner);
+    }
+    this.routes[kind] = routes;
+  }
+
+  // ---- the packet path ----
+
+  /**
+   * Hot path: hands a plain RTP packet this element produced to every sink whose edge forwards
+   * `kind`. Sinks only read it (each writes its own outgoing header), so they share the buffer;
+   * it is valid only during the call. A sink that throws is told; the others still get it.
+   */
+  forward(kind: MediaKind, packet: Buffer): void {
+    const sinks = this.routes[kind];
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i];
+      if (sink === undefined) continue;
+      try {
+        sink.acceptRtp(kind, packet);
+      } catch (e) {
+        sink.mediaFault(e);
+      }
+    }
+  }
+
+  /** Whether any sink takes `kind` now. */
+  hasRoutes(kind: MediaKind): boolean {
+    return this.routes[kind].length > 0;
+  }
+
+  /** Asks the source of this node's video for a keyframe. */
+  requestKeyframe(): void {
+    for (const c of this.sourceConnections) if (c.type === 'VIDEO') c.source.owner.keyframeRequested();
+  }
+}
