@@ -217,9 +217,7 @@ export class MediaNode<O extends NodeOwner> {
   }
 
   private forwardPad(kind: MediaKind, input: EdgeInput | undefined): void {
-    const pad = input && input.status === 'forwarding' ? input.pad : this.ownPads[kind];
-    if (this.pads[kind] === pad) return;
-    this.pads[kind] = pad;
+    this.pads[kind] = input && input.status === 'forwarding' ? input.pad : this.ownPads[kind];
     this.sourceChanged(kind);
   }
 
