@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Audio, PeerConnection, type Track, Video } from 'node-datachannel';
 import type { EchoMeter } from './echoMeter.js';
-import { EXTENSION_IDS, EXTENSION_URIS, isRtcp, type RtpWriter, tagOffset, tagSendTime, tagSession } from './rtpPackets.js';
+import { asksForKeyframe, EXTENSION_IDS, EXTENSION_URIS, isRtcp, type RtpWriter, tagOffset, tagSendTime, tagSession } from './rtpPackets.js';
 
 export const AUDIO_PT = 111;
 export const VIDEO_PT = 96;
@@ -48,6 +48,8 @@ export class NdcSession {
   private readonly pendingRemote: { candidate: string; mid: string }[] = [];
   private haveAnswer = false;
   private closed = false;
+  /** The next video frame is a keyframe: the stream's first, or one the server asked for. */
+  private keyframeWanted = true;
   private readonly offerReady: Promise<string>;
   private readonly gathered: Promise<void>;
   private readonly settled: Promise<SessionState>;
@@ -155,9 +157,11 @@ export class NdcSession {
     throw new Error(state === 'timeout' ? `not connected after ${timeoutMs} ms (${where})` : `connection failed (${where})`);
   }
 
-  /** Hot path: one video frame of `packets` packets. */
+  /** Hot path: one video frame of `packets` packets (a keyframe first, and after a PLI or FIR, as a browser does). */
   sendVideoFrame(writer: RtpWriter, packets: number, timestampStep: number, nowMs: number): void {
     this.videoTimestamp = (this.videoTimestamp + timestampStep) >>> 0;
+    const keyframe = this.keyframeWanted;
+    this.keyframeWanted = false;
     for (let k = 0; k < packets; k++) {
       const packet = writer.write({
         ssrc: this.ssrcVideo,
@@ -166,6 +170,7 @@ export class NdcSession {
         marker: k === packets - 1,
         transportSequence: this.transportSequence++,
         frameStart: k === 0,
+        keyframe,
         sendTimeMs: nowMs,
         session: this.index,
       });
@@ -183,6 +188,7 @@ export class NdcSession {
       marker: false,
       transportSequence: this.transportSequence++,
       frameStart: true,
+      keyframe: false,
       sendTimeMs: nowMs,
       session: this.index,
     });
@@ -213,6 +219,7 @@ export class NdcSession {
   private onPacket(packet: Buffer): void {
     if (isRtcp(packet)) {
       this.meter.rtcpReceived++;
+      if (asksForKeyframe(packet)) this.keyframeWanted = true;
       return;
     }
     const offset = tagOffset(packet);

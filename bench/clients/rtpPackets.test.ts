@@ -1,9 +1,10 @@
 /** The synthetic packets parse as RTP and their tag survives a server rewriting the header. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRtcp, RtpWriter, tagOffset, tagSendTime, tagSession } from './rtpPackets.js';
+import { asksForKeyframe, isRtcp, RtpWriter, tagOffset, tagSendTime, tagSession } from './rtpPackets.js';
+import { vp8KeyframeStart } from '../../packages/media-server/src/rtp/keyframes.js';
 
-const fields = { ssrc: 0xdeadbeef, sequence: 70_000, timestamp: 2 ** 32 + 5, marker: true, transportSequence: 9, frameStart: true, sendTimeMs: 1234.5678, session: 42 };
+const fields = { ssrc: 0xdeadbeef, sequence: 70_000, timestamp: 2 ** 32 + 5, marker: true, transportSequence: 9, frameStart: true, keyframe: false, sendTimeMs: 1234.5678, session: 42 };
 
 test('a written video packet carries its header fields and tag', () => {
   const writer = new RtpWriter({ payloadType: 96, packetBytes: 1200, mid: '1', kind: 'video' });
@@ -34,4 +35,17 @@ test('the tag is found after a server replaces the header extensions', () => {
   }
   assert.equal(tagOffset(Buffer.from([0x80, 111, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 1, 2, 3])), -1, 'a packet without a tag');
   assert.equal(isRtcp(Buffer.from([0x80, 200, 0, 6])), true);
+});
+
+test('video frames are keyframes when asked, as a browser answers a PLI; PLI and FIR are recognised in compound RTCP', () => {
+  const writer = new RtpWriter({ payloadType: 96, packetBytes: 1200, mid: '1', kind: 'video' });
+  const payloadOf = (p: Buffer) => p.subarray(28);
+  assert.equal(vp8KeyframeStart(payloadOf(writer.write({ ...fields, keyframe: true }))), true);
+  assert.equal(vp8KeyframeStart(payloadOf(writer.write(fields))), false);
+  const rr = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]);
+  const pli = Buffer.from([0x81, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2]);
+  const fir = Buffer.from([0x84, 206, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0]);
+  assert.equal(asksForKeyframe(Buffer.concat([rr, pli])), true);
+  assert.equal(asksForKeyframe(fir), true);
+  assert.equal(asksForKeyframe(rr), false);
 });

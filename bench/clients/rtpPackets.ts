@@ -44,6 +44,8 @@ export interface PacketFields {
   transportSequence: number;
   /** First packet of a video frame (VP8 descriptor S bit). */
   frameStart: boolean;
+  /** The frame is a keyframe (VP8 payload header P bit clear), as a browser's first frame and its answer to a PLI are. */
+  keyframe: boolean;
   sendTimeMs: number;
   session: number;
 }
@@ -88,15 +90,25 @@ export class RtpWriter {
     b[absAt + 2] = abs & 0xff;
     b.writeUInt16BE(f.transportSequence & 0xffff, RTP_HEADER + 4 + 7);
     if (this.options.kind === 'video') {
-      // VP8 payload descriptor (RFC 7741): S bit on a frame's first packet; then an inter-frame
-      // payload header (P bit set) so nothing mistakes the filler for a keyframe.
+      // VP8 payload descriptor (RFC 7741): S bit on a frame's first packet; then the payload
+      // header's P bit: clear for a keyframe, set for an inter frame. Servers that wait for a
+      // keyframe before forwarding a new stream (ours does) see one where a browser would send it.
       b[PAYLOAD_OFFSET] = f.frameStart ? 0x10 : 0x00;
-      b[PAYLOAD_OFFSET + 1] = 0x01;
+      b[PAYLOAD_OFFSET + 1] = f.keyframe ? 0x00 : 0x01;
     }
     b.writeDoubleLE(f.sendTimeMs, PAYLOAD_OFFSET + TAG_OFFSET_IN_PAYLOAD + 4);
     b.writeUInt32LE(f.session >>> 0, PAYLOAD_OFFSET + TAG_OFFSET_IN_PAYLOAD + 12);
     return b;
   }
+}
+
+/** Whether an RTCP compound packet asks for a keyframe (PLI or FIR: payload-specific feedback, RFC 4585 §6.3.1, RFC 5104 §4.3.1). */
+export function asksForKeyframe(packet: Buffer): boolean {
+  for (let o = 0; o + 4 <= packet.length; o += 4 * ((packet.readUInt16BE(o + 2) ?? 0) + 1)) {
+    const fmt = (packet[o] ?? 0) & 0x1f;
+    if (packet[o + 1] === 206 && (fmt === 1 || fmt === 4)) return true;
+  }
+  return false;
 }
 
 /** True for RTCP on a muxed port (RFC 5761: packet types 192..223 in the second byte). */
