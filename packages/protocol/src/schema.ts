@@ -62,6 +62,7 @@ export const enums = {
   IceComponentState: ['DISCONNECTED', 'GATHERING', 'CONNECTING', 'CONNECTED', 'READY', 'FAILED'],
   ServerType: ['KMS', 'KCS'],
   CertificateKeyType: ['RSA', 'ECDSA'],
+  CryptoSuite: ['AES_128_CM_HMAC_SHA1_32', 'AES_128_CM_HMAC_SHA1_80', 'AES_256_CM_HMAC_SHA1_32', 'AES_256_CM_HMAC_SHA1_80'],
   StatsType: [
     'inboundrtp', 'outboundrtp', 'session', 'datachannel', 'track', 'transport', 'candidatepair',
     'localcandidate', 'remotecandidate', 'element', 'endpoint',
@@ -98,6 +99,7 @@ export const complexTypes = {
   },
   IceConnection: { streamId: { type: 'String' }, componentId: { type: 'int' }, state: { type: 'IceComponentState' } },
   OfferOptions: { offerToReceiveAudio: { type: 'boolean', optional: opt }, offerToReceiveVideo: { type: 'boolean', optional: opt } },
+  SDES: { key: { type: 'String', optional: opt }, keyBase64: { type: 'String', optional: opt }, crypto: { type: 'CryptoSuite', optional: opt } },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 /** Fields every event carries besides its own (Kurento's RaiseBase + Media). */
@@ -139,6 +141,7 @@ export const events = {
   IceGatheringDone: {},
   IceComponentStateChanged: { streamId: { type: 'int' }, componentId: { type: 'int' }, state: { type: 'IceComponentState' } },
   NewCandidatePairSelected: { candidatePair: { type: 'IceCandidatePair' } },
+  OnKeySoftLimit: { mediaType: { type: 'MediaType' } },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 const mediaTypeAndDescription = [
@@ -293,6 +296,16 @@ export const remoteClasses = {
     },
     events: ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected'],
   },
+  RtpEndpoint: {
+    module: 'elements',
+    extends: 'BaseRtpEndpoint',
+    constructorParams: [
+      { name: 'mediaPipeline', type: 'MediaPipeline' },
+      { name: 'crypto', type: 'SDES', optional: opt },
+      { name: 'useIpv6', type: 'boolean', optional: opt, default: false },
+    ],
+    events: ['OnKeySoftLimit'],
+  },
 } as const satisfies Record<string, ClassSpec>;
 
 /** The name of a remote class. */
@@ -307,7 +320,7 @@ export type EventName = keyof typeof events;
 export type MediaType = (typeof enums.MediaType)[number];
 
 /** Complex types and enums of the elements module (the others are core's). */
-const elementsTypes: ReadonlySet<string> = new Set(['IceCandidate', 'IceCandidatePair', 'IceConnection', 'IceComponentState', 'CertificateKeyType']);
+const elementsTypes: ReadonlySet<string> = new Set(['IceCandidate', 'IceCandidatePair', 'IceConnection', 'IceComponentState', 'CertificateKeyType', 'SDES', 'CryptoSuite', 'OnKeySoftLimit']);
 
 /** The module a class, type or event belongs to. */
 export function moduleOf(name: string): ModuleName {

@@ -23,6 +23,8 @@ export const BaseRtpEndpoint = proxyClasses.BaseRtpEndpoint;
 export type BaseRtpEndpoint = RemoteObject<'BaseRtpEndpoint'>;
 export const WebRtcEndpoint = proxyClasses.WebRtcEndpoint;
 export type WebRtcEndpoint = RemoteObject<'WebRtcEndpoint'>;
+export const RtpEndpoint = proxyClasses.RtpEndpoint;
+export type RtpEndpoint = RemoteObject<'RtpEndpoint'>;
 
 // Complex values as the client returns them (and, minus `readonly`, as it takes them).
 export type Tag = ComplexValue<'Tag'>;
@@ -33,3 +35,4 @@ export type IceCandidate = ComplexValue<'IceCandidate'>;
 export type IceCandidatePair = ComplexValue<'IceCandidatePair'>;
 export type IceConnection = ComplexValue<'IceConnection'>;
 export type OfferOptions = ComplexValue<'OfferOptions'>;
+export type SDES = ComplexValue<'SDES'>;

@@ -10,6 +10,7 @@ import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { PassThrough } from '../objects/PassThrough.js';
+import { RtpEndpoint } from '../objects/endpoints/RtpEndpoint.js';
 import { WebRtcEndpoint } from '../objects/endpoints/WebRtcEndpoint.js';
 
 /** Builds an object of class `C` from its validated constructor params. */
@@ -25,6 +26,7 @@ const factories: { readonly [C in CreatableClass]: Factory<C> } = {
   MediaPipeline: (context) => new MediaPipeline(context),
   PassThrough: (context, params) => new PassThrough(context, pipelineOf(params.mediaPipeline)),
   WebRtcEndpoint: (context, params) => new WebRtcEndpoint(context, pipelineOf(params.mediaPipeline), params),
+  RtpEndpoint: (context, params) => new RtpEndpoint(context, pipelineOf(params.mediaPipeline), params),
 };
 
 /**

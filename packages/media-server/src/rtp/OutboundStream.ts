@@ -13,8 +13,25 @@ import { keyframeTest, vp8DescriptorLength, type KeyframeTest } from './keyframe
 import { codecName } from './codecs.js';
 import { RetransmissionRing } from './RetransmissionRing.js';
 import { RTP_FIXED_HEADER, rtpHeaderLength } from './rtpHeader.js';
-import type { SrtpContext } from './SrtpContext.js';
 import type { RtpCodec } from '../types/media.js';
+
+/** What protects a packet before it leaves: an SrtpContext, or nothing for plain RTP. */
+export interface RtpProtector {
+  /** The wire bytes of the packet whose header is `header[0, headerLength)` and payload `payloadPrefix` then `payload`; a new buffer. */
+  protect(header: Buffer, headerLength: number, payload: Buffer, payloadPrefix?: Buffer): Buffer;
+}
+
+/** Plain RTP (no SRTP): the packet's bytes, concatenated into a buffer of its own. */
+export const PLAIN_RTP: RtpProtector = {
+  protect(header, headerLength, payload, payloadPrefix) {
+    const prefixLength = payloadPrefix?.length ?? 0;
+    const out = Buffer.allocUnsafe(headerLength + prefixLength + payload.length);
+    header.copy(out, 0, 0, headerLength);
+    payloadPrefix?.copy(out, headerLength);
+    payload.copy(out, headerLength + prefixLength);
+    return out;
+  },
+};
 
 /** What the peer negotiated for this stream. */
 export interface OutboundStreamConfig {
@@ -78,7 +95,7 @@ export class OutboundStream {
 
   constructor(
     config: OutboundStreamConfig,
-    private readonly srtp: SrtpContext,
+    private readonly srtp: RtpProtector,
     private readonly transmit: (packet: Buffer) => void,
     /** The stream waits for a keyframe from its source: ask upstream for one. */
     private readonly keyframeNeeded: () => void = () => undefined,

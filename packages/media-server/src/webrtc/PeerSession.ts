@@ -210,7 +210,9 @@ export class PeerSession {
   /** Asks the remote sender for a video keyframe. */
   requestKeyframe(): void {
     const ssrc = this.remoteVideoSsrc;
-    if (ssrc !== undefined && !this.closed) this.transceivers.video?.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    if (ssrc === undefined || this.closed) return;
+    this.fastPath?.session.keyframeRequested();
+    this.transceivers.video?.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
   }
 
   /** The nominated ICE pair, once there is one. */
@@ -273,11 +275,12 @@ export class PeerSession {
     if (this.fastPath || this.closed || dtls !== this.pc.dtlsTransports[0]) return;
     const fastPath = startFastPath(dtls, this.transceivers, this.direction, {
       rtp: (kind, packet) => this.handlers.rtp(kind, packet),
-      transportSequence: (seq, arrivalUs) => this.twcc.onPacket(seq, arrivalUs),
       rtcp: (packet) => this.sendRawRtcp(packet),
+      keyframeRequest: () => this.handlers.keyframeRequest(),
       keyframeNeeded: () => this.handlers.keyframeNeeded(),
+      senderReport: (kind, clock) => this.handlers.senderReport(kind, clock),
       failure: (e) => this.handlers.failure(e),
-    }, this.routes);
+    }, this.routes, this.twcc);
     if (!fastPath) return;
     this.fastPath = fastPath;
     this.tap.rtp = (data) => fastPath.receive(data);
@@ -307,10 +310,10 @@ export class PeerSession {
     return view;
   }
 
-  /** Sender reports of the peer's streams: their clocks, for lip sync downstream. */
+  /** Sender reports of the peer's streams on werift's path (the fast path reads its own): their clocks, for lip sync downstream. */
   private listenToSenderReports(dtls: RTCDtlsTransport): void {
     dtls.onRtcp.subscribe((packet) => {
-      if (packet.type !== RtcpType.SR) return;
+      if (packet.type !== RtcpType.SR || this.fastPath) return;
       const kind = this.kindOfRemoteSsrc(packet.ssrc);
       if (!kind) return;
       const ntp = packet.senderInfo.ntpTimestamp;
@@ -366,7 +369,9 @@ export class PeerSession {
       });
     });
     if (kind !== 'video') return;
+    // werift's path only: once the fast path runs, our own RTCP reader hears keyframe requests.
     const onFeedback = (p: RtcpPacket) => {
+      if (this.fastPath) return;
       if (p.type === RtcpType.PSFB && 'feedback' in p && (p.feedback.count === 1 || p.feedback.count === 4)) this.handlers.keyframeRequest();
     };
     // Chrome's PLI names its own send SSRC, which werift files under the receiver (pitfall 2),

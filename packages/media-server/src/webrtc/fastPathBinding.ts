@@ -1,9 +1,9 @@
 /**
  * Wires our RTP fast path (rtp/RtpFastPath.ts) to a werift transport whose DTLS just connected:
  * the negotiated SRTP profile and keys, the nominated socket, the SSRCs, payload types and
- * extension ids of each m-line, our NACK generator in place of werift's, and the
- * NACKs and sender reports werift parses from RTCP. Reaches into werift 0.24.4 internals, each
- * named where used; PeerSession is its only caller.
+ * extension ids of each m-line, the receive chain (our NACK generator in place of werift's, our
+ * transport-cc feedback), and the peer's RTCP as werift decrypts it. Reaches into werift 0.24.4
+ * internals, each named where used; PeerSession is its only caller.
  */
 import type { Socket } from 'node:dgram';
 import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
@@ -11,9 +11,9 @@ import type { MediaKind } from '../types/media.js';
 import { OutboundStream, type SendRoute } from '../rtp/OutboundStream.js';
 import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
 import { isMediaCodec } from '../rtp/codecs.js';
-import { RtcpType } from '../rtp/rtcpTypes.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
-import { TWCC_URI } from '../rtp/TwccFeedback.js';
+import { nackStage, transportCcStage, type ReceiveStage } from '../rtp/stages.js';
+import { TWCC_URI, type TwccFeedback } from '../rtp/TwccFeedback.js';
 
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 /** werift's DTLS-SRTP profile numbers (RFC 5764 §4.1.2 and RFC 7714 §14.2). */
@@ -45,6 +45,8 @@ export function startFastPath(
   sink: FastPathSink,
   /** How forwarded packets map onto each stream we send, as the graph set it so far. */
   routes: Partial<Record<MediaKind, SendRoute>>,
+  /** The transport's transport-cc feedback generator. */
+  twcc: TwccFeedback,
 ): RtpFastPath | undefined {
   const socket = dtls.dtls as unknown as DtlsSocketInternals | undefined;
   const profile = PROFILES[socket?.srtp.srtpProfile ?? -1];
@@ -63,7 +65,22 @@ export function startFastPath(
 
   const all = [transceivers.audio, transceivers.video].filter((t): t is RTCRtpTransceiver => t !== undefined);
   const transportCcId = all.flatMap((t) => t.headerExtensions).find((e) => e.uri === TWCC_URI)?.id ?? 0;
-  const fastPath = new RtpFastPath(srtpIn, sink, transportCcId);
+  const stages: ReceiveStage[] = [nackStage];
+  if (transportCcId > 0) stages.push(transportCcStage(twcc, transportCcId));
+  const fastPath = new RtpFastPath(srtpIn, sink, stages);
+  // The peer's RTCP, once werift's SRTCP context has decrypted it, is read by our own reader
+  // (keyframe requests, NACKs, reports); werift goes on parsing it for its own bookkeeping.
+  const srtcpIn = (dtls as unknown as { srtcp: { decrypt(data: Buffer): Buffer } }).srtcp;
+  const decrypt = srtcpIn.decrypt.bind(srtcpIn);
+  srtcpIn.decrypt = (data) => {
+    const plain = decrypt(data);
+    try {
+      fastPath.receiveRtcp(plain);
+    } catch (e) {
+      sink.failure(e);
+    }
+    return plain;
+  };
   const transmit = transmitter(dtls);
   // Our RTCP is protected by werift's SRTCP context (its own RTCP, e.g. PLIs, shares the index
   // space) but skips its sendRtcp: no serialize-and-concat, no promise chain through ICE.
@@ -98,13 +115,7 @@ export function startFastPath(
     );
     stream.route(routes[kind]);
     fastPath.setOutbound(kind, stream);
-    // werift routes a Generic NACK to the sender by media SSRC, finds nothing in its own cache
-    // (we never call sendRtp) and reports it here.
-    sender.onGenericNack.subscribe((feedback) => fastPath.nack(kind, feedback.lost));
   }
-  dtls.onRtcp.subscribe((packet) => {
-    if (packet.type === RtcpType.SR) fastPath.senderReport(packet.ssrc, Number((packet.senderInfo.ntpTimestamp >> 16n) & 0xffffffffn));
-  });
   return fastPath;
 }
 

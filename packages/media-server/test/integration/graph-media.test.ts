@@ -4,16 +4,12 @@
  * it), keyframe requests coalesced per source, and a sink switched between two sources.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { KurentoClient, type EventPayload, type MediaPipeline, type WebRtcEndpoint } from '@kurento-ts/client';
-import { launchChromium, serve, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
-import type { Page } from 'playwright-core';
+import { KurentoClient, type EventPayload } from '@kurento-ts/client';
+import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
+import { Peers as PeersTab, servePeersPage } from '../helpers/peersPage.js';
 import { startServer } from '../helpers/server.js';
-
-const PAGE = readFileSync(new URL('../fixtures/peers-page.html', import.meta.url), 'utf8');
-const PROBE = new URL('../../../test-utils/src/page-probe.js', import.meta.url).pathname;
 
 let server: MediaServer;
 let kurento: KurentoClient;
@@ -23,7 +19,7 @@ let browser: Browser;
 before(async () => {
   server = await startServer();
   kurento = await KurentoClient.connect(server.url);
-  site = await serve({ '/': PAGE });
+  site = await servePeersPage();
   browser = await launchChromium();
 });
 
@@ -34,78 +30,6 @@ after(async () => {
   await server?.stop();
 });
 
-interface PeerOptions {
-  send?: string;
-  receive?: boolean;
-  videoCodecs?: string[];
-}
-
-/** What the page's `stats(name)` returns. */
-interface PeerStats {
-  connectionState: string;
-  firstFrameMs: number | null;
-  inVideo: { packetsReceived: number; framesDecoded: number; keyFramesDecoded: number; pliCount: number; firCount: number; framesDropped: number; codec: string | null } | null;
-  inAudio: { packetsReceived: number; codec: string | null } | null;
-  outVideo: { packetsSent: number; framesEncoded: number; keyFramesEncoded: number; pliCount: number; firCount: number; codec: string | null } | null;
-}
-
-declare global {
-  interface Window {
-    ready?: boolean;
-    createPeer(name: string, options: PeerOptions): Promise<string>;
-    setAnswer(name: string, sdp: string): Promise<void>;
-    addCandidate(name: string, candidate: RTCIceCandidateInit): Promise<void>;
-    onCandidate(name: string, candidate: RTCIceCandidateInit): void;
-    stats(name: string): Promise<PeerStats>;
-    pictureDistance(name: string, source: string): { remoteVsBestLocal: number; size: string } | null;
-    closePeer(name: string): void;
-  }
-}
-
-/** One tab of peers, each negotiated with its own WebRtcEndpoint (the application server's part). */
-class Peers {
-  readonly endpoints = new Map<string, WebRtcEndpoint>();
-  private constructor(readonly tab: Page, readonly pipeline: MediaPipeline) {}
-
-  static async open(): Promise<Peers> {
-    const tab = await browser.context.newPage();
-    const peers = new Peers(tab, await kurento.createMediaPipeline());
-    await tab.exposeFunction('onCandidate', (name: string, c: RTCIceCandidateInit) => {
-      void peers.endpoints.get(name)?.addIceCandidate({ candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? '0', sdpMLineIndex: c.sdpMLineIndex ?? 0 });
-    });
-    await tab.addInitScript({ path: PROBE });
-    await tab.goto(site.url);
-    await tab.waitForFunction(() => window.ready === true);
-    return peers;
-  }
-
-  async endpoint(name: string): Promise<WebRtcEndpoint> {
-    const endpoint = await this.pipeline.create('WebRtcEndpoint');
-    this.endpoints.set(name, endpoint);
-    await endpoint.on('IceCandidateFound', (e) => void this.tab.evaluate(([n, c]) => window.addCandidate(n, c), [name, e.candidate] as const));
-    return endpoint;
-  }
-
-  /** The browser side offers, the endpoint answers; returns both SDPs. */
-  async negotiate(name: string, options: PeerOptions): Promise<{ offer: string; answer: string }> {
-    const endpoint = this.endpoints.get(name) ?? (await this.endpoint(name));
-    const offer = await this.tab.evaluate(([n, o]) => window.createPeer(n, o), [name, options] as const);
-    const answer = await endpoint.processOffer(offer);
-    await this.tab.evaluate(([n, a]) => window.setAnswer(n, a), [name, answer] as const);
-    await endpoint.gatherCandidates();
-    return { offer, answer };
-  }
-
-  stats(name: string): Promise<PeerStats> {
-    return this.tab.evaluate((n) => window.stats(n), name);
-  }
-
-  async close(): Promise<void> {
-    await this.tab.close();
-    await this.pipeline.release();
-  }
-}
-
 /** The video codecs of the first video m-line, in order. */
 function videoCodecs(sdp: string): string[] {
   const section = sdp.split(/\r\n(?=m=)/).find((m) => m.startsWith('m=video')) ?? '';
@@ -113,6 +37,8 @@ function videoCodecs(sdp: string): string[] {
   const names = new Map([...section.matchAll(/a=rtpmap:(\d+) ([\w-]+)\//g)].map((m) => [m[1], m[2]]));
   return order.map((pt) => names.get(pt) ?? '?').filter((n) => !/rtx|red|ulpfec/i.test(n));
 }
+
+const Peers = { open: () => PeersTab.open(browser, site, kurento) };
 
 test('an H.264 presenter to a viewer that offers VP8 first: the answer prefers H.264 and the viewer plays it without transcoding', async (t) => {
   const peers = await Peers.open();

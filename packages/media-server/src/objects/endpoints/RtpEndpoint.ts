@@ -1,0 +1,148 @@
+/**
+ * Kurento's RtpEndpoint: a BaseRtpEndpoint whose transport is plain RTP/AVPF, or SRTP keyed by
+ * SDES (the `crypto` constructor parameter), negotiated by SDP alone: no ICE, no DTLS. Cameras,
+ * encoders (ffmpeg, GStreamer) and other media servers send to it; COMEDIA offers
+ * (`a=direction:active`) are answered `passive` and the sender is learnt from its first packet.
+ */
+import os from 'node:os';
+import { KurentoError, type ErrorName, type MediaType } from '@kurento-ts/protocol';
+import type { EdgeInput } from '../../graph/MediaNode.js';
+import { PlainRtpSession } from '../../plainrtp/PlainRtpSession.js';
+import { localKey, type SdesKey } from '../../plainrtp/sdes.js';
+import { parseRemote } from '../../plainrtp/sdp.js';
+import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
+import { mediaTypeOf, type MediaKind } from '../../types/media.js';
+import type { ConstructorArgs, Remote, StatsEntry } from '../contract.js';
+import type { MediaPipeline } from '../MediaPipeline.js';
+import type { ObjectContext } from '../ObjectContext.js';
+import { BaseRtpEndpoint, type NegotiatedKind } from './BaseRtpEndpoint.js';
+
+export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'> {
+  /** The transport, made at the first negotiation. */
+  private transport: PlainRtpSession | undefined;
+  /** Our SDES key: SRTP when the `crypto` parameter names a suite. */
+  private readonly key: SdesKey | undefined;
+  /** The address our sockets bind and our SDP announces. */
+  private readonly address: string;
+
+  constructor(context: ObjectContext, pipeline: MediaPipeline, { crypto, useIpv6 }: ConstructorArgs<'RtpEndpoint'>) {
+    super(context, 'RtpEndpoint', pipeline, 'terminates');
+    // As in Kurento, SRTP only when a suite is named (the parameter defaults to an empty SDES).
+    this.key = crypto?.crypto !== undefined ? localKey(crypto) : undefined;
+    this.address = mediaAddress(context.config.networkInterfaces, useIpv6 === true);
+  }
+
+  // ---- negotiation (SdpEndpoint's transport part) ----
+
+  protected checkRemote(sdp: string, errorType: ErrorName): void {
+    parseRemote(sdp, this.context.config.maxSdpBytes, errorType);
+  }
+
+  protected answerOffer(offer: string): Promise<string> {
+    return this.createTransport().processOffer(offer, (kind, codecs) => this.codecOrder(kind, codecs));
+  }
+
+  protected createOffer(kinds: readonly MediaKind[]): Promise<string> {
+    return this.createTransport().generateOffer(kinds, (kind, codecs) => this.codecOrder(kind, codecs));
+  }
+
+  protected async applyAnswer(answer: string): Promise<string> {
+    const transport = this.transport;
+    if (!transport) throw new KurentoError('SDP_END_POINT_NOT_OFFER_GENERATED', 'No offer was generated');
+    transport.processAnswer(answer);
+    return transport.localSdp();
+  }
+
+  protected localSdp(): string | undefined {
+    return this.transport?.localSdp() || undefined;
+  }
+
+  protected negotiatedKind(kind: MediaKind): NegotiatedKind | undefined {
+    return this.transport?.negotiated(kind);
+  }
+
+  /** An RTP session is up once negotiated (there is no handshake to wait for). */
+  protected override negotiated(): void {
+    super.negotiated();
+    this.setConnectionState('CONNECTED');
+    this.raise('MediaSessionStarted');
+  }
+
+  private createTransport(): PlainRtpSession {
+    const { config } = this.context;
+    const transport = new PlainRtpSession(
+      { address: this.address, portRange: config.minPort > 0 ? [config.minPort, config.maxPort] : undefined, crypto: this.key, maxSdpBytes: config.maxSdpBytes },
+      {
+        rtp: (kind, packet) => this.receiveRtp(kind, packet),
+        keyframeRequest: () => this.node.requestKeyframe(),
+        keyframeNeeded: () => this.node.requestKeyframe(),
+        senderReport: (kind, clock) => this.senderReport(kind, clock),
+        keySoftLimit: (kind) => this.raise('OnKeySoftLimit', { mediaType: mediaTypeOf(kind) }),
+        failure: (e) => this.reportFailure(e),
+      },
+    );
+    this.transport = transport;
+    for (const kind of ['audio', 'video'] as const) this.routeInput(kind, this.node.input(kind));
+    return transport;
+  }
+
+  // ---- media ----
+
+  /** Hot path: media from a connected source leaves toward the RTP peer. */
+  acceptRtp(kind: MediaKind, packet: Buffer): void {
+    if (this.transport?.send(kind, packet)) this.flow.count('out', kind, rtpPayloadLength(packet));
+  }
+
+  protected override onInputChanged(kind: MediaKind, input: EdgeInput | undefined): void {
+    this.routeInput(kind, input);
+  }
+
+  private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
+    const accepts = this.node.acceptsOf(kind);
+    const codecs = accepts !== undefined && accepts !== 'any' ? accepts.codecs : [];
+    this.transport?.route(kind, input?.status === 'forwarding' ? { payloadMap: input.payloadMap, codecs } : undefined);
+  }
+
+  protected sendKeyframeRequest(): void {
+    this.transport?.requestKeyframe();
+  }
+
+  /** Datagrams the transport refused (from strangers, failing SRTP), for diagnostics and tests. */
+  refusedDatagrams(): { foreign: number; refused: number } {
+    return { ...(this.transport?.counters ?? { foreign: 0, refused: 0 }) };
+  }
+
+  protected override stats(type: MediaType | undefined): Record<string, StatsEntry> {
+    const out = super.stats(type);
+    const id = `${this.id}_endpoint`;
+    out[id] = { __module__: 'kurento', __type__: 'EndpointStats', id, type: 'endpoint', timestampMillis: Date.now(), inputLatency: [], E2ELatency: [] };
+    for (const kind of ['audio', 'video'] as const) {
+      const { inbound, outbound } = this.transport?.rtpStats(kind) ?? {};
+      const idIn = `${this.id}_inbound_${kind}`;
+      const idOut = `${this.id}_outbound_${kind}`;
+      const entryIn = out[idIn];
+      const entryOut = out[idOut];
+      if (inbound && entryIn) out[idIn] = { ...entryIn, ssrc: String(inbound.ssrc), packetsLost: inbound.packetsLost, jitter: inbound.jitterSeconds, nackCount: inbound.nacksSent, pliCount: inbound.pliSent };
+      if (outbound && entryOut) out[idOut] = { ...entryOut, ssrc: String(outbound.ssrc), nackCount: outbound.nacksReceived, pliCount: outbound.pliCount, firCount: outbound.firCount, fractionLost: outbound.fractionLost, packetsLost: outbound.packetsLost, roundTripTime: outbound.roundTripTime ?? 0, remb: outbound.remb ?? 0 };
+    }
+    return out;
+  }
+
+  protected override dispose(): void {
+    super.dispose();
+    this.transport?.close();
+  }
+}
+
+/**
+ * The address an RtpEndpoint binds and announces: the first configured network interface of the
+ * family, else the machine's first external address, else loopback.
+ */
+function mediaAddress(configured: readonly string[], ipv6: boolean): string {
+  const ofFamily = (a: string) => a.includes(':') === ipv6;
+  const chosen = configured.find(ofFamily);
+  if (chosen) return chosen;
+  if (configured.length > 0) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `useIpv6 is ${ipv6}, but the media server offers only ${configured.join(', ')} (--network-interfaces)`);
+  const external = Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && (i.family === 'IPv6') === ipv6);
+  return external?.address ?? (ipv6 ? '::1' : '127.0.0.1');
+}
