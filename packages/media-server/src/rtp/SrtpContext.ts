@@ -95,7 +95,9 @@ interface SessionKeys {
  * 2 (salt) or RTCP labels 3, 4, 5; the PRF is AES in counter mode with the master key's size
  * (RFC 6188 §7 for AES-256).
  */
-function deriveKeys(masterKey: Buffer, masterSalt: Buffer, facts: ProfileFacts, firstLabel: 0 | 3): SessionKeys {
+export function deriveSrtpKeys(profile: SrtpProfile, masterKey: Buffer, masterSalt: Buffer, packets: 'rtp' | 'rtcp'): { key: Buffer; salt: Buffer; auth: Buffer } {
+  const facts = PROFILE_FACTS[profile];
+  const firstLabel = packets === 'rtp' ? 0 : 3;
   const prf = (label: number, length: number): Buffer => {
     const blocks = Math.ceil(length / 16);
     const input = Buffer.alloc(blocks * 16);
@@ -109,7 +111,12 @@ function deriveKeys(masterKey: Buffer, masterSalt: Buffer, facts: ProfileFacts, 
     ecb.setAutoPadding(false);
     return Buffer.concat([ecb.update(input), ecb.final()]).subarray(0, length);
   };
-  return { key: createSecretKey(prf(firstLabel, facts.keyLength)), auth: createSecretKey(prf(firstLabel + 1, 20)), salt: prf(firstLabel + 2, facts.saltLength) };
+  return { key: prf(firstLabel, facts.keyLength), auth: prf(firstLabel + 1, 20), salt: prf(firstLabel + 2, facts.saltLength) };
+}
+
+function deriveKeys(profile: SrtpProfile, masterKey: Buffer, masterSalt: Buffer, packets: 'rtp' | 'rtcp'): SessionKeys {
+  const { key, auth, salt } = deriveSrtpKeys(profile, masterKey, masterSalt, packets);
+  return { key: createSecretKey(key), auth: createSecretKey(auth), salt };
 }
 
 /** Result of unprotect that is not a length. */
@@ -148,7 +155,7 @@ export class SrtpContext {
     if (masterKey.length !== this.facts.keyLength) throw new RangeError(`SRTP master key must be ${this.facts.keyLength} bytes for ${profile}`);
     if (masterSalt.length !== this.facts.saltLength) throw new RangeError(`SRTP master salt must be ${this.facts.saltLength} bytes for ${profile}`);
     this.tagLength = this.facts.tagLength;
-    this.keys = deriveKeys(masterKey, masterSalt, this.facts, 0);
+    this.keys = deriveKeys(profile, masterKey, masterSalt, 'rtp');
     this.iv = Buffer.alloc(profile === 'AEAD_AES_128_GCM' ? 12 : 16);
   }
 
@@ -299,7 +306,7 @@ export class SrtpContext {
 
   private srtcpKeys(): SessionKeys {
     if (this.facts.cipher === 'aes-128-gcm') throw new Error('SRTCP of this context supports the AES-CM profiles only');
-    this.rtcpKeys ??= deriveKeys(this.masterKey, this.masterSalt, this.facts, 3);
+    this.rtcpKeys ??= deriveKeys(this.profile, this.masterKey, this.masterSalt, 'rtcp');
     return this.rtcpKeys;
   }
 
