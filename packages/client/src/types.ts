@@ -9,7 +9,7 @@
  */
 import type {
   ConstructorParamsOf, CreatableClass, Descendants, EnumValue, FieldSpecs, IsReadOnly, Lineage, MethodSpecs, OptionalKeys, ParamLike,
-  ParamsOf, PropertySpecs, RequiredKeys, ReturnTypeName, Simplify, TypeOf, baseEventFields, complexTypes, enums, events, remoteClasses,
+  ParamsOf, Primitives, PropertySpecs, RequiredKeys, ReturnTypeName, Simplify, TypeOf, baseEventFields, complexTypes, enums, events, remoteClasses,
 } from '@kurento-ts/protocol';
 import type { RemoteObjectBase } from './objects/RemoteObjectBase.js';
 import type { PipelineFactory } from './objects/pipelineFactory.js';
@@ -29,15 +29,6 @@ export type EventName = keyof typeof events;
 export type { CreatableClass, Descendants, EnumValue, EventNameOf, Lineage, Simplify } from '@kurento-ts/protocol';
 
 // ---- values ----
-
-interface Primitives {
-  String: string;
-  int: number;
-  int64: number;
-  float: number;
-  double: number;
-  boolean: boolean;
-}
 
 /** How arguments name remote objects: proxies, or also transaction references. */
 export type RefMode = 'direct' | 'tx';

@@ -61,5 +61,15 @@ export type OptionalKeys<F> = Exclude<keyof F, RequiredKeys<F>>;
 /** The type name of a field or parameter spec. */
 export type TypeOf<S> = S extends { readonly type: infer T extends string } ? T : never;
 
+/** The TypeScript type of each primitive type name of the schema. */
+export interface Primitives {
+  String: string;
+  int: number;
+  int64: number;
+  float: number;
+  double: number;
+  boolean: boolean;
+}
+
 /** The values of an enum type. */
 export type EnumValue<N extends EnumName> = (typeof enums)[N][number];

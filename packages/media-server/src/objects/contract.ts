@@ -11,21 +11,12 @@
  */
 import type {
   ClassName, ComplexTypeName, ConstructorParamsOf, EnumName, EnumValue, EventName, IsReadOnly, OptionalKeys, OwnMethods,
-  OwnProperties, ParamLike, ParamsOf, RequiredKeys, ReturnTypeName, Simplify, TypeOf, UnionToIntersection, complexTypes, events,
+  OwnProperties, ParamLike, ParamsOf, Primitives, RequiredKeys, ReturnTypeName, Simplify, TypeOf, UnionToIntersection, complexTypes, events,
   Lineage, CreatableClass,
 } from '@kurento-ts/protocol';
 import type { MediaElement } from './MediaElement.js';
 import type { MediaObject } from './MediaObject.js';
 import type { MediaPipeline } from './MediaPipeline.js';
-
-interface Primitives {
-  String: string;
-  int: number;
-  int64: number;
-  float: number;
-  double: number;
-  boolean: boolean;
-}
 
 /** The server classes that parameters and results name; any other class is a MediaObject here. */
 interface ObjectClasses {

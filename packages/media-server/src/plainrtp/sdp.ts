@@ -4,7 +4,8 @@
  * COMEDIA's `a=direction:active`, SDES `a=crypto`), and our own descriptions.
  */
 import { KurentoError, type ErrorName } from '@kurento-ts/protocol';
-import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { parseSdpText } from '../support/sdpText.js';
 import { parseFmtp } from '../rtp/codecs.js';
 import type { RtpCodec } from '../types/media.js';
 import type { CryptoLine } from './sdes.js';
@@ -37,14 +38,7 @@ export function parseRemote(sdp: string, maxBytes: number, errorType: ErrorName)
   const fail = (why: string): never => {
     throw new KurentoError(errorType, `Invalid SDP: ${why}`);
   };
-  if (Buffer.byteLength(sdp) > maxBytes) fail(`larger than ${maxBytes} bytes`);
-  if (!/^v=0\r?\n/.test(sdp)) throw new KurentoError('SDP_PARSE_ERROR', 'Invalid SDP: it must start with v=0');
-  let session: SessionDescription;
-  try {
-    session = parse(sdp);
-  } catch (e) {
-    throw new KurentoError('SDP_PARSE_ERROR', `Invalid SDP: ${(e as Error).message}`);
-  }
+  const session = parseSdpText(sdp, maxBytes, errorType);
   const media = session.media ?? [];
   if (media.length === 0) fail('no media sections');
   if (media.length > 8) fail('more than 8 media sections');

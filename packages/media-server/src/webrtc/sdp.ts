@@ -3,7 +3,7 @@
  * precise Kurento error instead of an exception from deep inside the stack.
  */
 import { KurentoError, type ErrorName } from '@kurento-ts/protocol';
-import { parse } from 'sdp-transform';
+import { parseSdpText } from '../support/sdpText.js';
 
 /** What the router needs to know of a checked SDP. */
 export interface SdpSummary {
@@ -21,14 +21,7 @@ export function checkRemoteSdp(sdp: string, maxBytes: number, errorType: ErrorNa
   const fail = (why: string): never => {
     throw new KurentoError(errorType, `Invalid SDP: ${why}`);
   };
-  if (Buffer.byteLength(sdp) > maxBytes) fail(`larger than ${maxBytes} bytes`);
-  if (!/^v=0\r?\n/.test(sdp)) throw new KurentoError('SDP_PARSE_ERROR', 'Invalid SDP: it must start with v=0');
-  let session: ReturnType<typeof parse>;
-  try {
-    session = parse(sdp);
-  } catch (e) {
-    throw new KurentoError('SDP_PARSE_ERROR', `Invalid SDP: ${(e as Error).message}`);
-  }
+  const session = parseSdpText(sdp, maxBytes, errorType);
   const media = session.media ?? [];
   if (media.length === 0) fail('no media sections');
   if (media.length > 16) fail('more than 16 media sections');
