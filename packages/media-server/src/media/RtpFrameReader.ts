@@ -1,0 +1,150 @@
+/**
+ * One incoming RTP stream of a recorder turned into frames: header parsed in place, packets
+ * reordered, payloads depacketized. On a lost video packet it drops frames until the next key
+ * frame and asks for one (the element routes the request upstream as a PLI), instead of handing
+ * a broken frame to the writer. A new SSRC (a source swapped mid-recording) starts over: new
+ * sequence, wait for a key frame.
+ */
+import { rtpHeaderLength } from '../rtp/rtpHeader.js';
+import type { MediaKind, RtpCodec } from '../types/media.js';
+import { createDepacketizer, type Depacketizer, type EncodedFrame, H264Depacketizer } from './depacketize/index.js';
+import { ReorderBuffer } from './ReorderBuffer.js';
+
+/** A frame with the stream it came from. */
+export interface StreamFrame extends EncodedFrame {
+  readonly ssrc: number;
+  /** performance.now() when its last packet arrived. */
+  readonly arrivalMs: number;
+}
+
+/** What a frame reader tells its owner. */
+export interface RtpFrameReaderEvents {
+  /** A complete frame, in decode order, starting with a key frame for video. */
+  frame(frame: StreamFrame): void;
+  /** A key frame is needed (loss, a new source, or the first frame was not one). */
+  keyframeNeeded(): void;
+  /** Packets given up as lost. */
+  lost?(count: number): void;
+}
+
+/** How often a key frame is asked for while waiting for one, at most. */
+const KEYFRAME_REQUEST_INTERVAL_MS = 500;
+
+/** Frames from one kind's RTP packets. */
+export class RtpFrameReader {
+  readonly #codec: RtpCodec;
+  readonly #depacketizer: Depacketizer;
+  readonly #reorder: ReorderBuffer;
+  /** Video waits for a key frame after a loss and at the start; audio never does. */
+  readonly #gated: boolean;
+  /** SSRC of the current source; -1 before the first packet. */
+  #ssrc = -1;
+  /** True while video frames are dropped until a key frame. */
+  #waitingForKey: boolean;
+  /** When a key frame was last asked for. */
+  #lastRequestMs = -Infinity;
+  /** Arrival time of the packet being delivered. */
+  #nowMs = 0;
+  /** Frames handed on. */
+  #frames = 0;
+
+  constructor(
+    /** Audio or video. */
+    readonly kind: MediaKind,
+    codec: RtpCodec,
+    private readonly events: RtpFrameReaderEvents,
+  ) {
+    const depacketizer = createDepacketizer(codec, (frame) => this.#onFrame(frame));
+    if (!depacketizer) throw new TypeError(`no depacketizer for ${codec.mimeType}`);
+    this.#codec = codec;
+    this.#depacketizer = depacketizer;
+    this.#gated = kind === 'video';
+    this.#waitingForKey = this.#gated;
+    this.#reorder = new ReorderBuffer(
+      (packet) => this.#inOrder(packet),
+      (lost) => this.#onLoss(lost),
+      { maxWaitMs: kind === 'video' ? 200 : 80 },
+    );
+  }
+
+  /** The codec of the stream. */
+  get codec(): RtpCodec {
+    return this.#codec;
+  }
+
+  /** Frames handed on so far. */
+  get frameCount(): number {
+    return this.#frames;
+  }
+
+  /** The latest SPS and PPS of an H.264 stream. */
+  get h264ParameterSets(): { sps?: Uint8Array; pps?: Uint8Array } {
+    return this.#depacketizer instanceof H264Depacketizer ? { sps: this.#depacketizer.sps, pps: this.#depacketizer.pps } : {};
+  }
+
+  /** Takes one RTP packet (not kept: copied when it must wait). Malformed packets are ignored. */
+  push(packet: Uint8Array, nowMs: number = performance.now()): void {
+    if (packet.length < 12) return;
+    const ssrc = ((packet[8] ?? 0) * 0x1000000 + (((packet[9] ?? 0) << 16) | ((packet[10] ?? 0) << 8) | (packet[11] ?? 0))) >>> 0;
+    this.#nowMs = nowMs;
+    if (ssrc !== this.#ssrc) this.#newSource(ssrc);
+    this.#reorder.push(packet, ((packet[2] ?? 0) << 8) | (packet[3] ?? 0), nowMs);
+  }
+
+  /** Hands on what waits in the reorder buffer (at stop). */
+  flush(): void {
+    this.#reorder.flush();
+  }
+
+  /** Drops frames until the next key frame, asking for one (after a pause, or a writer overflow). */
+  requireKeyframe(): void {
+    if (!this.#gated) return;
+    this.#depacketizer.reset();
+    this.#waitingForKey = true;
+    this.#askForKeyframe(true);
+  }
+
+  #newSource(ssrc: number): void {
+    this.#ssrc = ssrc;
+    this.#reorder.reset();
+    this.#depacketizer.reset();
+    if (this.#gated) {
+      this.#waitingForKey = true;
+      this.#askForKeyframe(true);
+    }
+  }
+
+  #inOrder(packet: Uint8Array): void {
+    const header = rtpHeaderLength(packet as Buffer);
+    if (header < 0) return;
+    let end = packet.length;
+    if ((packet[0] ?? 0) & 0x20) end -= packet[end - 1] ?? 0; // padding (RFC 3550 §5.1)
+    if (end <= header) return;
+    const marker = ((packet[1] ?? 0) & 0x80) !== 0;
+    const timestamp = ((packet[4] ?? 0) * 0x1000000 + (((packet[5] ?? 0) << 16) | ((packet[6] ?? 0) << 8) | (packet[7] ?? 0))) >>> 0;
+    this.#depacketizer.push(packet.subarray(header, end), marker, timestamp);
+  }
+
+  #onLoss(count: number): void {
+    this.events.lost?.(count);
+    if (this.#gated) this.requireKeyframe();
+  }
+
+  #onFrame(frame: EncodedFrame): void {
+    if (this.#waitingForKey) {
+      if (!frame.keyframe) {
+        this.#askForKeyframe(false);
+        return;
+      }
+      this.#waitingForKey = false;
+    }
+    this.#frames++;
+    this.events.frame({ ...frame, ssrc: this.#ssrc, arrivalMs: this.#nowMs });
+  }
+
+  #askForKeyframe(now: boolean): void {
+    if (!now && this.#nowMs - this.#lastRequestMs < KEYFRAME_REQUEST_INTERVAL_MS) return;
+    this.#lastRequestMs = this.#nowMs;
+    this.events.keyframeNeeded();
+  }
+}
