@@ -4,7 +4,7 @@
  * `finalizeRecording` adds duration and cues), MP4 fragmented (a SIGKILL leaves the fragments
  * written; a clean stop adds `mfra`, so it seeks), each cluster or fragment one second long.
  */
-import { Conversion, FilePathSource, FilePathTarget, Input, MATROSKA, MkvOutputFormat, Mp4OutputFormat, Output, type OutputFormat, WebMOutputFormat } from 'mediabunny';
+import { Conversion, FilePathSource, FilePathTarget, Input, MATROSKA, MkvOutputFormat, Mp4OutputFormat, Output, type OutputFormat, WEBM, WebMOutputFormat } from 'mediabunny';
 import { rename, rm } from 'node:fs/promises';
 import type { Container } from './profiles.js';
 
@@ -28,7 +28,7 @@ export function liveFormat(container: Container): OutputFormat {
 export async function finalizeRecording(path: string, container: Container): Promise<boolean> {
   if (container === 'mp4') return true;
   const tmp = `${path}.finalizing`;
-  const input = new Input({ source: new FilePathSource(path), formats: [MATROSKA] });
+  const input = new Input({ source: new FilePathSource(path), formats: [WEBM, MATROSKA] });
   try {
     const output = new Output({ format: container === 'webm' ? new WebMOutputFormat() : new MkvOutputFormat(), target: new FilePathTarget(tmp) });
     const conversion = await Conversion.init({ input, output, showWarnings: false });
