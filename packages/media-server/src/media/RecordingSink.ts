@@ -62,6 +62,8 @@ export interface RecordingResult {
   readonly durationMs: number;
   /** Frames dropped because the writer fell behind. */
   readonly dropped: number;
+  /** The most frame bytes that waited for the writer at once (at most maxQueueBytes). */
+  readonly peakQueuedBytes: number;
   /** Whether a file recording was made seekable with its duration (false for uploads, or if that pass failed). */
   readonly finalized: boolean;
 }
@@ -103,6 +105,7 @@ export class RecordingSink {
   readonly #queue: QueuedFrame[] = [];
   readonly #tracks = new Map<MediaKind, TrackWriter>();
   #queueBytes = 0;
+  #peakQueueBytes = 0;
   #state: RecordingState = 'recording';
   /** Local ms of the recording's time zero; undefined until the file starts. */
   #originMs: number | undefined;
@@ -194,7 +197,7 @@ export class RecordingSink {
   #result(finalized: boolean): RecordingResult {
     const frames = { audio: this.#tracks.get('audio')?.frames ?? 0, video: this.#tracks.get('video')?.frames ?? 0 };
     const end = Math.max(...[...this.#tracks.values()].map((t) => t.lastTimestamp), 0);
-    return { written: frames.audio + frames.video > 0, frames, durationMs: Math.round(end * 1000), dropped: this.#dropped, finalized };
+    return { written: frames.audio + frames.video > 0, frames, durationMs: Math.round(end * 1000), dropped: this.#dropped, peakQueuedBytes: this.#peakQueueBytes, finalized };
   }
 
   #onFrame(kind: MediaKind, frame: StreamFrame): void {
@@ -214,6 +217,7 @@ export class RecordingSink {
     const ms = localMs - this.#pausedMs;
     this.#queue.push({ kind, data: frame.data, keyframe: frame.keyframe, timestamp: this.#originMs === undefined ? ms : (ms - this.#originMs) / 1000 });
     this.#queueBytes += frame.data.length;
+    this.#peakQueueBytes = Math.max(this.#peakQueueBytes, this.#queueBytes);
     if (this.#output === undefined) {
       const waited = frame.arrivalMs - this.#firstArrivalMs >= (this.#options.trackWaitMs ?? 2000);
       const all = [...this.#readers.keys()].every((k) => this.#queue.some((f) => f.kind === k));

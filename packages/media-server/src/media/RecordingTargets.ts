@@ -93,10 +93,14 @@ const writableOf = (sink: ByteSink): WritableStream<StreamTargetChunk> => {
   });
 };
 
-/** A file, created (or truncated) when the stream opens. */
+/**
+ * A file, created (or truncated) when the stream opens, written strictly in order (the live
+ * muxers only append), so a pipe or device works as well as a regular file.
+ */
 export async function fileWritable(path: string): Promise<WritableStream<StreamTargetChunk>> {
   const handle: FileHandle = await open(path, 'w');
   let closed = false;
+  let offset = 0;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
@@ -104,11 +108,27 @@ export async function fileWritable(path: string): Promise<WritableStream<StreamT
   };
   return writableOf({
     write: async (data, position) => {
-      await handle.write(data, 0, data.length, position);
+      if (position !== offset) throw new Error(`recording ${path}: the muxer wrote out of order (at ${position}, expected ${offset})`);
+      offset += data.length;
+      await handle.write(data, 0, data.length, null);
     },
     close,
     abort: close,
   });
+}
+
+/** Longest an upload may stall (no drain, no answer after the body) before it fails. */
+const UPLOAD_STALL_MS = 30_000;
+
+/** `promise`, or an UploadError when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UploadError(message)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Thrown when an upload target refuses or fails. */
@@ -137,11 +157,14 @@ export function httpUploadWritable(url: URL, contentType: string): WritableStrea
     write: async (data, position) => {
       if (position !== offset) throw new UploadError(`upload to ${target.href}: the muxer wrote out of order (at ${position}, expected ${offset})`);
       offset += data.length;
-      if (!req.write(data)) await Promise.race([once(req, 'drain'), response.then(() => undefined)]);
+      if (!req.write(data)) await within(Promise.race([once(req, 'drain'), response.then(() => undefined)]), UPLOAD_STALL_MS, `upload to ${target.href} stalled: the server read nothing for ${UPLOAD_STALL_MS / 1000} s`);
     },
     close: async () => {
       req.end();
-      const res = await response;
+      const res = await within(response, UPLOAD_STALL_MS, `upload to ${target.href}: no answer ${UPLOAD_STALL_MS / 1000} s after the recording ended`).catch((e: unknown) => {
+        req.destroy();
+        throw e;
+      });
       res.resume();
       if ((res.statusCode ?? 0) >= 400) throw new UploadError(`upload to ${target.href} was refused: HTTP ${res.statusCode ?? '?'}`);
     },

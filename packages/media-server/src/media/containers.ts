@@ -5,7 +5,7 @@
  * written; a clean stop adds `mfra`, so it seeks), each cluster or fragment one second long.
  */
 import { Conversion, FilePathSource, FilePathTarget, Input, MATROSKA, MkvOutputFormat, Mp4OutputFormat, Output, type OutputFormat, WEBM, WebMOutputFormat } from 'mediabunny';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import type { Container } from './profiles.js';
 
 /** The muxer format of a container, as the recorder writes it live. */
@@ -27,6 +27,7 @@ export function liveFormat(container: Container): OutputFormat {
  */
 export async function finalizeRecording(path: string, container: Container): Promise<boolean> {
   if (container === 'mp4') return true;
+  if (!(await stat(path).catch(() => undefined))?.isFile()) return false; // a pipe or device: nothing to remux
   const tmp = `${path}.finalizing`;
   const input = new Input({ source: new FilePathSource(path), formats: [WEBM, MATROSKA] });
   try {

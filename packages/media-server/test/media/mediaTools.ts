@@ -20,8 +20,8 @@ export const fixtureArgs: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Makes one fixture in `dir`: a test pattern and a tone, a key frame every half second. */
-export async function makeFixture(dir: string, name: string, seconds = FIXTURE_SECONDS): Promise<string> {
-  const out = join(dir, name);
+export async function makeFixture(dir: string, name: string, seconds = FIXTURE_SECONDS, file = name): Promise<string> {
+  const out = join(dir, file);
   const size = name.includes('small') ? '320x240' : '640x360';
   const args = fixtureArgs[name];
   if (!args) throw new Error(`no fixture ${name}`);
@@ -53,7 +53,7 @@ export async function decode(file: string): Promise<{ errors: string; videoFrame
 }
 
 /** Plays `uri` into `sink`, with sender reports every 500 ms, to the end of the stream (bounded), then closes the player. */
-export async function playInto(uri: ResolvedMediaUri, sink: RecordingSink, options: { audioDelayMs?: number; seconds?: number } = {}): Promise<void> {
+export async function playInto(uri: ResolvedMediaUri, sink: Pick<RecordingSink, 'pushRtp' | 'setClockMapping'>, options: { audioDelayMs?: number; seconds?: number } = {}): Promise<void> {
   const delay = options.audioDelayMs ?? 0;
   let ended: () => void = () => undefined;
   let failed: (e: Error) => void = () => undefined;
