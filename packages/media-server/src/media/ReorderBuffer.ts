@@ -62,6 +62,7 @@ export class ReorderBuffer {
   /** Takes one packet (copied when it must wait). */
   push(packet: Uint8Array, seq: number, nowMs: number): void {
     if (this.#next < 0) this.#next = seq;
+    if (seqDelta(seq, this.#next) >= this.#capacity) this.#skipTo((seq - this.#capacity + 1) & 0xffff);
     const ahead = seqDelta(seq, this.#next);
     if (ahead < 0) return; // late duplicate or a retransmission after its gap was given up
     if (ahead === 0) {
@@ -70,7 +71,6 @@ export class ReorderBuffer {
       this.#drain();
       return;
     }
-    if (ahead >= this.#capacity) this.#skipTo((seq - this.#capacity + 1) & 0xffff);
     this.#store(packet, seq, nowMs);
     this.#expire(nowMs);
   }
