@@ -1,6 +1,7 @@
 /**
  * The player's media core: a WebM, MKV or MP4 file (`file://`) or URL (`http(s)://`, read with
- * HTTP Range requests) read with mediabunny, its frames cut into RTP by our packetizers and
+ * HTTP Range requests) read with mediabunny, its frames cut into RTP by our packetizers (VP8,
+ * VP9, H.264, Opus) and
  * sent at the pace of the media's own timestamps: one timer per player (the next due packet),
  * not one per packet. An element holds one, gives it its `rtp` callback, and calls play /
  * pause / stop / seek from its control path.
@@ -16,6 +17,7 @@ import { H264Packetizer, parseAvcC } from './packetize/H264Packetizer.js';
 import { OpusPacketizer } from './packetize/OpusPacketizer.js';
 import { type FramePacketizer, RtpHeaderWriter } from './packetize/RtpPacketizer.js';
 import { Vp8Packetizer } from './packetize/Vp8Packetizer.js';
+import { Vp9Packetizer } from './packetize/Vp9Packetizer.js';
 import type { ResolvedMediaUri } from './uris.js';
 
 /** A track of the file, described as an RTP stream would be. */
@@ -82,6 +84,10 @@ const codecOfTrack = async (track: InputTrack): Promise<{ info: PlayerTrack; len
   if (track.isVideoTrack()) {
     const config = await track.getDecoderConfig();
     if (codec === 'vp8') return { info: { kind, codec: rtp('video/VP8', 90000, {}), sendable: true }, parameterSets: [] };
+    if (codec === 'vp9') {
+      const profile = /^vp09\.(\d\d)/.exec(config?.codec ?? '')?.[1] ?? '00';
+      return { info: { kind, codec: rtp('video/VP9', 90000, { 'profile-id': String(Number(profile)) }), sendable: true }, parameterSets: [] };
+    }
     if (codec === 'avc') {
       const description = config?.description ? new Uint8Array(ArrayBuffer.isView(config.description) ? config.description.buffer.slice(config.description.byteOffset, config.description.byteOffset + config.description.byteLength) : config.description) : undefined;
       const avcC = description && description.length > 6 ? parseAvcC(description) : undefined;
@@ -171,7 +177,13 @@ export class MediaFileSource {
         if (!first) continue;
         const header = new RtpHeaderWriter((Math.random() * 0x100000000) >>> 0, first.info.codec.payloadType);
         const name = first.info.codec.mimeType.toUpperCase();
-        const packetizer = name.endsWith('VP8') ? new Vp8Packetizer(header) : name.endsWith('H264') ? new H264Packetizer(header, first.lengthSize, first.parameterSets) : new OpusPacketizer(header);
+        const packetizer = name.endsWith('VP8')
+          ? new Vp8Packetizer(header)
+          : name.endsWith('VP9')
+            ? new Vp9Packetizer(header)
+            : name.endsWith('H264')
+              ? new H264Packetizer(header, first.lengthSize, first.parameterSets)
+              : new OpusPacketizer(header);
         const sink = new EncodedPacketSink(first.track);
         if (!(await sink.getFirstPacket())) throw new MediaSourceError(`${where}: its ${kind} track holds no packets (truncated?)`);
         playing.push({ info: first.info, sink, header, packetizer, iterator: undefined, next: undefined, rtpAnchor: (Math.random() * 0x100000000) >>> 0, lastRtp: 0 });

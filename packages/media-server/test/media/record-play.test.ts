@@ -16,7 +16,7 @@ import { codecsOf, decode, FIXTURE_SECONDS, makeFixture, packetTimes, playInto, 
 const dir = mkdtempSync(join(tmpdir(), 'kts-media-'));
 const fixtures: Record<string, string> = {};
 before(async () => {
-  for (const name of ['vp8-opus.webm', 'h264-aac.mp4', 'h264-opus.mp4', 'vp8-small.webm']) fixtures[name] = await makeFixture(dir, name);
+  for (const name of ['vp8-opus.webm', 'vp9-opus.webm', 'h264-aac.mp4', 'h264-opus.mp4']) fixtures[name] = await makeFixture(dir, name);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,6 +47,7 @@ const starts = (p: Awaited<ReturnType<typeof probe>>): { audio: number; video: n
 test('every profile family: player RTP recorded again without transcoding; ffprobe finds the codecs and the duration, every frame decodes, A/V in sync', async () => {
   const cases = [
     { from: 'vp8-opus.webm', profile: 'WEBM', file: 'rec.webm', codecs: ['opus', 'vp8'] },
+    { from: 'vp9-opus.webm', profile: 'WEBM', file: 'rec-vp9.webm', codecs: ['opus', 'vp9'] },
     { from: 'h264-opus.mp4', profile: 'MP4', file: 'rec.mp4', codecs: ['h264', 'opus'] },
     { from: 'h264-opus.mp4', profile: 'MKV', file: 'rec.mkv', codecs: ['h264', 'opus'] },
     { from: 'vp8-opus.webm', profile: 'WEBM_AUDIO_ONLY', file: 'audio.webm', codecs: ['opus'] },
@@ -77,7 +78,7 @@ test('every profile family: player RTP recorded again without transcoding; ffpro
       const s = starts(p);
       assert.ok(Math.abs(s.audio - s.video) < 0.1, `${c.profile}: A/V offset ${Math.abs(s.audio - s.video)} s`);
     }
-    if (c.codecs.some((k) => k === 'vp8' || k === 'h264')) assert.ok(decoded.videoFrames >= FIXTURE_SECONDS * 30 - 3, `${c.profile}: ${decoded.videoFrames} video frames`);
+    if (c.codecs.some((k) => k === 'vp8' || k === 'vp9' || k === 'h264')) assert.ok(decoded.videoFrames >= FIXTURE_SECONDS * 30 - 3, `${c.profile}: ${decoded.videoFrames} video frames`);
   }
 });
 
