@@ -94,6 +94,7 @@ interface TrackWriter {
 }
 
 const DTX_FRAME_SECONDS = 0.02;
+const MIN_STEP_SECONDS = 0.001;
 const DEFAULT_FRAME_SECONDS: Readonly<Record<MediaKind, number>> = { audio: 0.02, video: 1 / 30 };
 
 /** Writes one recording; see the module comment. */
@@ -101,7 +102,7 @@ export class RecordingSink {
   readonly #spec: ProfileSpec;
   readonly #options: RecordingSinkOptions;
   readonly #readers = new Map<MediaKind, RtpFrameReader>();
-  readonly #timeline = new MediaTimeline();
+  readonly #timeline: MediaTimeline;
   readonly #queue: QueuedFrame[] = [];
   readonly #tracks = new Map<MediaKind, TrackWriter>();
   #queueBytes = 0;
@@ -134,6 +135,7 @@ export class RecordingSink {
   constructor(options: RecordingSinkOptions) {
     this.#spec = checkProfile(options.profile, options.codecs);
     this.#options = options;
+    this.#timeline = new MediaTimeline(this.#spec.kinds.includes('video') && options.codecs.video ? 'video' : 'audio');
     for (const kind of this.#spec.kinds) {
       const codec = options.codecs[kind];
       if (!codec) continue;
@@ -155,7 +157,7 @@ export class RecordingSink {
   }
 
   /** One RTP packet of `kind` (not kept). Ignored after stop and for kinds the profile does not record. */
-  pushRtp(kind: MediaKind, packet: Uint8Array, nowMs: number = performance.now()): void {
+  pushRtp(kind: MediaKind, packet: Buffer, nowMs: number = performance.now()): void {
     if (this.#state !== 'recording' && this.#state !== 'paused') return;
     this.#readers.get(kind)?.push(packet, nowMs);
   }
@@ -305,9 +307,11 @@ export class RecordingSink {
     const track = this.#tracks.get(frame.kind);
     if (!track) return;
     if (frame.kind === 'video') await this.#fillAudioGap(frame.timestamp);
-    if (frame.timestamp <= track.lastTimestamp && track.frames + (track.held ? 1 : 0) > 0) {
-      if (frame.kind === 'audio') return; // overlaps what was written (DTX fill, or a sender-report correction)
-      frame.timestamp = track.lastTimestamp + 0.001;
+    // Timestamps of a track increase by at least 1 ms, Matroska's resolution (a sender-report
+    // correction can pull a frame back onto or before the previous one).
+    if (frame.timestamp < track.lastTimestamp + MIN_STEP_SECONDS && (track.frames > 0 || track.held)) {
+      if (frame.kind === 'audio') return; // overlaps what was written (DTX fill, or a correction)
+      frame.timestamp = track.lastTimestamp + MIN_STEP_SECONDS;
     }
     const held = track.held;
     track.held = frame;

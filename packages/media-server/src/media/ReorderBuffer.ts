@@ -16,8 +16,8 @@ export interface ReorderBufferOptions {
   readonly maxWaitMs?: number;
 }
 
-/** Receives packets in order; `packet` is only valid during the call. */
-export type InOrderHandler = (packet: Uint8Array) => void;
+/** Receives each packet in order as `bytes[start, end)`, valid only during the call. */
+export type InOrderHandler = (bytes: Buffer, start: number, end: number) => void;
 /** Told how many packets were given up as lost before the next one delivered. */
 export type LossHandler = (lost: number) => void;
 
@@ -29,7 +29,7 @@ export class ReorderBuffer {
   readonly #slotBytes: number;
   readonly #maxWaitMs: number;
   /** Packet bytes, one slot of slotBytes per waiting packet, indexed by seq % capacity. */
-  readonly #slab: Uint8Array;
+  readonly #slab: Buffer;
   /** Length of the packet in each slot; 0: empty. */
   readonly #lengths: Uint32Array;
   /** Arrival time of the packet in each slot. */
@@ -49,7 +49,7 @@ export class ReorderBuffer {
     if (!Number.isInteger(Math.log2(this.#capacity)) || this.#capacity > 4096) throw new RangeError(`capacity must be a power of two up to 4096, got ${this.#capacity}`);
     this.#slotBytes = options.maxPacketBytes ?? 1500;
     this.#maxWaitMs = options.maxWaitMs ?? 150;
-    this.#slab = new Uint8Array(this.#capacity * this.#slotBytes);
+    this.#slab = Buffer.alloc(this.#capacity * this.#slotBytes);
     this.#lengths = new Uint32Array(this.#capacity);
     this.#arrivals = new Float64Array(this.#capacity);
   }
@@ -60,14 +60,14 @@ export class ReorderBuffer {
   }
 
   /** Takes one packet (copied when it must wait). */
-  push(packet: Uint8Array, seq: number, nowMs: number): void {
+  push(packet: Buffer, seq: number, nowMs: number): void {
     if (this.#next < 0) this.#next = seq;
     if (seqDelta(seq, this.#next) >= this.#capacity) this.#skipTo((seq - this.#capacity + 1) & 0xffff);
     const ahead = seqDelta(seq, this.#next);
     if (ahead < 0) return; // late duplicate or a retransmission after its gap was given up
     if (ahead === 0) {
       this.#next = (seq + 1) & 0xffff;
-      this.deliver(packet);
+      this.deliver(packet, 0, packet.length);
       this.#drain();
       return;
     }
@@ -87,11 +87,11 @@ export class ReorderBuffer {
     this.#next = -1;
   }
 
-  #store(packet: Uint8Array, seq: number, nowMs: number): void {
+  #store(packet: Buffer, seq: number, nowMs: number): void {
     if (packet.length > this.#slotBytes || packet.length === 0) return;
     const slot = seq % this.#capacity;
     if (this.#lengths[slot] === 0) this.#held++;
-    this.#slab.set(packet, slot * this.#slotBytes);
+    packet.copy(this.#slab, slot * this.#slotBytes);
     this.#lengths[slot] = packet.length;
     this.#arrivals[slot] = nowMs;
   }
@@ -157,6 +157,6 @@ export class ReorderBuffer {
     this.#lengths[slot] = 0;
     this.#held--;
     const start = slot * this.#slotBytes;
-    this.deliver(this.#slab.subarray(start, start + length));
+    this.deliver(this.#slab, start, start + length);
   }
 }

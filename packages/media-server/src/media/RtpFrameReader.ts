@@ -5,10 +5,23 @@
  * a broken frame to the writer. A new SSRC (a source swapped mid-recording) starts over: new
  * sequence, wait for a key frame.
  */
-import { rtpHeaderLength } from '../rtp/rtpHeader.js';
 import type { MediaKind, RtpCodec } from '../types/media.js';
 import { createDepacketizer, type Depacketizer, type EncodedFrame, H264Depacketizer } from './depacketize/index.js';
 import { ReorderBuffer } from './ReorderBuffer.js';
+
+/**
+ * Length of the RTP header (fixed part, CSRCs, extension) of the packet at `p[start, end)`, or -1.
+ * rtp/rtpHeader.ts reads a packet that starts at 0; packets that waited in the reorder slab do not.
+ */
+function rtpHeaderAt(p: Buffer, start: number, end: number): number {
+  if (end - start < 12 || (p[start] ?? 0) >> 6 !== 2) return -1;
+  let length = 12 + ((p[start] ?? 0) & 0x0f) * 4;
+  if ((p[start] ?? 0) & 0x10) {
+    if (start + length + 4 > end) return -1;
+    length += 4 + p.readUInt16BE(start + length + 2) * 4;
+  }
+  return start + length <= end ? length : -1;
+}
 
 /** A frame with the stream it came from. */
 export interface StreamFrame extends EncodedFrame {
@@ -61,7 +74,7 @@ export class RtpFrameReader {
     this.#gated = kind === 'video';
     this.#waitingForKey = this.#gated;
     this.#reorder = new ReorderBuffer(
-      (packet) => this.#inOrder(packet),
+      (bytes, start, end) => this.#inOrder(bytes, start, end),
       (lost) => this.#onLoss(lost),
       { maxWaitMs: kind === 'video' ? 200 : 80 },
     );
@@ -83,12 +96,12 @@ export class RtpFrameReader {
   }
 
   /** Takes one RTP packet (not kept: copied when it must wait). Malformed packets are ignored. */
-  push(packet: Uint8Array, nowMs: number = performance.now()): void {
+  push(packet: Buffer, nowMs: number = performance.now()): void {
     if (packet.length < 12) return;
-    const ssrc = ((packet[8] ?? 0) * 0x1000000 + (((packet[9] ?? 0) << 16) | ((packet[10] ?? 0) << 8) | (packet[11] ?? 0))) >>> 0;
+    const ssrc = packet.readUInt32BE(8);
     this.#nowMs = nowMs;
     if (ssrc !== this.#ssrc) this.#newSource(ssrc);
-    this.#reorder.push(packet, ((packet[2] ?? 0) << 8) | (packet[3] ?? 0), nowMs);
+    this.#reorder.push(packet, packet.readUInt16BE(2), nowMs);
   }
 
   /** Hands on what waits in the reorder buffer (at stop). */
@@ -114,15 +127,15 @@ export class RtpFrameReader {
     }
   }
 
-  #inOrder(packet: Uint8Array): void {
-    const header = rtpHeaderLength(packet as Buffer);
+  /** One packet at `bytes[start, packetEnd)` in order: header and padding off, payload to the depacketizer. */
+  #inOrder(bytes: Buffer, start: number, packetEnd: number): void {
+    const header = rtpHeaderAt(bytes, start, packetEnd);
     if (header < 0) return;
-    let end = packet.length;
-    if ((packet[0] ?? 0) & 0x20) end -= packet[end - 1] ?? 0; // padding (RFC 3550 §5.1)
-    if (end <= header) return;
-    const marker = ((packet[1] ?? 0) & 0x80) !== 0;
-    const timestamp = ((packet[4] ?? 0) * 0x1000000 + (((packet[5] ?? 0) << 16) | ((packet[6] ?? 0) << 8) | (packet[7] ?? 0))) >>> 0;
-    this.#depacketizer.push(packet.subarray(header, end), marker, timestamp);
+    let end = packetEnd;
+    if ((bytes[start] ?? 0) & 0x20) end -= bytes[end - 1] ?? 0; // padding (RFC 3550 §5.1)
+    if (end <= start + header) return;
+    const marker = ((bytes[start + 1] ?? 0) & 0x80) !== 0;
+    this.#depacketizer.push(bytes, start + header, end, marker, bytes.readUInt32BE(start + 4));
   }
 
   #onLoss(count: number): void {

@@ -65,7 +65,7 @@ async function openCounting(path: string | URL) {
       seen[kind]++;
       seen.lastPacketAt = performance.now();
       assert.ok(packet.length <= 1200, 'within the 1200-byte MTU');
-      if (kind === 'video' && (packet[1] ?? 0) % 128 === 102) h264.push(packet.subarray(12), (packet[1] ?? 0) >= 128, packet.readUInt32BE(4));
+      if (kind === 'video' && (packet[1] ?? 0) % 128 === 102) h264.push(packet, 12, packet.length, (packet[1] ?? 0) >= 128, packet.readUInt32BE(4));
     },
     endOfStream: () => void seen.ended++,
     error: (e) => void seen.errors.push(e),

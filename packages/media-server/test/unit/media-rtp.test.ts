@@ -11,13 +11,13 @@ import { Vp8Packetizer } from '../../src/media/packetize/Vp8Packetizer.js';
 import { ReorderBuffer } from '../../src/media/ReorderBuffer.js';
 import { RtpFrameReader } from '../../src/media/RtpFrameReader.js';
 
-const seqOf = (p: Uint8Array): number => ((p[0] ?? 0) << 8) | (p[1] ?? 0);
-const tagged = (seq: number): Uint8Array => Uint8Array.of(seq >> 8, seq & 0xff, 0xaa);
+const seqOf = (p: Buffer, start: number): number => p.readUInt16BE(start);
+const tagged = (seq: number): Buffer => Buffer.of(seq >> 8, seq & 0xff, 0xaa);
 
 test('reorder buffer: out-of-order packets come out in order across the 16-bit wrap', () => {
   const out: number[] = [];
   const lost: number[] = [];
-  const buffer = new ReorderBuffer((p) => out.push(seqOf(p)), (n) => lost.push(n), { capacity: 16 });
+  const buffer = new ReorderBuffer((p, start) => out.push(seqOf(p, start)), (n) => lost.push(n), { capacity: 16 });
   for (const seq of [65533, 65535, 65534, 1, 0, 2]) buffer.push(tagged(seq), seq, 0);
   assert.deepEqual(out, [65533, 65534, 65535, 0, 1, 2]);
   assert.deepEqual(lost, []);
@@ -28,7 +28,7 @@ test('reorder buffer: out-of-order packets come out in order across the 16-bit w
 test('reorder buffer: a gap is given up after maxWaitMs or when the stream runs a buffer ahead', () => {
   const out: number[] = [];
   const lost: number[] = [];
-  const buffer = new ReorderBuffer((p) => out.push(seqOf(p)), (n) => lost.push(n), { capacity: 8, maxWaitMs: 100 });
+  const buffer = new ReorderBuffer((p, start) => out.push(seqOf(p, start)), (n) => lost.push(n), { capacity: 8, maxWaitMs: 100 });
   buffer.push(tagged(10), 10, 0);
   buffer.push(tagged(12), 12, 10); // 11 missing
   buffer.push(tagged(13), 13, 50);
@@ -65,7 +65,7 @@ test('H.264: our packetizer (STAP-A + FU-A within 1200 bytes) and depacketizer r
   assert.deepEqual(packets.map((p) => p.readUInt16BE(2)), packets.map((_, i) => (65534 + i) & 0xffff), 'sequence wraps');
   const frames: EncodedFrame[] = [];
   const depacketizer = new H264Depacketizer((f) => frames.push(f));
-  for (const p of packets) depacketizer.push(p.subarray(12), ((p[1] ?? 0) & 0x80) !== 0, p.readUInt32BE(4));
+  for (const p of packets) depacketizer.push(p, 12, p.length, ((p[1] ?? 0) & 0x80) !== 0, p.readUInt32BE(4));
   assert.equal(frames.length, 1);
   assert.ok(frames[0]?.keyframe);
   assert.deepEqual(Buffer.from(frames[0]?.data ?? []), Buffer.from(unit));
@@ -96,10 +96,11 @@ test('H.264: SPS size and codec string, the avcC record, Annex B splitting', () 
 test('H.264 depacketizer: a fragment without its start drops the access unit', () => {
   const frames: EncodedFrame[] = [];
   const d = new H264Depacketizer((f) => frames.push(f));
-  d.push(Uint8Array.of(0x7c, 0x05, 1, 2), false, 100); // FU-A middle of an IDR
-  d.push(Uint8Array.of(0x7c, 0x45, 3, 4), true, 100); // its end
+  const push = (bytes: number[], marker: boolean, ts: number) => d.push(Buffer.from(bytes), 0, bytes.length, marker, ts);
+  push([0x7c, 0x05, 1, 2], false, 100); // FU-A middle of an IDR
+  push([0x7c, 0x45, 3, 4], true, 100); // its end
   assert.equal(frames.length, 0);
-  d.push(Uint8Array.of(0x41, 9, 9), true, 200); // a whole non-IDR slice
+  push([0x41, 9, 9], true, 200); // a whole non-IDR slice
   assert.equal(frames.length, 1);
   assert.equal(frames[0]?.keyframe, false);
 });
@@ -112,7 +113,7 @@ test('VP8: packetizer and depacketizer round-trip a key frame; its size is read 
   assert.equal(packets.length, 3);
   const frames: EncodedFrame[] = [];
   const d = new Vp8Depacketizer((f) => frames.push(f));
-  for (const p of packets) d.push(p.subarray(12), ((p[1] ?? 0) & 0x80) !== 0, p.readUInt32BE(4));
+  for (const p of packets) d.push(p, 12, p.length, ((p[1] ?? 0) & 0x80) !== 0, p.readUInt32BE(4));
   assert.equal(frames.length, 1);
   assert.ok(frames[0]?.keyframe);
   assert.deepEqual(Buffer.from(frames[0]?.data ?? []), Buffer.from(frame));

@@ -20,10 +20,11 @@ export type FrameHandler = (frame: EncodedFrame) => void;
 /** Turns in-order payloads of one stream into frames. */
 export interface Depacketizer {
   /**
-   * One payload in sequence order. A frame ends on the marker bit (video) or with each packet
-   * (audio); a payload that does not fit the frame in progress drops that frame.
+   * One payload, `packet[start, end)`, in sequence order (not kept after the call). A frame ends
+   * on the marker bit (video) or with each packet (audio); a payload that does not fit the frame
+   * in progress drops that frame.
    */
-  push(payload: Uint8Array, marker: boolean, rtpTimestamp: number): void;
+  push(packet: Buffer, start: number, end: number, marker: boolean, rtpTimestamp: number): void;
   /** Drops the frame in progress (after a lost packet, or a new source). */
   reset(): void;
 }

@@ -1,7 +1,7 @@
 /** A growable byte buffer that a depacketizer assembles one frame in, reused frame after frame. */
 export class FrameBuffer {
   /** Storage; grows by doubling, never shrinks. */
-  #bytes = new Uint8Array(64 * 1024);
+  #bytes = Buffer.allocUnsafe(64 * 1024);
   /** Bytes written of the current frame. */
   #length = 0;
 
@@ -10,11 +10,10 @@ export class FrameBuffer {
     return this.#length;
   }
 
-  /** Appends bytes. */
-  append(bytes: Uint8Array): void {
-    this.#reserve(bytes.length);
-    this.#bytes.set(bytes, this.#length);
-    this.#length += bytes.length;
+  /** Appends `bytes[start, end)`; Buffer.copy makes no view (this runs per packet). */
+  append(bytes: Buffer, start = 0, end = bytes.length): void {
+    this.#reserve(end - start);
+    this.#length += bytes.copy(this.#bytes, this.#length, start, end);
   }
 
   /** Appends a 32-bit big-endian number (an AVCC NAL length) and returns where it was written. */
@@ -42,7 +41,8 @@ export class FrameBuffer {
 
   /** A copy of the frame (the one allocation per frame), and the buffer emptied for the next. */
   take(): Uint8Array {
-    const out = this.#bytes.slice(0, this.#length);
+    const out = new Uint8Array(this.#length);
+    this.#bytes.copy(out, 0, 0, this.#length);
     this.#length = 0;
     return out;
   }
@@ -56,8 +56,8 @@ export class FrameBuffer {
     if (this.#length + extra <= this.#bytes.length) return;
     let size = this.#bytes.length * 2;
     while (size < this.#length + extra) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.#bytes.subarray(0, this.#length));
+    const grown = Buffer.allocUnsafe(size);
+    this.#bytes.copy(grown, 0, 0, this.#length);
     this.#bytes = grown;
   }
 }

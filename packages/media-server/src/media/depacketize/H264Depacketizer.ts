@@ -31,10 +31,10 @@ export class H264Depacketizer implements Depacketizer {
 
   constructor(private readonly onFrame: FrameHandler) {}
 
-  push(payload: Uint8Array, marker: boolean, rtpTimestamp: number): void {
-    if (payload.length < 1) return;
+  push(packet: Buffer, start: number, end: number, marker: boolean, rtpTimestamp: number): void {
+    if (end <= start) return;
     if (this.#timestamp !== rtpTimestamp) this.#begin(rtpTimestamp);
-    if (!this.#packet(payload)) return this.reset();
+    if (!this.#packet(packet, start, end)) return this.reset();
     if (marker) this.#end();
   }
 
@@ -58,46 +58,46 @@ export class H264Depacketizer implements Depacketizer {
     this.reset();
   }
 
-  /** One RTP payload; false when it is malformed or breaks the unit. */
-  #packet(payload: Uint8Array): boolean {
-    const type = (payload[0] ?? 0) & 0x1f;
+  /** One RTP payload `p[start, end)`; false when it is malformed or breaks the unit. */
+  #packet(p: Buffer, start: number, end: number): boolean {
+    const type = (p[start] ?? 0) & 0x1f;
     if (type >= 1 && type <= 23) {
       if (this.#fuLengthAt >= 0) return false;
-      this.#nal(payload);
+      this.#nal(p, start, end);
       return true;
     }
     if (type === STAP_A) {
       if (this.#fuLengthAt >= 0) return false;
-      for (let i = 1; i < payload.length; ) {
-        if (i + 2 > payload.length) return false;
-        const size = ((payload[i] ?? 0) << 8) | (payload[i + 1] ?? 0);
-        if (size === 0 || i + 2 + size > payload.length) return false;
-        this.#nal(payload.subarray(i + 2, i + 2 + size));
+      for (let i = start + 1; i < end; ) {
+        if (i + 2 > end) return false;
+        const size = ((p[i] ?? 0) << 8) | (p[i + 1] ?? 0);
+        if (size === 0 || i + 2 + size > end) return false;
+        this.#nal(p, i + 2, i + 2 + size);
         i += 2 + size;
       }
       return true;
     }
-    if (type === FU_A) return this.#fragment(payload);
+    if (type === FU_A) return this.#fragment(p, start, end);
     return false; // STAP-B, MTAP, FU-B: not in packetization-mode 0 or 1
   }
 
-  #nal(nal: Uint8Array): void {
-    const type = (nal[0] ?? 0) & 0x1f;
+  #nal(p: Buffer, start: number, end: number): void {
+    const type = (p[start] ?? 0) & 0x1f;
     if (type === AUD) return; // containers do not want access unit delimiters
-    if (type === SPS) this.sps = nal.slice();
-    else if (type === PPS) this.pps = nal.slice();
+    if (type === SPS) this.sps = Uint8Array.from(p.subarray(start, end));
+    else if (type === PPS) this.pps = Uint8Array.from(p.subarray(start, end));
     else if (type === IDR) this.#key = true;
-    this.#frame.appendU32(nal.length);
-    this.#frame.append(nal);
+    this.#frame.appendU32(end - start);
+    this.#frame.append(p, start, end);
   }
 
-  #fragment(payload: Uint8Array): boolean {
-    if (payload.length < 3) return false;
-    const indicator = payload[0] ?? 0;
-    const header = payload[1] ?? 0;
-    const start = (header & 0x80) !== 0;
-    const end = (header & 0x40) !== 0;
-    if (start) {
+  #fragment(p: Buffer, start: number, end: number): boolean {
+    if (end - start < 3) return false;
+    const indicator = p[start] ?? 0;
+    const header = p[start + 1] ?? 0;
+    const first = (header & 0x80) !== 0;
+    const last = (header & 0x40) !== 0;
+    if (first) {
       if (this.#fuLengthAt >= 0) return false;
       const type = header & 0x1f;
       if (type === IDR) this.#key = true;
@@ -106,8 +106,8 @@ export class H264Depacketizer implements Depacketizer {
     } else if (this.#fuLengthAt < 0) {
       return false; // a middle or end without its start
     }
-    this.#frame.append(payload.subarray(2));
-    if (end) {
+    this.#frame.append(p, start + 2, end);
+    if (last) {
       this.#frame.setU32(this.#fuLengthAt, this.#frame.length - this.#fuLengthAt - 4);
       this.#fuLengthAt = -1;
     }

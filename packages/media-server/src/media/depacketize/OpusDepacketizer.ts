@@ -5,9 +5,11 @@ import type { Depacketizer, FrameHandler } from './Depacketizer.js';
 export class OpusDepacketizer implements Depacketizer {
   constructor(private readonly onFrame: FrameHandler) {}
 
-  push(payload: Uint8Array, _marker: boolean, rtpTimestamp: number): void {
-    if (payload.length === 0) return;
-    this.onFrame({ data: payload.slice(), keyframe: true, rtpTimestamp });
+  push(packet: Buffer, start: number, end: number, _marker: boolean, rtpTimestamp: number): void {
+    if (end <= start) return;
+    const data = new Uint8Array(end - start);
+    packet.copy(data, 0, start, end);
+    this.onFrame({ data, keyframe: true, rtpTimestamp });
   }
 
   reset(): void {}

@@ -17,19 +17,20 @@ export class Vp8Depacketizer implements Depacketizer {
 
   constructor(private readonly onFrame: FrameHandler) {}
 
-  push(payload: Uint8Array, marker: boolean, rtpTimestamp: number): void {
-    const offset = vp8DescriptorLength(payload);
-    if (offset < 0 || offset >= payload.length) return this.reset();
-    const b0 = payload[0] ?? 0;
-    const start = (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
-    if (start) {
+  push(packet: Buffer, start: number, end: number, marker: boolean, rtpTimestamp: number): void {
+    const length = vp8DescriptorLength(packet, start, end);
+    if (length < 0 || start + length >= end) return this.reset();
+    const offset = start + length;
+    const b0 = packet[start] ?? 0;
+    const frameStart = (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
+    if (frameStart) {
       this.#frame.clear();
       this.#timestamp = rtpTimestamp;
-      this.#key = ((payload[offset] ?? 1) & 0x01) === 0;
+      this.#key = ((packet[offset] ?? 1) & 0x01) === 0;
     } else if (this.#timestamp !== rtpTimestamp) {
       return this.reset(); // a continuation of a frame whose start we did not see
     }
-    this.#frame.append(payload.subarray(offset));
+    this.#frame.append(packet, offset, end);
     if (marker) {
       this.onFrame({ data: this.#frame.take(), keyframe: this.#key, rtpTimestamp });
       this.#timestamp = -1;

@@ -6,11 +6,11 @@
 import type { Depacketizer, FrameHandler } from './Depacketizer.js';
 import { FrameBuffer } from './FrameBuffer.js';
 
-/** Length of a VP9 payload descriptor, or -1 when malformed. */
-export function vp9DescriptorLength(p: Uint8Array): number {
-  const b0 = p[0] ?? 0;
-  if (p.length < 1) return -1;
-  let n = 1;
+/** Length of the VP9 payload descriptor at `p[start, end)`, or -1 when malformed. */
+export function vp9DescriptorLength(p: Uint8Array, start = 0, end = p.length): number {
+  const b0 = p[start] ?? 0;
+  if (end - start < 1) return -1;
+  let n = start + 1;
   const flexible = (b0 & 0x10) !== 0;
   if (b0 & 0x80) n += ((p[n] ?? 0) & 0x80) !== 0 ? 2 : 1; // I: picture id
   if (b0 & 0x20) n += flexible ? 1 : 2; // L: layer indices (and TL0PICIDX in non-flexible mode)
@@ -25,10 +25,10 @@ export function vp9DescriptorLength(p: Uint8Array): number {
     if (ss & 0x10) n += 4 * spatial; // Y: width and height per layer
     if (ss & 0x08) {
       const groups = p[n++] ?? 0;
-      for (let g = 0; g < groups && n < p.length; g++) n += 1 + (((p[n] ?? 0) >> 2) & 0x03);
+      for (let g = 0; g < groups && n < end; g++) n += 1 + (((p[n] ?? 0) >> 2) & 0x03);
     }
   }
-  return n <= p.length ? n : -1;
+  return n <= end ? n - start : -1;
 }
 
 /** VP9 pictures from RTP. */
@@ -42,10 +42,10 @@ export class Vp9Depacketizer implements Depacketizer {
 
   constructor(private readonly onFrame: FrameHandler) {}
 
-  push(payload: Uint8Array, marker: boolean, rtpTimestamp: number): void {
-    const offset = vp9DescriptorLength(payload);
-    if (offset < 0 || offset >= payload.length) return this.reset();
-    const b0 = payload[0] ?? 0;
+  push(packet: Buffer, start: number, end: number, marker: boolean, rtpTimestamp: number): void {
+    const length = vp9DescriptorLength(packet, start, end);
+    if (length < 0 || start + length >= end) return this.reset();
+    const b0 = packet[start] ?? 0;
     const begins = (b0 & 0x08) !== 0;
     if (begins && this.#timestamp !== rtpTimestamp) {
       this.#frame.clear();
@@ -54,7 +54,7 @@ export class Vp9Depacketizer implements Depacketizer {
     } else if (this.#timestamp !== rtpTimestamp) {
       return this.reset();
     }
-    this.#frame.append(payload.subarray(offset));
+    this.#frame.append(packet, start + length, end);
     if (marker) {
       this.onFrame({ data: this.#frame.take(), keyframe: this.#key, rtpTimestamp });
       this.#timestamp = -1;
