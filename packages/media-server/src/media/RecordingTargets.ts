@@ -147,14 +147,20 @@ export function httpUploadWritable(url: URL, contentType: string): WritableStrea
   target.password = '';
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const req: ClientRequest = send(target, { method: 'POST', auth, headers: { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' } });
+  /** The first failure of the request (it may emit more than one error). */
+  let failure: UploadError | undefined;
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
-    req.once('error', (e) => reject(new UploadError(`upload to ${target.href} failed: ${e.message}`)));
+    req.on('error', (e) => {
+      failure ??= new UploadError(`upload to ${target.href} failed: ${e.message}`);
+      reject(failure);
+    });
   });
   response.catch(() => undefined); // observed by write/close; never an unhandled rejection
   let offset = 0;
   return writableOf({
     write: async (data, position) => {
+      if (failure) throw failure;
       if (position !== offset) throw new UploadError(`upload to ${target.href}: the muxer wrote out of order (at ${position}, expected ${offset})`);
       offset += data.length;
       if (!req.write(data)) await within(Promise.race([once(req, 'drain'), response.then(() => undefined)]), UPLOAD_STALL_MS, `upload to ${target.href} stalled: the server read nothing for ${UPLOAD_STALL_MS / 1000} s`);

@@ -102,4 +102,8 @@ test('a profile whose codec the source lacks is refused before any file exists',
   assert.throws(() => new RecordingSink({ target: { kind: 'file', path }, profile: 'FLV', codecs, events: recorderEvents() }), /media profile FLV is not supported/);
   assert.throws(() => new RecordingSink({ target: { kind: 'file', path }, profile: 'WEBM_AUDIO_ONLY', codecs: { video: codecs['video'] }, events: recorderEvents() }), /has no audio stream/);
   assert.ok(!existsSync(path));
+  // A recording stopped before any media arrived makes no file and says so.
+  const idle = new RecordingSink({ target: { kind: 'file', path }, profile: 'MP4', codecs, events: recorderEvents() });
+  assert.deepEqual(await idle.stop(), { written: false, frames: { audio: 0, video: 0 }, durationMs: 0, dropped: 0, peakQueuedBytes: 0, finalized: false });
+  assert.ok(!existsSync(path));
 });

@@ -160,6 +160,15 @@ test('http:// targets: the recording is uploaded as one chunked POST with basic 
     await wrong.stop();
     assert.match(refused.errors[0]?.message ?? '', /upload to http:\/\/127\.0\.0\.1:\d+\/upload\/rec\.webm was refused: HTTP 401/);
     assert.doesNotMatch(refused.errors[0]?.message ?? '', /wrong/, 'the password is not in the message');
+
+    const unreachable = log();
+    const nowhere = new RecordingSink({ target: { kind: 'http', url: new URL('http://user:pw@127.0.0.1:9/rec.webm') }, profile: 'WEBM', codecs: codecs['vp8-opus.webm'] ?? {}, events: unreachable });
+    await playInto({ kind: 'file', path: fixtures['vp8-opus.webm'] ?? '' }, nowhere);
+    const result2 = await nowhere.stop();
+    assert.equal(nowhere.state, 'failed');
+    assert.equal(unreachable.errors.length, 1, 'one error event');
+    assert.match(unreachable.errors[0]?.message ?? '', /upload to http:\/\/127\.0\.0\.1:9\/rec\.webm failed: connect ECONNREFUSED/);
+    assert.ok(result2.frames.video < 30, 'writing stopped at the failure');
   } finally {
     await server.close();
   }
