@@ -11,25 +11,13 @@
  * jitter buffer and lip sync see one continuous stream.
  */
 import { stat } from 'node:fs/promises';
-import { EncodedPacketSink, type EncodedPacket, FilePathSource, Input, type InputTrack, MATROSKA, MP4, QTFF, UrlSource, WEBM } from 'mediabunny';
-import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
-import { H264Packetizer, parseAvcC } from './packetize/H264Packetizer.js';
-import { OpusPacketizer } from './packetize/OpusPacketizer.js';
+import { EncodedPacketSink, type EncodedPacket, FilePathSource, Input, MATROSKA, MP4, QTFF, UrlSource, WEBM } from 'mediabunny';
+import type { ClockMapping, MediaKind } from '../types/media.js';
 import { type FramePacketizer, RtpHeaderWriter } from './packetize/RtpPacketizer.js';
-import { Vp8Packetizer } from './packetize/Vp8Packetizer.js';
-import { Vp9Packetizer } from './packetize/Vp9Packetizer.js';
+import { describeTrack, packetizerFor, type PlayerTrack } from './trackCodecs.js';
 import type { ResolvedMediaUri } from './uris.js';
 
-/** A track of the file, described as an RTP stream would be. */
-export interface PlayerTrack {
-  readonly kind: MediaKind;
-  /** The codec as RTP names it (payload type: the player's own numbering). */
-  readonly codec: RtpCodec;
-  /** Whether the player sends it as it is; false: it needs transcoding (the processing backend). */
-  readonly sendable: boolean;
-  /** Why it cannot be sent as it is. */
-  readonly reason?: string;
-}
+export type { PlayerTrack } from './trackCodecs.js';
 
 /** Kurento's VideoInfo: whether and where the media seeks, and its duration, in ms. */
 export interface VideoInfo {
@@ -59,9 +47,6 @@ export type PlayerState = 'stopped' | 'playing' | 'paused' | 'ended' | 'closed';
 
 /** Packets sent together when due within this much of each other, ms. */
 const BATCH_MS = 4;
-/** Payload types the player numbers its streams with. */
-const PAYLOAD_TYPES: Readonly<Record<string, number>> = { VP8: 96, VP9: 98, H264: 102, OPUS: 111, AAC: 100 };
-
 /** One track being played. */
 interface PlayingTrack {
   readonly info: PlayerTrack;
@@ -77,44 +62,6 @@ interface PlayingTrack {
   /** RTP timestamp of the last packet sent. */
   lastRtp: number;
 }
-
-const codecOfTrack = async (track: InputTrack): Promise<{ info: PlayerTrack; lengthSize?: number; parameterSets: Uint8Array[] }> => {
-  const kind: MediaKind = track.isVideoTrack() ? 'video' : 'audio';
-  const codec = await track.getCodec();
-  if (track.isVideoTrack()) {
-    const config = await track.getDecoderConfig();
-    if (codec === 'vp8') return { info: { kind, codec: rtp('video/VP8', 90000, {}), sendable: true }, parameterSets: [] };
-    if (codec === 'vp9') {
-      const profile = /^vp09\.(\d\d)/.exec(config?.codec ?? '')?.[1] ?? '00';
-      return { info: { kind, codec: rtp('video/VP9', 90000, { 'profile-id': String(Number(profile)) }), sendable: true }, parameterSets: [] };
-    }
-    if (codec === 'avc') {
-      const description = config?.description ? new Uint8Array(ArrayBuffer.isView(config.description) ? config.description.buffer.slice(config.description.byteOffset, config.description.byteOffset + config.description.byteLength) : config.description) : undefined;
-      const avcC = description && description.length > 6 ? parseAvcC(description) : undefined;
-      const profileLevelId = (config?.codec ?? 'avc1.42e01f').slice(5, 11);
-      return {
-        info: { kind, codec: rtp('video/H264', 90000, { 'packetization-mode': '1', 'profile-level-id': profileLevelId, 'level-asymmetry-allowed': '1' }), sendable: true },
-        lengthSize: avcC?.lengthSize,
-        parameterSets: avcC ? [...avcC.sps, ...avcC.pps] : [],
-      };
-    }
-    const name = (codec ?? 'unknown').toUpperCase();
-    return { info: { kind, codec: rtp(`video/${name}`, 90000, {}), sendable: false, reason: `${name} video is not packetized by the player yet: it needs the processing backend` }, parameterSets: [] };
-  }
-  const audio = track.isAudioTrack() ? track : undefined;
-  const channels = audio ? await audio.getNumberOfChannels() : 2;
-  if (codec === 'opus') return { info: { kind, codec: { ...rtp('audio/opus', 48000, { minptime: '10', useinbandfec: '1' }), channels: 2 }, sendable: true }, parameterSets: [] };
-  const name = (codec ?? 'unknown').toUpperCase();
-  const rate = audio ? await audio.getSampleRate() : 48000;
-  return { info: { kind, codec: { ...rtp(`audio/${name}`, rate, {}), channels }, sendable: false, reason: `${name} audio cannot go to WebRTC as it is: it needs transcoding to Opus (the processing backend)` }, parameterSets: [] };
-};
-
-const rtp = (mimeType: string, clockRate: number, parameters: Record<string, string>): RtpCodec => ({
-  mimeType,
-  clockRate,
-  parameters,
-  payloadType: PAYLOAD_TYPES[mimeType.slice(mimeType.indexOf('/') + 1).toUpperCase()] ?? 99,
-});
 
 /** Plays one media file or URL as RTP. */
 export class MediaFileSource {
@@ -169,21 +116,14 @@ export class MediaFileSource {
     try {
       if (!(await input.canRead())) throw new MediaSourceError(`${where} is not a WebM, MKV or MP4 file`);
       const all = await input.getTracks();
-      const described = await Promise.all(all.filter((t) => t.isVideoTrack() || t.isAudioTrack()).map(async (t) => ({ track: t, ...(await codecOfTrack(t)) })));
+      const described = await Promise.all(all.filter((t) => t.isVideoTrack() || t.isAudioTrack()).map(async (t) => ({ track: t, ...(await describeTrack(t)) })));
       if (described.length === 0) throw new MediaSourceError(`${where} has no audio or video track`);
       const playing: PlayingTrack[] = [];
       for (const kind of ['video', 'audio'] as const) {
         const first = described.find((d) => d.info.kind === kind && d.info.sendable);
         if (!first) continue;
         const header = new RtpHeaderWriter((Math.random() * 0x100000000) >>> 0, first.info.codec.payloadType);
-        const name = first.info.codec.mimeType.toUpperCase();
-        const packetizer = name.endsWith('VP8')
-          ? new Vp8Packetizer(header)
-          : name.endsWith('VP9')
-            ? new Vp9Packetizer(header)
-            : name.endsWith('H264')
-              ? new H264Packetizer(header, first.lengthSize, first.parameterSets)
-              : new OpusPacketizer(header);
+        const packetizer = packetizerFor(first, header);
         const sink = new EncodedPacketSink(first.track);
         if (!(await sink.getFirstPacket())) throw new MediaSourceError(`${where}: its ${kind} track holds no packets (truncated?)`);
         playing.push({ info: first.info, sink, header, packetizer, iterator: undefined, next: undefined, rtpAnchor: (Math.random() * 0x100000000) >>> 0, lastRtp: 0 });
