@@ -6,6 +6,7 @@
  * remuxing the RTP (`-c copy`). Each recorder runs on its own core when the machine has two.
  *
  *   npm run bench:recorder -- [--n 1,10,50] [--seconds 10] [--systems kurento-ts,gstreamer,ffmpeg]
+ *   RECORDER_CPU_PROF=DIR npm run bench:recorder ...   (a V8 CPU profile of our recorder process in DIR)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -104,7 +105,7 @@ interface Running {
 const exited = (p: ChildProcess): Promise<void> => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', () => r())));
 
 async function startKurentoTs(n: number, base: number, dir: string): Promise<Running> {
-  const { command, args } = pinnedCommand(serverCore, process.execPath, ['--import', 'tsx', '--max-semi-space-size=4', join(ROOT, 'bench/recorderWorker.ts'), String(n), String(base), dir]);
+  const { command, args } = pinnedCommand(serverCore, process.execPath, [...(process.env['RECORDER_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['RECORDER_CPU_PROF']] : []), '--import', 'tsx', '--max-semi-space-size=4', join(ROOT, 'bench/recorderWorker.ts'), String(n), String(base), dir]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -4,4 +4,4 @@ export { checkProfile, mediaProfiles, profileSpec, RecordingProfileError, type M
 export { RecordingSink, type RecordingResult, type RecordingSinkEvents, type RecordingSinkOptions, type RecordingState } from './RecordingSink.js';
 export { UploadError } from './RecordingTargets.js';
 export type { PlayerTrack } from './trackCodecs.js';
-export { defaultMediaRoots, MediaUriError, MediaUriPolicy, type MediaUriPolicyOptions, type MediaUriRule, type ResolvedMediaUri } from './uris.js';
+export { MediaUriError, MediaUriPolicy, type MediaUriPolicyOptions, type MediaUriRule, type ResolvedMediaUri } from './uris.js';

@@ -5,7 +5,6 @@
  * is refused by comparing real paths. `http(s)://` URIs may be limited to an allow-list of hosts.
  */
 import { realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,9 +33,6 @@ export interface MediaUriPolicyOptions {
   /** Hosts (`host` or `host:port`) http(s) URIs may name; empty: any host. */
   readonly httpAllowList: readonly string[];
 }
-
-/** The default media roots: the system temp directory, where Kurento's tutorials record. */
-export const defaultMediaRoots = (): string[] => [tmpdir()];
 
 /** The real path of `path`, or of its deepest existing ancestor joined with the rest (for files to be created). */
 function realPathOrParent(path: string): string {
