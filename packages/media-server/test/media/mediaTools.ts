@@ -17,6 +17,7 @@ export const fixtureArgs: Readonly<Record<string, readonly string[]>> = {
   'h264-aac.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-c:a', 'aac'],
   'h264-opus.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-c:a', 'libopus', '-ac', '2'],
   'vp9-opus.webm': ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '800k', '-c:a', 'libopus', '-ac', '2'],
+  'h264-small.mp4': ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-c:a', 'libopus', '-ac', '2'],
   'vp8-small.webm': ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libopus', '-ac', '2'],
 };
 

@@ -22,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kts-recorder-'));
 const fixtures: Record<string, string> = {};
 const codecs: Record<string, Partial<Record<MediaKind, RtpCodec>>> = {};
 before(async () => {
-  for (const name of ['vp8-opus.webm', 'h264-opus.mp4', 'vp8-small.webm']) {
+  for (const name of ['vp8-opus.webm', 'h264-opus.mp4', 'vp8-small.webm', 'h264-small.mp4']) {
     fixtures[name] = await makeFixture(dir, name);
     const player = await MediaFileSource.open({ kind: 'file', path: fixtures[name] ?? '' }, { rtp: () => undefined, endOfStream: () => undefined, error: () => undefined });
     codecs[name] = Object.fromEntries(player.sentTracks.map((t) => [t.kind, t.codec]));
@@ -84,20 +84,22 @@ test('a lost video packet: frames dropped to the next key frame, a key frame req
   assert.equal(decoded.errors, '', 'no broken frame in the file');
 });
 
-test('a source swapped mid-recording (new SSRC, timestamps, resolution) gives a playable file', async () => {
-  const path = join(dir, 'swapped.webm');
-  const events = log();
-  const recorder = sink(path, 'WEBM', 'vp8-opus.webm', events);
-  await playInto({ kind: 'file', path: fixtures['vp8-opus.webm'] ?? '' }, recorder);
-  await playInto({ kind: 'file', path: fixtures['vp8-small.webm'] ?? '' }, recorder);
-  const result = await recorder.stop();
-  assert.deepEqual(events.errors, []);
-  const p = await probe(path);
-  assert.ok(Math.abs(p.duration - 2 * FIXTURE_SECONDS) < 0.6, `duration ${p.duration} s`);
-  const decoded = await decode(path);
-  assert.equal(decoded.errors, '');
-  assert.ok(decoded.videoFrames >= 2 * FIXTURE_SECONDS * 30 - 10, `${decoded.videoFrames} frames of both sources (${result.frames.video} written)`);
-});
+for (const [profile, first, second, file] of [['WEBM', 'vp8-opus.webm', 'vp8-small.webm', 'swapped.webm'], ['MP4', 'h264-opus.mp4', 'h264-small.mp4', 'swapped.mp4']] as const) {
+  test(`${profile}: a source swapped mid-recording (new SSRC, timestamps, resolution) gives a playable file`, async () => {
+    const path = join(dir, file);
+    const events = log();
+    const recorder = sink(path, profile, first, events);
+    await playInto({ kind: 'file', path: fixtures[first] ?? '' }, recorder);
+    await playInto({ kind: 'file', path: fixtures[second] ?? '' }, recorder);
+    const result = await recorder.stop();
+    assert.deepEqual(events.errors, []);
+    const p = await probe(path);
+    assert.ok(Math.abs(p.duration - 2 * FIXTURE_SECONDS) < 0.6, `duration ${p.duration} s`);
+    const decoded = await decode(path);
+    assert.equal(decoded.errors, '');
+    assert.ok(decoded.videoFrames >= 2 * FIXTURE_SECONDS * 30 - 10, `${decoded.videoFrames} frames of both sources (${result.frames.video} written)`);
+  });
+}
 
 test('pause and resume: the paused time is not written as time', async () => {
   const path = join(dir, 'paused.mkv');
