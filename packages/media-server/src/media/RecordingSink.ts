@@ -207,13 +207,13 @@ export class RecordingSink {
     const localMs = this.#timeline.localTime(kind, frame.ssrc, frame.rtpTimestamp, clockRate, frame.arrivalMs);
     if (this.#state !== 'recording') return;
     if (this.#resumeFrom !== undefined) {
-      this.#pausedMs += Math.max(0, localMs - this.#resumeFrom);
+      // The first frame after the pause follows the last one before it by one audio frame.
+      this.#pausedMs += Math.max(0, localMs - this.#resumeFrom - DEFAULT_FRAME_SECONDS.audio * 1000);
       this.#resumeFrom = undefined;
     }
     this.#latestLocalMs = Math.max(this.#latestLocalMs, localMs);
     if (kind === 'audio') this.#lastAudioArrivalMs = frame.arrivalMs;
     this.#firstArrivalMs ??= frame.arrivalMs;
-    if (this.#output === undefined && !this.#readers.has(kind)) return;
     if (this.#output !== undefined && !this.#tracks.has(kind)) return; // a kind that came too late for the file
     if (this.#queueBytes + frame.data.length > (this.#options.maxQueueBytes ?? 16 * 1024 * 1024)) return this.#drop(kind);
     const ms = localMs - this.#pausedMs;

@@ -5,7 +5,8 @@
  * target that drops instead of filling memory, and SIGKILL mid-recording.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +58,25 @@ test('no empty-file trap: audio that never arrives does not hold the video back'
   assert.deepEqual(codecsOf(p), ['vp8']);
   assert.ok(Math.abs(p.duration - FIXTURE_SECONDS) < 0.5, `duration ${p.duration}`);
   assert.equal((await decode(path)).errors, '');
+});
+
+test('audio that goes quiet while video flows is filled with Opus DTX, so the muxer keeps writing', async () => {
+  const path = join(dir, 'quiet.webm');
+  const events = log();
+  const recorder = sink(path, 'WEBM', 'vp8-opus.webm', events);
+  let audioPackets = 0;
+  await playInto({ kind: 'file', path: fixtures['vp8-opus.webm'] ?? '' }, {
+    // Audio goes silent from 1 s to 2.5 s (packets 50 to 125 at 20 ms).
+    pushRtp: (kind, p) => (kind === 'video' || ++audioPackets < 50 || audioPackets > 125) && recorder.pushRtp(kind, p),
+    setClockMapping: (k, m) => recorder.setClockMapping(k, m),
+  });
+  await recorder.stop();
+  const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts_time,size', '-of', 'csv=p=0', path]);
+  const packets = stdout.trim().split('\n').map((line) => line.split(',').map(Number) as [number, number]);
+  const dtx = packets.filter(([time, size]) => size === 1 && time > 1 && time < 2.5);
+  assert.ok(dtx.length >= 40, `${dtx.length} DTX frames in the silent stretch`);
+  assert.equal((await decode(path)).errors, '');
+  assert.ok(Math.abs((await probe(path)).duration - FIXTURE_SECONDS) < 0.5);
 });
 
 test('a lost video packet: frames dropped to the next key frame, a key frame requested, nothing broken written', async () => {
