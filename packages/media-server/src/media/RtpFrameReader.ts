@@ -58,8 +58,6 @@ export class RtpFrameReader {
   #lastRequestMs = -Infinity;
   /** Arrival time of the packet being delivered. */
   #nowMs = 0;
-  /** Frames handed on. */
-  #frames = 0;
 
   constructor(
     /** Audio or video. */
@@ -83,11 +81,6 @@ export class RtpFrameReader {
   /** The codec of the stream. */
   get codec(): RtpCodec {
     return this.#codec;
-  }
-
-  /** Frames handed on so far. */
-  get frameCount(): number {
-    return this.#frames;
   }
 
   /** The latest SPS and PPS of an H.264 stream. */
@@ -151,7 +144,6 @@ export class RtpFrameReader {
       }
       this.#waitingForKey = false;
     }
-    this.#frames++;
     this.events.frame({ ...frame, ssrc: this.#ssrc, arrivalMs: this.#nowMs });
   }
 

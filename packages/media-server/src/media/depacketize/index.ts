@@ -10,9 +10,6 @@ import { Vp9Depacketizer } from './Vp9Depacketizer.js';
 export type { Depacketizer, EncodedFrame, FrameHandler } from './Depacketizer.js';
 export { H264Depacketizer } from './H264Depacketizer.js';
 
-/** Codecs the recorder can depacketize, by `codecName`. */
-export const depacketizableCodecs: readonly string[] = ['VP8', 'VP9', 'H264', 'OPUS'];
-
 /** A depacketizer for `codec`, or undefined when we have none. */
 export function createDepacketizer(codec: Pick<RtpCodec, 'mimeType'>, onFrame: FrameHandler): Depacketizer | undefined {
   switch (codecName(codec)) {
