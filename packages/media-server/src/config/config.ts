@@ -3,7 +3,7 @@
  * command-line flags. Every option is declared once in `optionTable`, so the three sources,
  * validation and `--help` cannot drift apart. A bad value is an error at start.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { logLevels, type LogLevel } from '../support/logger.js';
@@ -251,6 +251,9 @@ export function validate(config: ServerConfig): ServerConfig {
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('tlsCert and tlsKey must be set together');
   if (!Number.isInteger(config.mediaWorkers) || config.mediaWorkers < 0 || config.mediaWorkers > MAX_MEDIA_WORKERS) {
     throw new ConfigError(`mediaWorkers must be an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(config.mediaWorkers)}`);
+  }
+  for (const root of config.mediaRoots) {
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`mediaRoots: ${root} is not a directory`);
   }
   return config;
 }
