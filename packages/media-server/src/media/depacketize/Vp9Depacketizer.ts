@@ -3,8 +3,8 @@
  * indices, reference diffs and scalability structure) is stripped; the layer frames of one
  * picture are concatenated, from the first B=1 to the marker bit.
  */
-import type { Depacketizer, FrameHandler } from './Depacketizer.js';
-import { FrameBuffer } from './FrameBuffer.js';
+import type { FrameHandler } from './Depacketizer.js';
+import { VpxDepacketizer, type VpxPayloadFormat } from './VpxDepacketizer.js';
 
 /** Length of the VP9 payload descriptor at `p[start, end)`, or -1 when malformed. */
 export function vp9DescriptorLength(p: Uint8Array, start = 0, end = p.length): number {
@@ -31,38 +31,16 @@ export function vp9DescriptorLength(p: Uint8Array, start = 0, end = p.length): n
   return n <= end ? n - start : -1;
 }
 
+const vp9: VpxPayloadFormat = {
+  descriptorLength: vp9DescriptorLength,
+  // B=1 begins a layer frame; the first of a new timestamp begins the picture.
+  startsFrame: (p, start, continuing) => ((p[start] ?? 0) & 0x08) !== 0 && !continuing,
+  isKeyframe: (p, start) => ((p[start] ?? 0) & 0x40) === 0, // P=0: not inter-predicted
+};
+
 /** VP9 pictures from RTP. */
-export class Vp9Depacketizer implements Depacketizer {
-  /** The picture being assembled. */
-  readonly #frame = new FrameBuffer();
-  /** RTP timestamp of the picture in progress; -1: none. */
-  #timestamp = -1;
-  /** Whether the picture in progress is a key frame (its first layer frame not inter-predicted). */
-  #key = false;
-
-  constructor(private readonly onFrame: FrameHandler) {}
-
-  push(packet: Buffer, start: number, end: number, marker: boolean, rtpTimestamp: number): void {
-    const length = vp9DescriptorLength(packet, start, end);
-    if (length < 0 || start + length >= end) return this.reset();
-    const b0 = packet[start] ?? 0;
-    const begins = (b0 & 0x08) !== 0;
-    if (begins && this.#timestamp !== rtpTimestamp) {
-      this.#frame.clear();
-      this.#timestamp = rtpTimestamp;
-      this.#key = (b0 & 0x40) === 0;
-    } else if (this.#timestamp !== rtpTimestamp) {
-      return this.reset();
-    }
-    this.#frame.append(packet, start + length, end);
-    if (marker) {
-      this.onFrame({ data: this.#frame.take(), keyframe: this.#key, rtpTimestamp });
-      this.#timestamp = -1;
-    }
-  }
-
-  reset(): void {
-    this.#frame.clear();
-    this.#timestamp = -1;
+export class Vp9Depacketizer extends VpxDepacketizer {
+  constructor(onFrame: FrameHandler) {
+    super(vp9, onFrame);
   }
 }
