@@ -3,9 +3,9 @@
  * command-line flags. Every option is declared once in `optionTable`, so the three sources,
  * validation and `--help` cannot drift apart. A bad value is an error at start.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { logLevels, type LogLevel } from '../support/logger.js';
 
 /** The media server's settings. */
@@ -50,6 +50,10 @@ export interface ServerConfig {
   rtpFastPath: boolean;
   /** Media worker threads (0: media runs in the main thread with the control plane). */
   mediaWorkers: number;
+  /** Directories recorder and player file URIs must stay in; relative URIs resolve in the first. */
+  mediaRoots: string[];
+  /** Hosts (`host` or `host:port`) recorder and player http(s) URIs may name; empty: any. */
+  httpAllowList: string[];
 }
 
 export const defaultConfig: Readonly<ServerConfig> = {
@@ -73,17 +77,21 @@ export const defaultConfig: Readonly<ServerConfig> = {
   logLevel: 'info',
   rtpFastPath: true,
   mediaWorkers: 0,
+  mediaRoots: [tmpdir()],
+  httpAllowList: [],
 };
 
 /** The most media worker threads accepted. */
 export const MAX_MEDIA_WORKERS = 256;
 
-type OptionKind = 'port' | 'int' | 'string' | 'addresses' | 'path' | 'logLevel' | 'boolean' | 'workers';
+type OptionKind = 'port' | 'int' | 'string' | 'addresses' | 'path' | 'logLevel' | 'boolean' | 'workers' | 'list';
 
 interface OptionDef {
   key: keyof ServerConfig;
   kind: OptionKind;
   help: string;
+  /** The flag's name when it is not the key in kebab case (`--media-root` for mediaRoots). */
+  flag?: string;
 }
 
 const optionTable: readonly OptionDef[] = [
@@ -107,6 +115,8 @@ const optionTable: readonly OptionDef[] = [
   { key: 'logLevel', kind: 'logLevel', help: logLevels.join('|') },
   { key: 'rtpFastPath', kind: 'boolean', help: 'RTP via our own SRTP/forwarding path (false: werift\'s packet objects)' },
   { key: 'mediaWorkers', kind: 'workers', help: 'media worker threads, N or auto (one per core); 0: media in the main thread' },
+  { key: 'mediaRoots', kind: 'list', flag: 'media-root', help: 'comma-separated directories recorder/player file URIs must stay in' },
+  { key: 'httpAllowList', kind: 'list', help: 'comma-separated hosts recorder/player http(s) URIs may use (empty: any)' },
 ];
 
 /** A configuration problem, reported at start with the option's name. */
@@ -115,10 +125,14 @@ export class ConfigError extends Error {
 }
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string): string => `KURENTO_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
+const flagName = (def: OptionDef): string => def.flag ?? kebab(def.key);
+const envName = (def: OptionDef): string => `KURENTO_${flagName(def).replace(/-/g, '_').toUpperCase()}`;
 
 /** A number, or the number a string of digits spells; NaN otherwise. */
 const integer = (raw: unknown): number => (typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN);
+
+/** An array as given, or the items of a comma-separated string; null otherwise. */
+const listOf = (raw: unknown): unknown[] | null => (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null);
 
 function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[keyof ServerConfig] {
   const where = `${source}: ${def.key}`;
@@ -131,7 +145,7 @@ function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[
       return n;
     }
     case 'addresses': {
-      const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null;
+      const list = listOf(raw);
       if (!list || !list.every((a): a is string => typeof a === 'string' && isIP(a) !== 0)) {
         throw new ConfigError(`${where} must be a list of IP addresses, got ${JSON.stringify(raw)}`);
       }
@@ -153,6 +167,13 @@ function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[
       const n = integer(raw);
       if (!Number.isInteger(n) || n < 0 || n > MAX_MEDIA_WORKERS) throw new ConfigError(`${where} must be auto or an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(raw)}`);
       return n;
+    }
+    case 'list': {
+      const list = listOf(raw);
+      if (!list || !list.every((a): a is string => typeof a === 'string' && a !== '')) {
+        throw new ConfigError(`${where} must be a comma-separated list or an array of strings, got ${JSON.stringify(raw)}`);
+      }
+      return list;
     }
     case 'boolean':
       if (raw === true || raw === 'true') return true;
@@ -199,22 +220,22 @@ function parseArgs(argv: readonly string[]): { flags: Map<string, string>; confi
 
 /** The text of `--help`. */
 export function usage(): string {
-  const lines = optionTable.map((d) => `  --${kebab(d.key).padEnd(24)} ${envName(d.key).padEnd(32)} ${d.help} (default ${JSON.stringify(defaultConfig[d.key])})`);
+  const lines = optionTable.map((d) => `  --${flagName(d).padEnd(24)} ${envName(d).padEnd(32)} ${d.help} (default ${JSON.stringify(defaultConfig[d.key])})`);
   return ['Usage: media-server [--config file.json] [--option value ...]', 'Options (flag, environment variable, meaning):', ...lines].join('\n');
 }
 
 /** Builds the configuration from defaults, file, environment and flags, in that order. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { config: ServerConfig; help: boolean } {
-  const config: ServerConfig = { ...defaultConfig, networkInterfaces: [...defaultConfig.networkInterfaces] };
+  const config: ServerConfig = { ...defaultConfig, networkInterfaces: [...defaultConfig.networkInterfaces], mediaRoots: [...defaultConfig.mediaRoots], httpAllowList: [...defaultConfig.httpAllowList] };
   const { flags, configFile, help } = parseArgs(argv);
   const file = configFile ?? env['KURENTO_CONFIG'];
   if (file) applyFile(config, file);
   for (const def of optionTable) {
-    const value = env[envName(def.key)];
-    if (value !== undefined && value !== '') assign(config, def, value, `environment ${envName(def.key)}`);
+    const value = env[envName(def)];
+    if (value !== undefined && value !== '') assign(config, def, value, `environment ${envName(def)}`);
   }
   for (const [flag, value] of flags) {
-    const def = optionTable.find((d) => kebab(d.key) === flag);
+    const def = optionTable.find((d) => flagName(d) === flag);
     if (!def) throw new ConfigError(`unknown option --${flag} (try --help)`);
     assign(config, def, value, `--${flag}`);
   }
@@ -230,6 +251,9 @@ export function validate(config: ServerConfig): ServerConfig {
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('tlsCert and tlsKey must be set together');
   if (!Number.isInteger(config.mediaWorkers) || config.mediaWorkers < 0 || config.mediaWorkers > MAX_MEDIA_WORKERS) {
     throw new ConfigError(`mediaWorkers must be an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(config.mediaWorkers)}`);
+  }
+  for (const root of config.mediaRoots) {
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`mediaRoots: ${root} is not a directory`);
   }
   return config;
 }

@@ -16,18 +16,18 @@ export function vp8KeyframeStart(payload: Uint8Array): boolean {
   return ((payload[offset] ?? 1) & 0x01) === 0;
 }
 
-/** Length of a VP8 payload descriptor (RFC 7741 §4.2), or -1 when truncated. */
-export function vp8DescriptorLength(payload: Uint8Array): number {
-  if (payload.length < 1) return -1;
-  const b0 = payload[0] ?? 0;
+/** Length of the VP8 payload descriptor (RFC 7741 §4.2) at `payload[start, end)`, or -1 when truncated. */
+export function vp8DescriptorLength(payload: Uint8Array, start = 0, end = payload.length): number {
+  if (end - start < 1) return -1;
+  const b0 = payload[start] ?? 0;
   if ((b0 & 0x80) === 0) return 1;
-  if (payload.length < 2) return -1;
-  const x = payload[1] ?? 0;
+  if (end - start < 2) return -1;
+  const x = payload[start + 1] ?? 0;
   let n = 2;
-  if (x & 0x80) n += ((payload[n] ?? 0) & 0x80) !== 0 ? 2 : 1; // I: PictureID, 7 or 15 bits
+  if (x & 0x80) n += ((payload[start + n] ?? 0) & 0x80) !== 0 ? 2 : 1; // I: PictureID, 7 or 15 bits
   if (x & 0x40) n += 1; // L: TL0PICIDX
   if (x & 0x30) n += 1; // T or K: TID/Y/KEYIDX
-  return n <= payload.length ? n : -1;
+  return start + n <= end ? n : -1;
 }
 
 /** VP9: the start of a frame (B=1) that is not inter-predicted (P=0), in the base spatial layer. */
