@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { complexTypes, remoteClasses } from '@kurento-ts/protocol';
+import { complexTypes, enums, remoteClasses } from '@kurento-ts/protocol';
 
 /** Where the generated file lives. */
 export const EXPORTS_FILE = fileURLToPath(new URL('../src/generated/exports.ts', import.meta.url));
@@ -15,7 +15,7 @@ export function exportsSource(): string {
   const lines = [
     '// Generated from the schema by packages/client/scripts/exports.ts (npm run codegen): do not edit.',
     "import { proxyClasses } from '../objects/proxyClasses.js';",
-    "import type { ComplexValue, RemoteObject } from '../types.js';",
+    "import type { ComplexValue, EnumValue, RemoteObject } from '../types.js';",
     '',
     '// Remote classes: each export is the proxy class (for instanceof) and the type of its proxies.',
   ];
@@ -24,6 +24,8 @@ export function exportsSource(): string {
   }
   lines.push('', '// Complex values as the client returns them (and, minus `readonly`, as it takes them).');
   for (const name of Object.keys(complexTypes)) lines.push(`export type ${name} = ComplexValue<'${name}'>;`);
+  lines.push('', '// Enums: the values each takes.');
+  for (const name of Object.keys(enums)) lines.push(`export type ${name} = EnumValue<'${name}'>;`);
   return `${lines.join('\n')}\n`;
 }
 

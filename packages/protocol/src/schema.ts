@@ -63,6 +63,11 @@ export const enums = {
   ServerType: ['KMS', 'KCS'],
   CertificateKeyType: ['RSA', 'ECDSA'],
   CryptoSuite: ['AES_128_CM_HMAC_SHA1_32', 'AES_128_CM_HMAC_SHA1_80', 'AES_256_CM_HMAC_SHA1_32', 'AES_256_CM_HMAC_SHA1_80'],
+  UriEndpointState: ['STOP', 'START', 'PAUSE'],
+  MediaProfileSpecType: [
+    'WEBM', 'MKV', 'MP4', 'WEBM_VIDEO_ONLY', 'WEBM_AUDIO_ONLY', 'MKV_VIDEO_ONLY', 'MKV_AUDIO_ONLY', 'MP4_VIDEO_ONLY', 'MP4_AUDIO_ONLY',
+    'JPEG_VIDEO_ONLY', 'KURENTO_SPLIT_RECORDER', 'FLV',
+  ],
   StatsType: [
     'inboundrtp', 'outboundrtp', 'session', 'datachannel', 'track', 'transport', 'candidatepair',
     'localcandidate', 'remotecandidate', 'element', 'endpoint',
@@ -99,6 +104,7 @@ export const complexTypes = {
   },
   IceConnection: { streamId: { type: 'String' }, componentId: { type: 'int' }, state: { type: 'IceComponentState' } },
   OfferOptions: { offerToReceiveAudio: { type: 'boolean', optional: opt }, offerToReceiveVideo: { type: 'boolean', optional: opt } },
+  VideoInfo: { isSeekable: { type: 'boolean' }, seekableInit: { type: 'int64' }, seekableEnd: { type: 'int64' }, duration: { type: 'int64' } },
   SDES: { key: { type: 'String', optional: opt }, keyBase64: { type: 'String', optional: opt }, crypto: { type: 'CryptoSuite', optional: opt } },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
@@ -142,6 +148,11 @@ export const events = {
   IceComponentStateChanged: { streamId: { type: 'int' }, componentId: { type: 'int' }, state: { type: 'IceComponentState' } },
   NewCandidatePairSelected: { candidatePair: { type: 'IceCandidatePair' } },
   OnKeySoftLimit: { mediaType: { type: 'MediaType' } },
+  UriEndpointStateChanged: { state: { type: 'UriEndpointState' } },
+  Recording: {},
+  Paused: {},
+  Stopped: {},
+  EndOfStream: {},
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 const mediaTypeAndDescription = [
@@ -296,6 +307,39 @@ export const remoteClasses = {
     },
     events: ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected'],
   },
+  UriEndpoint: {
+    module: 'core',
+    extends: 'Endpoint',
+    abstract: true,
+    properties: { uri: { type: 'String' }, state: { type: 'UriEndpointState', readOnly: true } },
+    methods: { pause: { params: [] }, stop: { params: [] } },
+    events: ['UriEndpointStateChanged'],
+  },
+  RecorderEndpoint: {
+    module: 'elements',
+    extends: 'UriEndpoint',
+    constructorParams: [
+      { name: 'mediaPipeline', type: 'MediaPipeline' },
+      { name: 'uri', type: 'String' },
+      { name: 'mediaProfile', type: 'MediaProfileSpecType', optional: opt, default: 'WEBM' },
+      { name: 'stopOnEndOfStream', type: 'boolean', optional: opt, default: false },
+    ],
+    methods: { record: { params: [] }, stopAndWait: { params: [] } },
+    events: ['Recording', 'Paused', 'Stopped'],
+  },
+  PlayerEndpoint: {
+    module: 'elements',
+    extends: 'UriEndpoint',
+    constructorParams: [
+      { name: 'mediaPipeline', type: 'MediaPipeline' },
+      { name: 'uri', type: 'String' },
+      { name: 'useEncodedMedia', type: 'boolean', optional: opt, default: false },
+      { name: 'networkCache', type: 'int', optional: opt, default: 2000 },
+    ],
+    properties: { videoInfo: { type: 'VideoInfo', readOnly: true }, elementGstreamerDot: { type: 'String', readOnly: true }, position: { type: 'int64' } },
+    methods: { play: { params: [] } },
+    events: ['EndOfStream'],
+  },
   RtpEndpoint: {
     module: 'elements',
     extends: 'BaseRtpEndpoint',
@@ -320,7 +364,7 @@ export type EventName = keyof typeof events;
 export type MediaType = (typeof enums.MediaType)[number];
 
 /** Complex types and enums of the elements module (the others are core's). */
-const elementsTypes: ReadonlySet<string> = new Set(['IceCandidate', 'IceCandidatePair', 'IceConnection', 'IceComponentState', 'CertificateKeyType', 'SDES', 'CryptoSuite', 'OnKeySoftLimit']);
+const elementsTypes: ReadonlySet<string> = new Set(['IceCandidate', 'IceCandidatePair', 'IceConnection', 'IceComponentState', 'CertificateKeyType', 'SDES', 'CryptoSuite', 'OnKeySoftLimit', 'MediaProfileSpecType', 'VideoInfo', 'EndOfStream', 'Recording', 'Paused', 'Stopped']);
 
 /** The module a class, type or event belongs to. */
 export function moduleOf(name: string): ModuleName {

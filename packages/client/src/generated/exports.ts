@@ -1,6 +1,6 @@
 // Generated from the schema by packages/client/scripts/exports.ts (npm run codegen): do not edit.
 import { proxyClasses } from '../objects/proxyClasses.js';
-import type { ComplexValue, RemoteObject } from '../types.js';
+import type { ComplexValue, EnumValue, RemoteObject } from '../types.js';
 
 // Remote classes: each export is the proxy class (for instanceof) and the type of its proxies.
 export const MediaObject = proxyClasses.MediaObject;
@@ -23,6 +23,12 @@ export const BaseRtpEndpoint = proxyClasses.BaseRtpEndpoint;
 export type BaseRtpEndpoint = RemoteObject<'BaseRtpEndpoint'>;
 export const WebRtcEndpoint = proxyClasses.WebRtcEndpoint;
 export type WebRtcEndpoint = RemoteObject<'WebRtcEndpoint'>;
+export const UriEndpoint = proxyClasses.UriEndpoint;
+export type UriEndpoint = RemoteObject<'UriEndpoint'>;
+export const RecorderEndpoint = proxyClasses.RecorderEndpoint;
+export type RecorderEndpoint = RemoteObject<'RecorderEndpoint'>;
+export const PlayerEndpoint = proxyClasses.PlayerEndpoint;
+export type PlayerEndpoint = RemoteObject<'PlayerEndpoint'>;
 export const RtpEndpoint = proxyClasses.RtpEndpoint;
 export type RtpEndpoint = RemoteObject<'RtpEndpoint'>;
 
@@ -35,4 +41,19 @@ export type IceCandidate = ComplexValue<'IceCandidate'>;
 export type IceCandidatePair = ComplexValue<'IceCandidatePair'>;
 export type IceConnection = ComplexValue<'IceConnection'>;
 export type OfferOptions = ComplexValue<'OfferOptions'>;
+export type VideoInfo = ComplexValue<'VideoInfo'>;
 export type SDES = ComplexValue<'SDES'>;
+
+// Enums: the values each takes.
+export type MediaType = EnumValue<'MediaType'>;
+export type MediaState = EnumValue<'MediaState'>;
+export type ConnectionState = EnumValue<'ConnectionState'>;
+export type MediaFlowState = EnumValue<'MediaFlowState'>;
+export type MediaTranscodingState = EnumValue<'MediaTranscodingState'>;
+export type IceComponentState = EnumValue<'IceComponentState'>;
+export type ServerType = EnumValue<'ServerType'>;
+export type CertificateKeyType = EnumValue<'CertificateKeyType'>;
+export type CryptoSuite = EnumValue<'CryptoSuite'>;
+export type UriEndpointState = EnumValue<'UriEndpointState'>;
+export type MediaProfileSpecType = EnumValue<'MediaProfileSpecType'>;
+export type StatsType = EnumValue<'StatsType'>;

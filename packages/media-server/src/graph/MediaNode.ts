@@ -27,6 +27,8 @@ export interface NodeOwner {
   inputChanged(kind: MediaKind, input: EdgeInput | undefined, previous: EdgeInput | undefined): void;
   /** A sink of this element asks for a keyframe. */
   keyframeRequested(): void;
+  /** The source feeding this element reached the end of its media (a player's file). */
+  inputEnded(): void;
 }
 
 /** One directed link of one media type between two nodes (Kurento's ElementConnectionData). */
@@ -254,6 +256,16 @@ export class MediaNode<O extends NodeOwner> {
   /** Whether any sink takes `kind` now. */
   hasRoutes(kind: MediaKind): boolean {
     return this.routes[kind].length > 0;
+  }
+
+  /** Tells every sink that this node's media ended (a player reached the end of its file). */
+  endOfStream(): void {
+    const told = new Set<O>();
+    for (const c of this.sinkConnections) {
+      if (c.type === 'DATA' || told.has(c.sink.owner)) continue;
+      told.add(c.sink.owner);
+      c.sink.owner.inputEnded();
+    }
   }
 
   /** Asks the source of this node's video for a keyframe. */

@@ -4,7 +4,7 @@
  * it accepts, and the edge's evaluation decides whether media can be forwarded as it is, under
  * which payload type of the sink's own numbering, or needs a transcoder. Pure: no I/O here.
  */
-import { canForward, forwardingTarget, isMediaCodec } from '../rtp/codecs.js';
+import { canForward, codecLabel, codecName, forwardingTarget, isMediaCodec } from '../rtp/codecs.js';
 import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 
 /** What an element produces for one kind. Mutated by its owner, read live by every edge downstream. */
@@ -21,8 +21,24 @@ export class SourcePad {
   constructor(readonly kind: MediaKind) {}
 }
 
-/** What a sink takes for one kind: the codecs its peer negotiated, or anything (forwarding elements). */
-export type SinkCaps = { readonly codecs: readonly RtpCodec[] } | 'any';
+/**
+ * What a sink takes for one kind: the codecs its peer negotiated (in the peer's numbering), codecs
+ * by name in the source's own numbering (a recorder: what its container holds), or anything
+ * (forwarding elements).
+ */
+export type SinkCaps = { readonly codecs: readonly RtpCodec[] } | { readonly names: readonly string[] } | 'any';
+
+/** The codecs a sink's peer negotiated (none for the other kinds of caps). */
+export function negotiatedCodecs(caps: SinkCaps | undefined): readonly RtpCodec[] {
+  return caps !== undefined && caps !== 'any' && 'codecs' in caps ? caps.codecs : [];
+}
+
+/** What a sink takes, as a person reads it in an error. */
+export function acceptedLabel(caps: SinkCaps | undefined): string {
+  if (caps === undefined || caps === 'any') return 'nothing';
+  const labels = 'codecs' in caps ? caps.codecs.filter(isMediaCodec).map(codecLabel) : [...caps.names];
+  return labels.join(', ') || 'nothing';
+}
 
 /** Where an edge stands. */
 export type EdgeStatus =
@@ -75,6 +91,10 @@ export function evaluateEdge(kind: MediaKind, pad: SourcePad | undefined, accept
   const active = pad?.active;
   if (!pad || !active || accepts === undefined) return { status: 'pending', sourceCodec: active, sinkCodec: undefined, payloadMap: nothing };
   if (accepts === 'any') return { status: 'forwarding', sourceCodec: active, sinkCodec: active, payloadMap: identity };
+  if ('names' in accepts) {
+    if (accepts.names.includes(codecName(active))) return { status: 'forwarding', sourceCodec: active, sinkCodec: active, payloadMap: identity };
+    return { status: 'unsupported', sourceCodec: active, sinkCodec: undefined, payloadMap: nothing };
+  }
   const target = forwardingTarget(active, accepts.codecs);
   if (target) return { status: 'forwarding', sourceCodec: active, sinkCodec: target, payloadMap: payloadMap(pad.codecs, accepts.codecs) };
   const route = transcoders?.find(kind, active, accepts.codecs.filter(isMediaCodec));

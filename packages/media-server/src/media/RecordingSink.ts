@@ -17,6 +17,7 @@ import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import { avcDecoderConfigurationRecord, h264CodecString, parseH264Sps } from './bitstream/h264.js';
 import { vp8KeyframeSize, vp9CodecString, vp9KeyframeInfo } from './bitstream/vpx.js';
 import { finalizeRecording, liveFormat } from './containers.js';
+import { opusPacketSeconds } from './bitstream/opus.js';
 import { MediaTimeline } from './MediaTimeline.js';
 import { checkProfile, type ProfileSpec } from './profiles.js';
 import { fileWritable, httpUploadWritable } from './RecordingTargets.js';
@@ -87,6 +88,8 @@ interface TrackWriter {
   held: QueuedFrame | undefined;
   /** Timestamp of the last frame handed to the muxer, s. */
   lastTimestamp: number;
+  /** How much audio the last frame held, s (audio frames may not overlap). */
+  lastDuration: number;
   /** Frames written. */
   frames: number;
   /** Whether the first packet (with the decoder config) went in. */
@@ -95,6 +98,8 @@ interface TrackWriter {
 
 const DTX_FRAME_SECONDS = 0.02;
 const MIN_STEP_SECONDS = 0.001;
+/** How far an audio frame may start inside the last one's samples before it is dropped, s. */
+const AUDIO_SLACK_SECONDS = 0.005;
 const DEFAULT_FRAME_SECONDS: Readonly<Record<MediaKind, number>> = { audio: 0.02, video: 1 / 30 };
 
 /** Writes one recording; see the module comment. */
@@ -264,7 +269,7 @@ export class RecordingSink {
       const source = kind === 'video' ? new EncodedVideoPacketSource(videoCodecOf(codec)) : new EncodedAudioPacketSource('opus');
       if (source instanceof EncodedVideoPacketSource) output.addVideoTrack(source);
       else output.addAudioTrack(source);
-      this.#tracks.set(kind, { source, held: undefined, lastTimestamp: 0, frames: 0, configured: false });
+      this.#tracks.set(kind, { source, held: undefined, lastTimestamp: 0, lastDuration: 0, frames: 0, configured: false });
     }
     this.#output = output;
     this.#starting = output.start().then(
@@ -307,15 +312,24 @@ export class RecordingSink {
     const track = this.#tracks.get(frame.kind);
     if (!track) return;
     if (frame.kind === 'video') await this.#fillAudioGap(frame.timestamp);
-    // Timestamps of a track increase by at least 1 ms, Matroska's resolution (a sender-report
+    // Timestamps are whole milliseconds, Matroska's resolution (quantized here, so the muxer's own
+    // rounding cannot put two frames on one tick), and increase by at least one (a sender-report
     // correction can pull a frame back onto or before the previous one).
-    if (frame.timestamp < track.lastTimestamp + MIN_STEP_SECONDS && (track.frames > 0 || track.held)) {
-      if (frame.kind === 'audio') return; // overlaps what was written (DTX fill, or a correction)
+    frame.timestamp = Math.round(frame.timestamp / MIN_STEP_SECONDS) * MIN_STEP_SECONDS;
+    const started = track.frames > 0 || track.held !== undefined;
+    if (frame.kind === 'audio' && started) {
+      // Audio is one run of samples: a frame that would overlap the last one's samples by more
+      // than a few ms is dropped (a correction pulled it back), a small overlap is moved after it.
+      const next = track.lastTimestamp + track.lastDuration;
+      if (frame.timestamp < next - AUDIO_SLACK_SECONDS) return;
+      if (frame.timestamp < next) frame.timestamp = Math.round(next / MIN_STEP_SECONDS) * MIN_STEP_SECONDS;
+    } else if (started && frame.timestamp < track.lastTimestamp + MIN_STEP_SECONDS - 1e-9) {
       frame.timestamp = track.lastTimestamp + MIN_STEP_SECONDS;
     }
     const held = track.held;
     track.held = frame;
     track.lastTimestamp = frame.timestamp;
+    track.lastDuration = frame.kind === 'audio' ? opusPacketSeconds(frame.data) : 0;
     if (held) await this.#add(track, held, frame.timestamp - held.timestamp);
   }
 

@@ -7,6 +7,7 @@
  */
 import { KurentoError, type MediaType } from '@kurento-ts/protocol';
 import { FlowMonitor } from '../graph/FlowMonitor.js';
+import { acceptedLabel } from '../graph/edges.js';
 import { MediaNode, type Connection, type EdgeInput, type NodeOwner } from '../graph/MediaNode.js';
 import { codecLabel } from '../rtp/codecs.js';
 import { newObjectId } from '../support/ids.js';
@@ -144,6 +145,11 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
     this.onInputChanged(kind, input);
   }
 
+  /** The source's media ended; an element that forwards passes it on, others may act (a recorder stops). */
+  inputEnded(): void {
+    if (this.forwardsInternally) this.node.endOfStream();
+  }
+
   /** A sink wants a keyframe from this element; by default the request goes upstream. */
   keyframeRequested(): void {
     this.node.requestKeyframe();
@@ -176,8 +182,7 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
 
   /** The source of `kind` sends a codec this element's peer cannot take, and no transcoder is available. */
   private reportUnsupported(kind: MediaKind, input: EdgeInput): void {
-    const accepts = this.node.acceptsOf(kind);
-    const offered = accepts === undefined || accepts === 'any' ? 'nothing' : accepts.codecs.map(codecLabel).join(', ') || 'nothing';
+    const offered = acceptedLabel(this.node.acceptsOf(kind));
     const sent = input.sourceCodec ? codecLabel(input.sourceCodec) : 'an unknown codec';
     const description = `${mediaTypeOf(kind)} from ${input.sourceId} is ${sent}, but this element takes only ${offered}: no ${kind} is sent to it (a transcoder would be needed)`;
     log.warn(`[${this.id}] ${description}`);

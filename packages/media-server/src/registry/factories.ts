@@ -10,6 +10,8 @@ import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { PassThrough } from '../objects/PassThrough.js';
+import { PlayerEndpoint } from '../objects/endpoints/PlayerEndpoint.js';
+import { RecorderEndpoint } from '../objects/endpoints/RecorderEndpoint.js';
 import { RtpEndpoint } from '../objects/endpoints/RtpEndpoint.js';
 import { WebRtcEndpoint } from '../objects/endpoints/WebRtcEndpoint.js';
 
@@ -27,6 +29,8 @@ const factories: { readonly [C in CreatableClass]: Factory<C> } = {
   PassThrough: (context, params) => new PassThrough(context, pipelineOf(params.mediaPipeline)),
   WebRtcEndpoint: (context, params) => new WebRtcEndpoint(context, pipelineOf(params.mediaPipeline), params),
   RtpEndpoint: (context, params) => new RtpEndpoint(context, pipelineOf(params.mediaPipeline), params),
+  RecorderEndpoint: (context, params) => new RecorderEndpoint(context, pipelineOf(params.mediaPipeline), params),
+  PlayerEndpoint: (context, params) => new PlayerEndpoint(context, pipelineOf(params.mediaPipeline), params),
 };
 
 /**

@@ -30,6 +30,9 @@ class Owner implements NodeOwner {
   inputChanged(_kind: MediaKind, input: EdgeInput | undefined): void {
     this.inputs.push(input);
   }
+  inputEnded(): void {
+    // not used here
+  }
   keyframeRequested(): void {
     this.keyframes++;
     if (this.forwardsInternally) this.node.requestKeyframe();

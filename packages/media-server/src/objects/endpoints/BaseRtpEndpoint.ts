@@ -6,7 +6,7 @@
  * requests from every sink are coalesced before they reach the peer. Media and connection
  * states with their events.
  */
-import { preferredOrder, type SinkCaps } from '../../graph/edges.js';
+import { negotiatedCodecs, preferredOrder } from '../../graph/edges.js';
 import { KeyframeRequests } from '../../graph/KeyframeRequests.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { mediaKinds, type ClockMapping, type MediaKind, type RtpCodec } from '../../types/media.js';
@@ -100,9 +100,8 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
   protected codecOrder(kind: MediaKind, codecs: readonly RtpCodec[]): RtpCodec[] {
     const sinks = this.node
       .sinks()
-      .map((c) => c.sink.acceptsOf(kind))
-      .filter((caps): caps is Exclude<SinkCaps, 'any'> => caps !== undefined && caps !== 'any')
-      .map((caps) => caps.codecs);
+      .map((c) => negotiatedCodecs(c.sink.acceptsOf(kind)))
+      .filter((codecs) => codecs.length > 0);
     return preferredOrder(codecs, this.node.input(kind)?.pad.active, sinks);
   }
 

@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import { KurentoError, type ErrorName, type MediaType } from '@kurento-ts/protocol';
+import { negotiatedCodecs } from '../../graph/edges.js';
 import type { EdgeInput } from '../../graph/MediaNode.js';
 import { PlainRtpSession } from '../../plainrtp/PlainRtpSession.js';
 import { localKey, type SdesKey } from '../../plainrtp/sdes.js';
@@ -98,8 +99,7 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
   }
 
   private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
-    const accepts = this.node.acceptsOf(kind);
-    const codecs = accepts !== undefined && accepts !== 'any' ? accepts.codecs : [];
+    const codecs = negotiatedCodecs(this.node.acceptsOf(kind));
     this.transport?.route(kind, input?.status === 'forwarding' ? { payloadMap: input.payloadMap, codecs } : undefined);
   }
 

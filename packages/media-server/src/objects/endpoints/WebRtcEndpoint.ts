@@ -4,6 +4,7 @@
  * only after `gatherCandidates`; the ones found before are held.
  */
 import { KurentoError, type EnumValue, type ErrorName, type MediaType } from '@kurento-ts/protocol';
+import { negotiatedCodecs } from '../../graph/edges.js';
 import type { EdgeInput } from '../../graph/MediaNode.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { createLogger } from '../../support/logger.js';
@@ -329,8 +330,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   }
 
   private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
-    const accepts = this.node.acceptsOf(kind);
-    const codecs = accepts !== undefined && accepts !== 'any' ? accepts.codecs : [];
+    const codecs = negotiatedCodecs(this.node.acceptsOf(kind));
     this.peer?.route(kind, input?.status === 'forwarding' ? { payloadMap: input.payloadMap, codecs } : undefined);
   }
 
