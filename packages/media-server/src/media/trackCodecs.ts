@@ -43,7 +43,7 @@ const rtp = (mimeType: string, clockRate: number, parameters: Record<string, str
   ...(channels === undefined ? {} : { channels }),
 });
 
-const bytesOf = (source: AllowSharedBufferSource): Uint8Array =>
+const bytesOf = (source: ArrayBufferLike | ArrayBufferView): Uint8Array =>
   ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
 
 /** Describes one audio or video track of an input. */
