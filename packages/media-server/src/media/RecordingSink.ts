@@ -98,6 +98,8 @@ interface TrackWriter {
 
 const DTX_FRAME_SECONDS = 0.02;
 const MIN_STEP_SECONDS = 0.001;
+/** How often an MP4 recording wants a video key frame, so that fragments stay about this long (ms). */
+const FRAGMENT_KEYFRAME_MS = 2000;
 /** How far an audio frame may start inside the last one's samples before it is dropped, s. */
 const AUDIO_SLACK_SECONDS = 0.005;
 const DEFAULT_FRAME_SECONDS: Readonly<Record<MediaKind, number>> = { audio: 0.02, video: 1 / 30 };
@@ -133,6 +135,9 @@ export class RecordingSink {
   #pumping = false;
   #dropped = 0;
   #lastDropReportMs = -Infinity;
+  /** When the last video key frame arrived, and when we last asked for one (fragmented MP4). */
+  #lastKeyframeMs = -Infinity;
+  #lastKeyframeAskMs = -Infinity;
   /** Last local time an audio frame arrived (for DTX fill). */
   #lastAudioArrivalMs = -Infinity;
 
@@ -201,6 +206,23 @@ export class RecordingSink {
     return this.#result(false);
   }
 
+  /**
+   * A fragmented MP4 can only cut a fragment at a video key frame, and what is not in a finished
+   * fragment is lost in a crash: browsers send key frames only when asked, so ask every
+   * FRAGMENT_KEYFRAME_MS while recording MP4 (Matroska clusters need no key frame).
+   */
+  #keepFragmentsShort(frame: StreamFrame): void {
+    if (this.#spec.container !== 'mp4') return;
+    if (frame.keyframe) {
+      this.#lastKeyframeMs = frame.arrivalMs;
+      return;
+    }
+    if (frame.arrivalMs - this.#lastKeyframeMs >= FRAGMENT_KEYFRAME_MS && frame.arrivalMs - this.#lastKeyframeAskMs >= FRAGMENT_KEYFRAME_MS / 2) {
+      this.#lastKeyframeAskMs = frame.arrivalMs;
+      this.#options.events.keyframeNeeded();
+    }
+  }
+
   #result(finalized: boolean): RecordingResult {
     const frames = { audio: this.#tracks.get('audio')?.frames ?? 0, video: this.#tracks.get('video')?.frames ?? 0 };
     const end = Math.max(...[...this.#tracks.values()].map((t) => t.lastTimestamp), 0);
@@ -208,6 +230,7 @@ export class RecordingSink {
   }
 
   #onFrame(kind: MediaKind, frame: StreamFrame): void {
+    if (kind === 'video') this.#keepFragmentsShort(frame);
     const clockRate = this.#readers.get(kind)?.codec.clockRate ?? 90000;
     const localMs = this.#timeline.localTime(kind, frame.ssrc, frame.rtpTimestamp, clockRate, frame.arrivalMs);
     if (this.#state !== 'recording') return;
