@@ -73,9 +73,11 @@ export interface NativeStatus {
   reason: string;
 }
 
-const ADDON = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'kurento_ts_native.node');
 /** Environment variable that forces the TypeScript path when 0, false, off or no. */
 export const NATIVE_ENV = 'KURENTO_NATIVE';
+/** Environment variable naming another build of the addon (the AddressSanitizer one of `npm run soak`). */
+export const NATIVE_ADDON_ENV = 'KURENTO_NATIVE_ADDON';
+const ADDON = process.env[NATIVE_ADDON_ENV] || join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'kurento_ts_native.node');
 
 let loaded: { binding: NativeBinding | undefined; status: NativeStatus } | undefined;
 

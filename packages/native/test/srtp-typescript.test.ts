@@ -116,7 +116,10 @@ for (const profile of SHARED) {
       const pick = r < 0.1 ? sent[Math.max(0, i - 1 - Math.floor(random() * 40))] : r < 0.13 ? sent[Math.max(0, i - 1000 - Math.floor(random() * 2000))] : sent[i];
       if (!pick) continue;
       let packet = Buffer.from(pick);
-      if (random() < 0.03) packet[packet.length - 1 - Math.floor(random() * 8)] ^= 0x40; // forged
+      if (random() < 0.03) {
+        const at = packet.length - 1 - Math.floor(random() * 8);
+        packet[at] = (packet[at] ?? 0) ^ 0x40; // forged
+      }
       if (random() < 0.01) packet = packet.subarray(0, Math.floor(random() * packet.length)); // cut
       stream.push(packet);
     }
