@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: N concurrent Hello World loopback sessions against our media server and
- * against Janus's EchoTest, in the same run, with node-datachannel load clients. Writes
+ * `npm run bench`: N concurrent Hello World loopback sessions against our media server, Janus's
+ * EchoTest and a Pion echo, in the same run, with node-datachannel load clients. Writes
  * bench.json, bench.md and bench.svg to the output folder and prints the markdown.
  *
  *   npm run bench -- [--n 1,10,50,100,200] [--seconds 20] [--warmup 5] [--no-search] [--out DIR] ...
@@ -21,13 +21,14 @@ import { plotSvg } from './report/svg.js';
 import { janus } from './targets/janus.js';
 import { ensureJanus } from './targets/janusSetup.js';
 import { kurentoTs } from './targets/kurentoTs.js';
+import { ensurePion, pion } from './targets/pion.js';
 import type { Target } from './targets/target.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS: Record<string, Target> = { [kurentoTs.name]: kurentoTs, [janus.name]: janus };
+const TARGETS: Record<string, Target> = { [kurentoTs.name]: kurentoTs, [janus.name]: janus, [pion.name]: pion };
 
 const USAGE = `npm run bench -- [options]
-  --systems LIST        systems to measure (default kurento-ts,janus)
+  --systems LIST        systems to measure (default kurento-ts,janus,pion)
   --n LIST              session counts (default 1,10,50,100,200)
   --seconds S           measurement window per point (default 20)
   --warmup S            traffic before the window opens (default 5)
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      systems: { type: 'string', default: 'kurento-ts,janus' },
+      systems: { type: 'string', default: 'kurento-ts,janus,pion' },
       n: { type: 'string', default: '1,10,50,100,200' },
       seconds: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '5' },
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     return;
   }
   if (targets.includes(janus)) ensureJanus((line) => progress.line(line));
+  if (targets.includes(pion)) ensurePion((line) => progress.line(line));
 
   const serverCore = Number(values['server-core']);
   const clientCore = Number(values['client-core']);
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
 /** bench.json, bench.md and bench.svg in `out`; the markdown also on stdout. */
 function writeReports(results: BenchResults, out: string, progress: Progress): void {
   const systems = [...new Set(results.measurements.map((m) => m.system))];
-  const [ours = kurentoTs.name, theirs = ours] = systems;
+  const [ours = kurentoTs.name, ...theirs] = systems;
   const markdown = markdownReport(results, ours, theirs);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);

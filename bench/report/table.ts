@@ -43,11 +43,11 @@ export function searchTable(results: BenchResults): string {
   ].join('\n');
 }
 
-/** The whole report, as written to bench/results/bench.md. */
-export function markdownReport(results: BenchResults, ours: string, theirs: string): string {
+/** The whole report, as written to bench/results/bench.md: `ours` against each of `theirs`. */
+export function markdownReport(results: BenchResults, ours: string, theirs: readonly string[]): string {
   const t = results.options.traffic;
   const parts = [
-    `# Benchmark: ${ours} against ${theirs}, N loopback echo sessions`,
+    `# Benchmark: ${ours} against ${theirs.join(' and ') || 'nothing'}, N loopback echo sessions`,
     '',
     `${results.date} · ${results.machine.cores} cores (${results.machine.cpuModel}), Linux ${results.machine.kernel}, Node ${results.machine.node} · ` +
       (results.machine.pinned ? `server pinned to core ${results.machine.serverCore}, load client to core ${results.machine.clientCore}` : 'not pinned (too few cores or no taskset)'),
@@ -59,8 +59,10 @@ export function markdownReport(results: BenchResults, ours: string, theirs: stri
     '',
     measurementsTable(results.measurements),
   ];
-  const ratio = ours === theirs ? '' : ratioTable(results.measurements, ours, theirs);
-  if (ratio) parts.push('', `Ratio ${ours} / ${theirs} (below 1: ${ours} does better):`, '', ratio);
+  for (const other of theirs) {
+    const ratio = ratioTable(results.measurements, ours, other);
+    if (ratio) parts.push('', `Ratio ${ours} / ${other} (below 1: ${ours} does better):`, '', ratio);
+  }
   const search = searchTable(results);
   if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % over the sessions that are up, with at least ${MIN_ECHOING_FRACTION * 100} % of them up (sessions that never connect are counted in the table above, not here); a trial where the client sent less than ${MIN_OFFERED_FRACTION * 100} % of its target rate is client-bound. Window ${results.options.search?.windowSeconds ?? '?'} s per trial.`, '', search);
   return `${parts.join('\n')}\n`;
