@@ -33,6 +33,7 @@ const USAGE = `npm run bench -- [options]
   --seconds S           measurement window per point (default 20)
   --warmup S            traffic before the window opens (default 5)
   --no-search           skip the search for the largest N with < 1 % loss
+  --no-floor            skip the floors (a bare SRTP echo in Node and with the native addon) at each N
   --search-max N        largest N the search tries (default 400)
   --search-seconds S    window of each search trial (default 10)
   --concurrency C       sessions set up at the same time (default 10)
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '5' },
       'no-search': { type: 'boolean', default: false },
+      'no-floor': { type: 'boolean', default: false },
       'search-max': { type: 'string', default: '400' },
       'search-seconds': { type: 'string', default: '10' },
       concurrency: { type: 'string', default: '10' },
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
     pinned,
     root: ROOT,
     mediaWorkers: Number.isInteger(Number(values['media-workers'])) && Number(values['media-workers']) >= 0 ? Number(values['media-workers']) : fail(`--media-workers: expected a whole number, got "${values['media-workers']}"`),
+    floor: !values['no-floor'],
     search: values['no-search'] ? undefined : { maxN: positive(values['search-max'], '--search-max'), windowSeconds: positive(values['search-seconds'], '--search-seconds'), resolution: 0.1 },
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
   };
