@@ -33,6 +33,7 @@ const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-co
     ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1',
     KURENTO_NATIVE_ADDON: asan,
     NATIVE_GC_ROUNDS: process.env.NATIVE_GC_ROUNDS ?? '300',
+    FUZZ_RUNS: process.env.NATIVE_FUZZ_RUNS ?? '5000',
   },
 });
 process.stderr.write(run.stderr ?? '');
