@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run soak`'s native part: the addon built with AddressSanitizer (kept apart in
-// build/asan/, the normal build put back), then its tests run against it with libasan preloaded
+// build-asan/, the normal build put back), then its tests run against it with libasan preloaded
 // and a longer GC stress. Any ASan report fails the run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(here, 'build', 'Release', 'kurento_ts_native.node');
-const asan = join(here, 'build', 'asan', 'kurento_ts_native.node');
+// Outside build/: node-gyp rebuild empties that folder.
+const asan = join(here, 'build-asan', 'kurento_ts_native.node');
 const gcc = execFileSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
 if (!existsSync(gcc) || gcc === 'libasan.so') {
   console.error('AddressSanitizer runtime not found (gcc -print-file-name=libasan.so): apt-get install gcc');
