@@ -250,3 +250,27 @@ test('IPv6 loopback', async (t) => {
   await until(() => peer.received.length === 1, 'an IPv6 echo');
   assert.deepEqual(peer.received[0], datagrams.rtp);
 });
+
+test('a handler that throws is an uncaughtException, as in any event callback, and the socket goes on', async () => {
+  const index = new URL('../src/index.ts', import.meta.url).pathname;
+  const script = `
+    import { createSocket } from 'node:dgram';
+    const { NativeUdpSocket } = await import(${JSON.stringify(index)});
+    let batches = 0, caught = '';
+    process.on('uncaughtException', (e) => { caught = e.message; });
+    const socket = new NativeUdpSocket({ address: '127.0.0.1', peersOnly: false, onBatch() { if (++batches === 1) throw new Error('handler bug'); } });
+    const peer = createSocket('udp4');
+    peer.bind(0, '127.0.0.1', async () => {
+      for (let i = 0; i < 2; i++) {
+        peer.send(Buffer.from([0x80, 96, 0, i]), socket.port, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      console.log(JSON.stringify({ batches, caught }));
+      socket.close();
+      peer.close();
+    });`;
+  const { spawnSync } = await import('node:child_process');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout.trim()), { batches: 2, caught: 'handler bug' });
+});
