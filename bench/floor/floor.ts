@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { SrtpContext } from '../../packages/media-server/src/rtp/SrtpContext.js';
 import { DatagramKind, nativeStatus, NativeSrtpSession, NativeUdpSocket } from '../../packages/native/src/index.js';
 import { pinProcess } from '../lib/cpuPinning.js';
-import { cpuSeconds } from '../lib/procstat.js';
+import { runSeconds } from '../lib/procstat.js';
 import type { FloorMode } from './echo.js';
 
 export type { FloorMode } from './echo.js';
@@ -160,10 +160,10 @@ export async function measureFloor(mode: FloorMode, options: FloorOptions): Prom
       await run(0.5, 0); // warm-up: JIT, first SSRC state
       await sleep(SETTLE_MS);
       const echoedBefore = sender.echoed;
-      const cpuBefore = cpuSeconds(pid);
+      const cpuBefore = runSeconds(pid);
       const sent = await run(options.seconds, 1_000_000);
       await sleep(SETTLE_MS);
-      const cpu = cpuSeconds(pid) - cpuBefore;
+      const cpu = runSeconds(pid) - cpuBefore; // scheduler ns: clock ticks are too coarse for a short window
       const echoed = sender.echoed - echoedBefore;
       return {
         mode,
