@@ -42,6 +42,8 @@ const USAGE = `npm run bench -- [options]
   --client-core C       core for this load client (default 0)
   --video-kbps K        video bit rate per session (default ${DEFAULT_TRAFFIC.videoKbps})
   --media-workers N     our server's media worker threads (default 0: media in its main thread)
+  --load-client K       ndc (node-datachannel, default) or native (werift ICE/DTLS, media through
+                        @kurento-ts/native's sockets and SRTP: cheaper per packet)
   --out DIR             output folder (default bench/results)
   --from FILE           measure nothing: re-render the reports from a bench.json
   --quiet               no progress lines`;
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
       'client-core': { type: 'string', default: '0' },
       'video-kbps': { type: 'string', default: String(DEFAULT_TRAFFIC.videoKbps) },
       'media-workers': { type: 'string', default: '0' },
+      'load-client': { type: 'string', default: 'ndc' },
       out: { type: 'string', default: join(ROOT, 'bench/results') },
       from: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
     root: ROOT,
     mediaWorkers: Number.isInteger(Number(values['media-workers'])) && Number(values['media-workers']) >= 0 ? Number(values['media-workers']) : fail(`--media-workers: expected a whole number, got "${values['media-workers']}"`),
     floor: !values['no-floor'],
+    loadClient: values['load-client'] === 'native' || values['load-client'] === 'ndc' ? values['load-client'] : fail(`--load-client: expected ndc or native, got "${values['load-client']}"`),
     search: values['no-search'] ? undefined : { maxN: positive(values['search-max'], '--search-max'), windowSeconds: positive(values['search-seconds'], '--search-seconds'), resolution: 0.1 },
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
   };

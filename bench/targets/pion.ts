@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NdcSession } from '../clients/ndcSession.js';
+import type { LoadSession } from '../clients/loadSession.js';
 import { ServerProcess } from '../lib/serverProcess.js';
 import type { RunningTarget, ServerSession, Target, TargetOptions } from './target.js';
 
@@ -66,7 +66,7 @@ export const pion: Target = {
   },
 };
 
-async function openEcho(url: string, session: NdcSession): Promise<ServerSession> {
+async function openEcho(url: string, session: LoadSession): Promise<ServerSession> {
   const offer = await session.createOffer();
   const res = await fetch(`${url}/offer`, { method: 'POST', body: offer });
   if (!res.ok) throw new Error(`pion /offer: ${res.status} ${await res.text()}`);

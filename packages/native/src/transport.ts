@@ -22,6 +22,8 @@ export interface NativeUdpTransportOptions {
   port?: number | readonly [min: number, max: number];
   batch?: number;
   txCapacity?: number;
+  /** Drop non-STUN from untrusted sources in C (default true); false when ICE runs without `trust()` calls. */
+  peersOnly?: boolean;
 }
 
 export class NativeUdpTransport {
@@ -35,7 +37,7 @@ export class NativeUdpTransport {
   private last: TransportAddress | undefined;
 
   constructor(options: NativeUdpTransportOptions) {
-    this.socket = new NativeUdpSocket({ ...options, peersOnly: true, onBatch: (socket, count) => this.receive(socket, count) });
+    this.socket = new NativeUdpSocket({ ...options, peersOnly: options.peersOnly ?? true, onBatch: (socket, count) => this.receive(socket, count) });
   }
 
   get address(): AddressInfo {
