@@ -83,3 +83,22 @@ test('bench/node-floor.ts, short: both floors echo valid SRTP at every rate', { 
     }
   }
 });
+
+test('npm run bench --load-client native, short: werift ICE/DTLS with native media against the three systems', { timeout: 200_000 }, (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'kurento-ts-bench-native-client-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/run.ts', '--load-client', 'native', '--n', '3', '--seconds', '3', '--warmup', '1', '--no-search', '--no-floor', '--quiet', '--out', out],
+    { cwd: ROOT, encoding: 'utf8', timeout: 190_000 },
+  );
+  assert.equal(run.status, 0, `bench failed:\n${run.stderr}\n${run.stdout}`);
+  const results = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResults;
+  for (const system of SYSTEMS) {
+    const m = results.measurements.find((x) => x.system === system && x.n === 3);
+    assert.ok(m, `${system} measured`);
+    assert.deepEqual([m.connected, m.echoing, m.failed], [3, 3, 0], `${system}: every session connected and echoing (errors: ${m.errors.join('; ')})`);
+    assert.equal(m.misroutedPackets, 0, `${system}: every echo came back to the session that sent it`);
+    assert.ok(m.sentPps > 0.5 * m.expectedPps && m.lossPercent < 50, `${system}: load sent (${m.sentPps} of ${m.expectedPps} packets/s) and echoed (loss ${m.lossPercent} %)`);
+  }
+});
