@@ -8,17 +8,11 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
+import { waitFor } from '@kurento-ts/test-utils';
 import { DatagramKind, NativeUdpTransport } from '../src/index.js';
 
 const HOST = '127.0.0.1';
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 test('ICE and DTLS datagrams to onData, media to the hook, echoes queued in the batch', async (t) => {
   const peer = createSocket('udp4');
@@ -51,13 +45,13 @@ test('ICE and DTLS datagrams to onData, media to the hook, echoes queued in the 
   const dtls = Buffer.from([22, 0xfe, 0xfd, 0, 0]);
   peer.send(rtp, transport.address.port, HOST); // a stranger's media: dropped in C
   peer.send(stun, transport.address.port, HOST);
-  await until(() => data.length === 1, 'the STUN request');
+  await waitFor('the STUN request', () => data.length === 1, 3000, 5);
   assert.deepEqual(data[0], [stun, from]);
   assert.equal(media, 0);
 
   peerId = transport.trust(from);
   for (const d of [dtls, rtp, rtcp]) peer.send(d, transport.address.port, HOST);
-  await until(() => received.length === 1 && data.length === 3, 'the echo and the DTLS and RTCP datagrams');
+  await waitFor('the echo and the DTLS and RTCP datagrams', () => received.length === 1 && data.length === 3, 3000, 5);
   assert.deepEqual(received[0], rtp, 'the media hook queued the RTP back from its receive slot');
   assert.deepEqual(
     data.slice(1).map(([d]) => d),
@@ -65,7 +59,7 @@ test('ICE and DTLS datagrams to onData, media to the hook, echoes queued in the 
     'RTCP the hook declined goes to onData',
   );
   await transport.send(Buffer.from('answer'));
-  await until(() => received.length === 2, 'send() to the last source');
+  await waitFor('send() to the last source', () => received.length === 2, 3000, 5);
   assert.equal(received[1]?.toString(), 'answer');
   assert.equal(transport.socket.stats().droppedUnknownSource, 1);
   await transport.close();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
+import { waitFor } from '@kurento-ts/test-utils';
 import { DatagramKind, NativeUdpSocket } from '../src/index.js';
 
 const HOST = '127.0.0.1';
@@ -20,14 +21,6 @@ async function dgramPeer(type: 'udp4' | 'udp6' = 'udp4', host = HOST): Promise<S
   return s;
 }
 
-/** Resolves once `check` holds, polling every 5 ms; fails after `ms`. */
-async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const datagrams = {
   stun: Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, ...Array(12).fill(7)]),
@@ -55,7 +48,7 @@ test('datagrams arrive with their RFC 7983 kind; a stranger gets only STUN throu
   });
   assert.ok(socket.port > 0 && socket.family === 4);
   for (const d of Object.values(datagrams)) peer.send(d, socket.port, HOST);
-  await until(() => socket.stats().packetsIn === 5, 'five datagrams');
+  await waitFor('five datagrams', () => socket.stats().packetsIn === 5, 3000, 5);
   assert.deepEqual(
     seen.map((s) => s.kind),
     [DatagramKind.stun],
@@ -68,7 +61,7 @@ test('datagrams arrive with their RFC 7983 kind; a stranger gets only STUN throu
   assert.equal(socket.addPeer(HOST, peer.address().port), id, 'the same address keeps its id');
   seen.length = 0;
   for (const d of Object.values(datagrams)) peer.send(d, socket.port, HOST);
-  await until(() => seen.length === 5, 'five datagrams from a peer');
+  await waitFor('five datagrams from a peer', () => seen.length === 5, 3000, 5);
   assert.deepEqual(
     seen.map((s) => [s.kind, s.peer]),
     [DatagramKind.stun, DatagramKind.dtls, DatagramKind.rtp, DatagramKind.rtcp, DatagramKind.other].map((k) => [k, id]),
@@ -80,7 +73,7 @@ test('datagrams arrive with their RFC 7983 kind; a stranger gets only STUN throu
 
   socket.removePeer(id);
   peer.send(datagrams.rtp, socket.port, HOST);
-  await until(() => socket.stats().droppedUnknownSource === 5, 'a removed peer dropped again');
+  await waitFor('a removed peer dropped again', () => socket.stats().droppedUnknownSource === 5, 3000, 5);
 });
 
 test('echo: descriptors pointing at receive slots go back in one sendmmsg per batch, bytes intact', async (t) => {
@@ -114,9 +107,9 @@ test('echo: descriptors pointing at receive slots go back in one sendmmsg per ba
     sent.push(packet);
     peer.send(packet, socket.port, HOST);
     // Bursts of 30: the peer's default receive buffer holds a burst, not all 300 at once.
-    if (i % 30 === 29) await until(() => peer.received.length === i + 1, `echoes up to ${i}`);
+    if (i % 30 === 29) await waitFor(`echoes up to ${i}`, () => peer.received.length === i + 1, 3000, 5);
   }
-  await until(() => peer.received.length === 300, '300 echoes');
+  await waitFor('300 echoes', () => peer.received.length === 300, 3000, 5);
   const bySeq = new Map(peer.received.map((m) => [m.readUInt16BE(2), m]));
   for (const [i, packet] of sent.entries()) assert.ok(bySeq.get(i)?.equals(packet), `echo ${i} intact`);
   const stats = socket.stats();
@@ -144,7 +137,7 @@ test('send slots: flush() outside a batch, a destination per descriptor, bad des
   socket.txPeer[9] = 63; // no such peer
   socket.txOffset[8] = socket.slab.length - 10; // past the slab's end
   assert.equal(socket.flush(10), 8);
-  await until(() => a.received.length + b.received.length === 8, 'eight datagrams');
+  await waitFor('eight datagrams', () => a.received.length + b.received.length === 8, 3000, 5);
   assert.deepEqual(
     a.received.map((m) => m[0]),
     [0, 2, 4, 6],
@@ -155,7 +148,7 @@ test('send slots: flush() outside a batch, a destination per descriptor, bad des
   );
   assert.equal(socket.stats().sendErrors, 2);
   assert.ok(socket.sendTo(Buffer.from('hello'), HOST, a.address().port));
-  await until(() => a.received.length === 5, 'sendTo');
+  await waitFor('sendTo', () => a.received.length === 5, 3000, 5);
   assert.equal(a.received[4]?.toString(), 'hello');
 });
 
@@ -218,7 +211,7 @@ test('port ranges, clear errors, oversized datagrams, and the port given back on
   t.after(() => peer.close());
   peer.send(Buffer.alloc(300, 0x80), small.port, HOST);
   peer.send(Buffer.alloc(200, 0x80), small.port, HOST);
-  await until(() => small.stats().packetsIn === 2, 'two datagrams');
+  await waitFor('two datagrams', () => small.stats().packetsIn === 2, 3000, 5);
   assert.equal(small.stats().truncated, 1);
   assert.deepEqual(reached, [200], 'only the one that fitted reached JS');
   small.close();
@@ -247,7 +240,7 @@ test('IPv6 loopback', async (t) => {
   assert.equal(socket.family, 6);
   socket.addPeer('::1', peer.address().port);
   peer.send(datagrams.rtp, socket.port, '::1');
-  await until(() => peer.received.length === 1, 'an IPv6 echo');
+  await waitFor('an IPv6 echo', () => peer.received.length === 1, 3000, 5);
   assert.deepEqual(peer.received[0], datagrams.rtp);
 });
 
