@@ -15,9 +15,9 @@ import {
 } from 'werift';
 import { DatagramKind, NativeSrtpSession, NativeUdpTransport, type NativeSrtpProfile } from '../../packages/native/src/index.js';
 import type { EchoMeter } from './echoMeter.js';
-import { EXTENSION_IDS, EXTENSION_URIS, isRtcp, type RtpWriter, tagOffset, tagSendTime, tagSession } from './rtpPackets.js';
-import type { LocalCandidate, SessionState } from './ndcSession.js';
+import { LoadSessionBase, type SessionState } from './loadSessionBase.js';
 import { AUDIO_PT, VIDEO_PT } from './ndcSession.js';
+import { EXTENSION_IDS, EXTENSION_URIS } from './rtpPackets.js';
 
 /** werift's DTLS-SRTP profile numbers. */
 const PROFILES: Record<number, NativeSrtpProfile> = { 1: 'AES_CM_128_HMAC_SHA1_80', 7: 'AEAD_AES_128_GCM' };
@@ -51,25 +51,12 @@ const extensions = () => [
   new RTCRtpHeaderExtensionParameters({ id: EXTENSION_IDS.transportCc, uri: EXTENSION_URIS.transportCc }),
 ];
 
-export class NativeSession {
-  state: SessionState = 'new';
-  offerAt = Number.NaN;
-  connectedAt = Number.NaN;
-  firstEchoAt = Number.NaN;
-  audioSequence = 1;
-  videoSequence = 1;
-  audioTimestamp = 0;
-  videoTimestamp = 0;
-  transportSequence = 1;
-  nextVideoAt = Number.NaN;
-  nextAudioAt = Number.NaN;
+export class NativeSession extends LoadSessionBase {
   readonly ssrcAudio: number;
   readonly ssrcVideo: number;
 
   private readonly pc: RTCPeerConnection;
   private readonly transports: NativeUdpTransport[] = [];
-  private readonly localCandidates: LocalCandidate[] = [];
-  private candidateListener: ((c: LocalCandidate) => void) | undefined;
   private readonly pendingRemote: { candidate: string; mid: string }[] = [];
   private haveAnswer = false;
   private closed = false;
@@ -79,10 +66,8 @@ export class NativeSession {
   private media: { transport: NativeUdpTransport; peer: number; pair: unknown; out: NativeSrtpSession; in: NativeSrtpSession } | undefined;
   private connection: ConnectionInternals | undefined;
 
-  constructor(
-    readonly index: number,
-    private readonly meter: EchoMeter,
-  ) {
+  constructor(index: number, meter: EchoMeter) {
+    super(index, meter);
     this.pc = new RTCPeerConnection({
       bundlePolicy: 'max-bundle',
       iceAdditionalHostAddresses: ['127.0.0.1'],
@@ -106,10 +91,7 @@ export class NativeSession {
     this.ssrcVideo = video.sender.ssrc;
     this.pc.onIceCandidate.subscribe((c) => {
       if (!c?.candidate) return;
-      const mid = c.sdpMid ?? '0';
-      const local: LocalCandidate = { candidate: c.candidate, sdpMid: mid, sdpMLineIndex: c.sdpMLineIndex ?? 0 };
-      this.localCandidates.push(local);
-      this.candidateListener?.(local);
+      this.addLocalCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? '0', sdpMLineIndex: c.sdpMLineIndex ?? 0 });
     });
     this.settled = new Promise((resolve) => {
       this.pc.connectionStateChange.subscribe((s) => {
@@ -145,15 +127,6 @@ export class NativeSession {
     return this.gathered;
   }
 
-  onLocalCandidate(listener: (c: LocalCandidate) => void): void {
-    this.candidateListener = listener;
-    for (const c of this.localCandidates) listener(c);
-  }
-
-  candidates(): readonly LocalCandidate[] {
-    return this.localCandidates;
-  }
-
   setAnswer(sdp: string): void {
     void this.pc.setRemoteDescription({ type: 'answer', sdp }).then(() => {
       this.haveAnswer = true;
@@ -167,35 +140,8 @@ export class NativeSession {
     else this.pendingRemote.push({ candidate, mid });
   }
 
-  async waitConnected(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const state = await Promise.race([this.settled, timeout]);
-    clearTimeout(timer);
-    if (state === 'connected') return;
-    this.state = 'failed';
-    throw new Error(state === 'timeout' ? `not connected after ${timeoutMs} ms (${this.pc.connectionState})` : `connection failed (${this.pc.connectionState})`);
-  }
-
-  /** Hot path: one video frame of `packets` packets, sent in one sendmmsg. */
-  sendVideoFrame(writer: RtpWriter, packets: number, timestampStep: number, nowMs: number): void {
-    this.videoTimestamp = (this.videoTimestamp + timestampStep) >>> 0;
-    for (let k = 0; k < packets; k++) {
-      const packet = writer.write({
-        ssrc: this.ssrcVideo,
-        sequence: this.videoSequence++,
-        timestamp: this.videoTimestamp,
-        marker: k === packets - 1,
-        transportSequence: this.transportSequence++,
-        frameStart: k === 0,
-        sendTimeMs: nowMs,
-        session: this.index,
-      });
-      this.queue(packet, k, nowMs);
-    }
-    this.media?.transport.flush();
+  waitConnected(timeoutMs: number): Promise<void> {
+    return this.settle(this.settled, timeoutMs, () => `peer connection ${this.pc.connectionState}, ICE ${this.pc.iceConnectionState}`);
   }
 
   /** The nominated pair may change after 'connected' (a later nomination): follow it. */
@@ -210,23 +156,6 @@ export class NativeSession {
     media.peer = transport.trust(nominated.remoteAddr);
   }
 
-  /** Hot path: one audio packet. */
-  sendAudio(writer: RtpWriter, timestampStep: number, nowMs: number): void {
-    this.audioTimestamp = (this.audioTimestamp + timestampStep) >>> 0;
-    const packet = writer.write({
-      ssrc: this.ssrcAudio,
-      sequence: this.audioSequence++,
-      timestamp: this.audioTimestamp,
-      marker: false,
-      transportSequence: this.transportSequence++,
-      frameStart: true,
-      sendTimeMs: nowMs,
-      session: this.index,
-    });
-    this.queue(packet, 0, nowMs);
-    this.media?.transport.flush();
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -237,8 +166,8 @@ export class NativeSession {
     for (const t of this.transports) void t.close();
   }
 
-  /** Copies a plain packet into send slot `slot`, protects it there and queues it. */
-  private queue(packet: Buffer, slot: number, nowMs: number): void {
+  /** Hot path: copies a plain packet into send slot `slot`, protects it there and queues it. */
+  protected sendPacket(_kind: 'audio' | 'video', packet: Buffer, slot: number, nowMs: number): void {
     if (slot === 0) this.follow();
     const media = this.media;
     if (!media || this.closed) return;
@@ -249,6 +178,11 @@ export class NativeSession {
     if (length < 0) return;
     media.transport.queue(at, length, media.peer);
     this.meter.onSent(nowMs);
+  }
+
+  /** One sendmmsg for the frame's packets. */
+  protected override endBurst(): void {
+    this.media?.transport.flush();
   }
 
   /** werift opens its ICE sockets through this: native ones, bound as werift binds (any address). */
@@ -283,28 +217,13 @@ export class NativeSession {
     this.media = { transport, peer, pair: nominated, out, in: inbound };
     // Echoes may come back on any of our sockets (the server answers on its own selected pair).
     const receive: NonNullable<NativeUdpTransport['media']> = (socket, slot, kind) => {
-      if (kind === DatagramKind.rtcp) {
-        this.meter.rtcpReceived++;
-        return true;
-      }
       const at = socket.rxOffset(slot);
-      const length = inbound.unprotectRtp(socket.slab, at, socket.rxLength[slot] ?? 0);
+      const length = kind === DatagramKind.rtcp ? inbound.unprotectRtcp(socket.slab, at, socket.rxLength[slot] ?? 0) : inbound.unprotectRtp(socket.slab, at, socket.rxLength[slot] ?? 0);
       if (length < 0) return true;
       this.onPacket(socket.slab.subarray(at, at + length));
       return true;
     };
     for (const t of this.transports) t.media = receive;
     return undefined;
-  }
-
-  /** Hot path: an echoed RTP packet, decrypted. */
-  private onPacket(packet: Buffer): void {
-    if (isRtcp(packet)) return;
-    const offset = tagOffset(packet);
-    if (offset < 0) return;
-    const now = performance.now();
-    if (tagSession(packet, offset) !== this.index) this.meter.misrouted++;
-    if (Number.isNaN(this.firstEchoAt)) this.firstEchoAt = now;
-    this.meter.onEcho(tagSendTime(packet, offset), now);
   }
 }
