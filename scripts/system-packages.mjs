@@ -10,6 +10,7 @@ export const SYSTEM_PACKAGES = [
     why: 'GStreamer as an RTP peer and as the processing backend',
   },
   { program: '/usr/bin/make', packages: ['gcc', 'make'], why: "the native fast path's addon (packages/native, built with npm's node-gyp)" },
+  { program: '/usr/bin/python3', packages: ['python3'], why: "node-gyp, which builds the native addon" },
   { program: '/usr/bin/go', packages: ['golang-go', 'golang-github-pion-webrtc.v3-dev'], why: "Pion, the benchmark's second peer (built offline from Debian's sources)" },
 ];
 
