@@ -1,8 +1,9 @@
 /**
- * The benchmark end to end, short: N = 1 and 10 against both systems for a few seconds. It checks
- * that the bench works (sessions connect, echoes come back to the right session, every figure is
- * present and sane, the reports are written), not how fast anything is. Janus is installed when
- * missing and we may (root with apt-get); otherwise the run fails with the install command.
+ * The benchmark end to end, short: N = 1 and 10 against the three systems for a few seconds, with
+ * the floors. It checks that the bench works (sessions connect, echoes come back to the right
+ * session, every figure is present and sane, the reports are written), not how fast anything is.
+ * Janus and Pion's sources are installed when missing and we may (root with apt-get: scripts/
+ * system-packages.mjs); otherwise the run fails with the install command.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,15 +16,15 @@ import type { BenchResults } from './benchmark.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NS = [1, 10];
-const SYSTEMS = ['kurento-ts', 'janus'];
+const SYSTEMS = ['kurento-ts', 'janus', 'pion'];
 
-test('npm run bench, short: both systems at N = 1 and 10', { timeout: 150_000 }, (t) => {
+test('npm run bench, short: the three systems and the floors at N = 1 and 10', { timeout: 300_000 }, (t) => {
   const out = mkdtempSync(join(tmpdir(), 'kurento-ts-bench-test-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--n', NS.join(','), '--seconds', '3', '--warmup', '1', '--no-search', '--quiet', '--out', out], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 140_000,
+    timeout: 290_000,
   });
   assert.equal(run.status, 0, `bench failed:\n${run.stderr}\n${run.stdout}`);
 
@@ -46,24 +47,58 @@ test('npm run bench, short: both systems at N = 1 and 10', { timeout: 150_000 },
       }
     }
   }
+  assert.deepEqual(
+    results.floors.map((f) => f.n),
+    NS,
+  );
+  for (const f of results.floors) {
+    assert.equal(f.pps, f.n * 200, `N=${f.n}: the floor runs at the sessions' packet rate`);
+    assert.ok(f.native, `N=${f.n}: the native floor was measured (the addon is built by npm test)`);
+    for (const r of [f.node, f.native]) {
+      assert.ok(r.echoed > 0.5 * r.sent && r.cpuMicrosPerPacket > 0 && Number.isFinite(r.cpuMicrosPerPacket), `N=${f.n} ${r.mode} floor: ${r.echoed}/${r.sent} echoed, ${r.cpuMicrosPerPacket} µs/packet`);
+    }
+  }
   const markdown = readFileSync(join(out, 'bench.md'), 'utf8');
-  assert.match(markdown, /\| 10 \| kurento-ts \| 10 \|/);
-  assert.match(markdown, /\| 10 \| janus \| 10 \|/);
+  for (const system of SYSTEMS) assert.match(markdown, new RegExp(`\\| 10 \\| ${system} \\| 10 \\|`));
   assert.match(markdown, /Ratio kurento-ts \/ janus/);
+  assert.match(markdown, /Ratio kurento-ts \/ pion/);
   assert.match(markdown, /\| 10 \| \d+\.\d\d× \|/, 'a ratio row for N = 10');
+  assert.match(markdown, /\| 10 \| 2000 \| \d+\.\d \(\d+\.\d\d\) \| \d+\.\d \(\d+\.\d\d\) \| \d+\.\d\d× \| \d+\.\d\d× \| \d+\.\d\d× \|/, 'the floor row for N = 10');
   const svg = readFileSync(join(out, 'bench.svg'), 'utf8');
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  assert.equal(svg.match(/<polyline /g)?.length, 2 + 2 * 2, 'CPU lines for both systems, latency median and p95 for both');
+  assert.equal(svg.match(/<polyline /g)?.length, 3 + 2 * 3, 'CPU lines for the three systems, latency median and p95 for each');
 });
 
-test('bench/node-floor.ts, short: the bare Node echo answers at every rate', { timeout: 60_000 }, () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/node-floor.ts', '--seconds', '0.5'], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
+test('bench/node-floor.ts, short: both floors echo valid SRTP at every rate', { timeout: 120_000 }, () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/node-floor.ts', '--seconds', '0.5'], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
   assert.equal(run.status, 0, `node-floor failed:\n${run.stderr}\n${run.stdout}`);
   const rows = run.stdout.split('\n').filter((line) => /^\| \d/.test(line));
-  assert.equal(rows.length, 5, run.stdout);
+  assert.equal(rows.length, 4, run.stdout);
   for (const row of rows) {
-    const [, , , , echoed, micros] = row.split('|').map(Number);
-    assert.ok((echoed ?? 0) > 0, `packets echoed in "${row}"`);
-    assert.ok((micros ?? 0) > 0 && (micros ?? 0) < 10_000, `CPU per echoed packet in "${row}"`);
+    const [, pps, , node, nodeLoss, native, nativeLoss] = row.split('|').map(Number);
+    for (const [name, micros, loss] of [['node', node, nodeLoss], ['native', native, nativeLoss]] as const) {
+      // Packets only echo when their tag checked (the echo drops the others), so echoes mean valid SRTP.
+      assert.ok((micros ?? 0) > 0 && (micros ?? 0) < 10_000, `${name} floor CPU per echoed packet at ${pps} packets/s in "${row}"`);
+      assert.ok((loss ?? 100) < 100, `${name} floor echoed at ${pps} packets/s in "${row}"`);
+    }
+  }
+});
+
+test('npm run bench --load-client native, short: werift ICE/DTLS with native media against the three systems', { timeout: 200_000 }, (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'kurento-ts-bench-native-client-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/run.ts', '--load-client', 'native', '--n', '3', '--seconds', '3', '--warmup', '1', '--no-search', '--no-floor', '--quiet', '--out', out],
+    { cwd: ROOT, encoding: 'utf8', timeout: 190_000 },
+  );
+  assert.equal(run.status, 0, `bench failed:\n${run.stderr}\n${run.stdout}`);
+  const results = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResults;
+  for (const system of SYSTEMS) {
+    const m = results.measurements.find((x) => x.system === system && x.n === 3);
+    assert.ok(m, `${system} measured`);
+    assert.deepEqual([m.connected, m.echoing, m.failed], [3, 3, 0], `${system}: every session connected and echoing (errors: ${m.errors.join('; ')})`);
+    assert.equal(m.misroutedPackets, 0, `${system}: every echo came back to the session that sent it`);
+    assert.ok(m.sentPps > 0.5 * m.expectedPps && m.lossPercent < 50, `${system}: load sent (${m.sentPps} of ${m.expectedPps} packets/s) and echoed (loss ${m.lossPercent} %)`);
   }
 });

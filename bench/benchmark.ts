@@ -5,6 +5,7 @@
  */
 import { cpus, release } from 'node:os';
 import { MACHINE_CORES } from './lib/cpuPinning.js';
+import { type FloorResult, measureFloor, nativeFloorAvailable } from './floor/floor.js';
 import { measure, type MeasureOptions, type Measurement } from './measurement.js';
 import type { Progress } from './lib/progress.js';
 import type { Target } from './targets/target.js';
@@ -21,6 +22,8 @@ export interface SearchOptions {
 export interface BenchOptions extends MeasureOptions {
   ns: number[];
   search: SearchOptions | undefined;
+  /** Measure the floors (bench/floor) at each N's packet rate. */
+  floor: boolean;
   pinned: boolean;
   command: string;
 }
@@ -43,6 +46,16 @@ export interface BenchResults {
   options: { ns: number[]; warmupSeconds: number; windowSeconds: number; setupConcurrency: number; traffic: MeasureOptions['traffic']; search: SearchOptions | undefined };
   measurements: Measurement[];
   search: SearchResult[];
+  /** The floors at each N's packet rate (empty with --no-floor); the native one is absent when the addon is not built. */
+  floors: FloorPoint[];
+}
+
+/** What SRTP forwarding costs at least at N sessions' packet rate, in an echo that does nothing else. */
+export interface FloorPoint {
+  n: number;
+  pps: number;
+  node: FloorResult;
+  native: FloorResult | undefined;
 }
 
 export const LOSS_LIMIT_PERCENT = 1;
@@ -70,12 +83,14 @@ export function verdict(m: Measurement): Verdict {
 
 export async function runBenchmark(targets: readonly Target[], options: BenchOptions, progress: Progress): Promise<BenchResults> {
   const measurements: Measurement[] = [];
+  const floors: FloorPoint[] = [];
   for (const n of options.ns) {
     for (const target of targets) {
       const m = await measure(target, n, options, progress);
       progress.line(`${target.name} N=${n}: CPU ${m.serverCpuPercent} %, ${m.cpuMicrosPerPacket} µs/packet, loss ${m.lossPercent} %, latency median ${m.echoLatencyMs.median} ms`);
       measurements.push(m);
     }
+    if (options.floor) floors.push(await floorAt(n, options, progress));
   }
   const search: SearchResult[] = [];
   if (options.search) {
@@ -98,7 +113,26 @@ export async function runBenchmark(targets: readonly Target[], options: BenchOpt
     options: { ns: options.ns, warmupSeconds: options.warmupSeconds, windowSeconds: options.windowSeconds, setupConcurrency: options.setupConcurrency, traffic: options.traffic, search: options.search },
     measurements,
     search,
+    floors,
   };
+}
+
+/** The bench's packet mix per session: video packets of the traffic's size and 50 audio packets a second. */
+function floorMix(options: BenchOptions): { pps: number; videoShare: number; videoBytes: number; audioBytes: number } {
+  const t = options.traffic;
+  const videoPps = Math.max(1, Math.round((t.videoKbps * 1000) / 8 / t.fps / t.videoPacketBytes)) * t.fps;
+  return { pps: videoPps + t.audioPps, videoShare: videoPps / (videoPps + t.audioPps), videoBytes: t.videoPacketBytes, audioBytes: t.audioPacketBytes };
+}
+
+async function floorAt(n: number, options: BenchOptions, progress: Progress): Promise<FloorPoint> {
+  const mix = floorMix(options);
+  const pps = n * mix.pps;
+  const floorOptions = { ...mix, pps, seconds: Math.min(5, options.windowSeconds), core: options.serverCore };
+  progress.line(`floor N=${n}: ${pps} packets/s through a bare SRTP echo`);
+  const node = await measureFloor('node', floorOptions);
+  const native = nativeFloorAvailable() ? await measureFloor('native', floorOptions) : undefined;
+  progress.line(`floor N=${n}: node ${node.cpuMicrosPerPacket} µs/packet (loss ${node.lossPercent} %), native ${native ? `${native.cpuMicrosPerPacket} µs/packet (loss ${native.lossPercent} %)` : 'not built'}`);
+  return { n, pps, node, native };
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import { EchoMeter } from './clients/echoMeter.js';
 import { captureNdcErrors, drainNdcErrors } from './clients/ndcLog.js';
+import type { LoadClient, LoadSession } from './clients/loadSession.js';
+import { NativeSession } from './clients/nativeSession.js';
 import { NdcSession } from './clients/ndcSession.js';
 import { TrafficScheduler, type TrafficOptions } from './clients/trafficScheduler.js';
 import { percentile } from './lib/histogram.js';
@@ -26,6 +28,8 @@ export interface MeasureOptions {
   root: string;
   /** Our server's media worker threads. */
   mediaWorkers: number;
+  /** node-datachannel sessions, or werift ICE/DTLS with native media (cheaper per packet). */
+  loadClient?: LoadClient;
 }
 
 /** Median and 95th percentile, in ms. */
@@ -85,7 +89,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
   const server = await target.start({ core: options.serverCore, root: options.root, mediaWorkers: options.mediaWorkers });
   const meter = new EchoMeter();
   const scheduler = new TrafficScheduler(options.traffic, meter);
-  const sessions: NdcSession[] = [];
+  const sessions: LoadSession[] = [];
   const serverSessions: ServerSession[] = [];
   const errors: string[] = [];
   captureNdcErrors();
@@ -100,7 +104,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     let up = 0;
     const worker = async () => {
       while (next < n) {
-        const session = new NdcSession(next++, meter);
+        const session = options.loadClient === 'native' ? new NativeSession(next++, meter) : new NdcSession(next++, meter);
         sessions.push(session);
         try {
           serverSessions.push(await server.open(session));

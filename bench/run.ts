@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: N concurrent Hello World loopback sessions against our media server and
- * against Janus's EchoTest, in the same run, with node-datachannel load clients. Writes
+ * `npm run bench`: N concurrent Hello World loopback sessions against our media server, Janus's
+ * EchoTest and a Pion echo, in the same run, with node-datachannel load clients. Writes
  * bench.json, bench.md and bench.svg to the output folder and prints the markdown.
  *
  *   npm run bench -- [--n 1,10,50,100,200] [--seconds 20] [--warmup 5] [--no-search] [--out DIR] ...
@@ -21,17 +21,19 @@ import { plotSvg } from './report/svg.js';
 import { janus } from './targets/janus.js';
 import { ensureJanus } from './targets/janusSetup.js';
 import { kurentoTs } from './targets/kurentoTs.js';
+import { ensurePion, pion } from './targets/pion.js';
 import type { Target } from './targets/target.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS: Record<string, Target> = { [kurentoTs.name]: kurentoTs, [janus.name]: janus };
+const TARGETS: Record<string, Target> = { [kurentoTs.name]: kurentoTs, [janus.name]: janus, [pion.name]: pion };
 
 const USAGE = `npm run bench -- [options]
-  --systems LIST        systems to measure (default kurento-ts,janus)
+  --systems LIST        systems to measure (default kurento-ts,janus,pion)
   --n LIST              session counts (default 1,10,50,100,200)
   --seconds S           measurement window per point (default 20)
   --warmup S            traffic before the window opens (default 5)
   --no-search           skip the search for the largest N with < 1 % loss
+  --no-floor            skip the floors (a bare SRTP echo in Node and with the native addon) at each N
   --search-max N        largest N the search tries (default 400)
   --search-seconds S    window of each search trial (default 10)
   --concurrency C       sessions set up at the same time (default 10)
@@ -40,6 +42,8 @@ const USAGE = `npm run bench -- [options]
   --client-core C       core for this load client (default 0)
   --video-kbps K        video bit rate per session (default ${DEFAULT_TRAFFIC.videoKbps})
   --media-workers N     our server's media worker threads (default 0: media in its main thread)
+  --load-client K       ndc (node-datachannel, default) or native (werift ICE/DTLS, media through
+                        @kurento-ts/native's sockets and SRTP: cheaper per packet)
   --out DIR             output folder (default bench/results)
   --from FILE           measure nothing: re-render the reports from a bench.json
   --quiet               no progress lines`;
@@ -65,11 +69,12 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      systems: { type: 'string', default: 'kurento-ts,janus' },
+      systems: { type: 'string', default: 'kurento-ts,janus,pion' },
       n: { type: 'string', default: '1,10,50,100,200' },
       seconds: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '5' },
       'no-search': { type: 'boolean', default: false },
+      'no-floor': { type: 'boolean', default: false },
       'search-max': { type: 'string', default: '400' },
       'search-seconds': { type: 'string', default: '10' },
       concurrency: { type: 'string', default: '10' },
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
       'client-core': { type: 'string', default: '0' },
       'video-kbps': { type: 'string', default: String(DEFAULT_TRAFFIC.videoKbps) },
       'media-workers': { type: 'string', default: '0' },
+      'load-client': { type: 'string', default: 'ndc' },
       out: { type: 'string', default: join(ROOT, 'bench/results') },
       from: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
     return;
   }
   if (targets.includes(janus)) ensureJanus((line) => progress.line(line));
+  if (targets.includes(pion)) ensurePion((line) => progress.line(line));
 
   const serverCore = Number(values['server-core']);
   const clientCore = Number(values['client-core']);
@@ -116,6 +123,8 @@ async function main(): Promise<void> {
     pinned,
     root: ROOT,
     mediaWorkers: Number.isInteger(Number(values['media-workers'])) && Number(values['media-workers']) >= 0 ? Number(values['media-workers']) : fail(`--media-workers: expected a whole number, got "${values['media-workers']}"`),
+    floor: !values['no-floor'],
+    loadClient: values['load-client'] === 'native' || values['load-client'] === 'ndc' ? values['load-client'] : fail(`--load-client: expected ndc or native, got "${values['load-client']}"`),
     search: values['no-search'] ? undefined : { maxN: positive(values['search-max'], '--search-max'), windowSeconds: positive(values['search-seconds'], '--search-seconds'), resolution: 0.1 },
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
   };
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
 /** bench.json, bench.md and bench.svg in `out`; the markdown also on stdout. */
 function writeReports(results: BenchResults, out: string, progress: Progress): void {
   const systems = [...new Set(results.measurements.map((m) => m.system))];
-  const [ours = kurentoTs.name, theirs = ours] = systems;
+  const [ours = kurentoTs.name, ...theirs] = systems;
   const markdown = markdownReport(results, ours, theirs);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -22,6 +22,17 @@ async function ensureSystemPackages() {
   execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
+// The native addon (packages/native): this repository installs with ignore-scripts (.npmrc), so
+// its install step runs here, again only when a C source is newer than the build. It never fails
+// the run itself: without a compiler the TypeScript path runs (and the addon's tests say so).
+function ensureNativeBuilt() {
+  const dir = 'packages/native';
+  const addon = join(dir, 'build/Release/kurento_ts_native.node');
+  const sources = readdirSync(join(dir, 'csrc')).map((f) => join(dir, 'csrc', f)).concat(join(dir, 'binding.gyp'));
+  if (existsSync(addon) && sources.every((f) => statSync(f).mtimeMs <= statSync(addon).mtimeMs)) return;
+  spawnSync(process.execPath, [join(dir, 'scripts/build.mjs')], { stdio: 'inherit' });
+}
+
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
@@ -47,5 +58,6 @@ if (only.length === 0) {
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
 await ensureSystemPackages();
+ensureNativeBuilt();
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -7,7 +7,7 @@
  * than sending a burst that the servers would be blamed for.
  */
 import type { EchoMeter } from './echoMeter.js';
-import type { NdcSession } from './ndcSession.js';
+import type { LoadSession } from './loadSession.js';
 import { RtpWriter } from './rtpPackets.js';
 import { AUDIO_MID, AUDIO_PT, VIDEO_MID, VIDEO_PT } from './ndcSession.js';
 
@@ -29,7 +29,7 @@ const AUDIO_CLOCK = 48_000;
 
 export class TrafficScheduler {
   readonly packetsPerFrame: number;
-  private readonly sessions: NdcSession[] = [];
+  private readonly sessions: LoadSession[] = [];
   private readonly video: RtpWriter;
   private readonly audio: RtpWriter;
   private readonly frameMs: number;
@@ -54,7 +54,7 @@ export class TrafficScheduler {
   }
 
   /** Starts sending for a session (call once it is connected). */
-  add(session: NdcSession): void {
+  add(session: LoadSession): void {
     const now = performance.now();
     session.nextVideoAt = now + Math.random() * this.frameMs;
     session.nextAudioAt = now + Math.random() * this.audioMs;

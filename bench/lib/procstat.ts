@@ -4,7 +4,7 @@
  * (Janus, or Node with its helper threads) is measured whole.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: ticks per second in /proc/<pid>/stat (100 almost everywhere; asked, not assumed). */
 export const CLOCK_TICKS = readClockTicks();
@@ -25,6 +25,23 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After the name, field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * CPU seconds the live threads of a process have run, in nanoseconds' resolution
+ * (/proc/<pid>/task/<tid>/schedstat): for short windows where clock ticks are too coarse.
+ * Threads that already exited are not in it, so use it for processes whose threads live on.
+ */
+export function runSeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended while we read
+    }
+  }
+  return ns / 1e9;
 }
 
 /** Resident set size in bytes. */

@@ -3,6 +3,7 @@ import { type BenchResults, LOSS_LIMIT_PERCENT, MIN_ECHOING_FRACTION, MIN_OFFERE
 import type { Measurement } from '../measurement.js';
 import { RATIO_FIGURES, ratios } from './ratios.js';
 
+const floors = (results: BenchResults) => ((results.floors ?? []).every((f) => f.native) ? 'native' : 'Node');
 const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const pair = (a: number, b: number, digits = 1) => `${fmt(a, digits)} / ${fmt(b, digits)}`;
 
@@ -43,11 +44,32 @@ export function searchTable(results: BenchResults): string {
   ].join('\n');
 }
 
-/** The whole report, as written to bench/results/bench.md. */
-export function markdownReport(results: BenchResults, ours: string, theirs: string): string {
+/** Each N's floors and every system's CPU per packet as a multiple of the native floor (of the Node one without the addon). */
+export function floorTable(results: BenchResults): string {
+  const floors = results.floors ?? [];
+  if (floors.length === 0) return '';
+  const systems = [...new Set(results.measurements.map((m) => m.system))];
+  const lines = [
+    `| N | packets/s | native floor µs/packet (loss %) | Node floor µs/packet (loss %) | ${systems.map((s) => `${s} ÷ floor`).join(' | ')} |`,
+    `|---:|---:|---:|---:|${systems.map(() => '---:').join('|')}|`,
+  ];
+  for (const f of floors) {
+    const base = f.native?.cpuMicrosPerPacket ?? f.node.cpuMicrosPerPacket;
+    const multiples = systems.map((s) => {
+      const m = results.measurements.find((x) => x.system === s && x.n === f.n);
+      return m && base > 0 ? `${fmt(m.cpuMicrosPerPacket / base, 2)}×`.replace('–×', '–') : '–';
+    });
+    const native = f.native ? `${fmt(f.native.cpuMicrosPerPacket)} (${fmt(f.native.lossPercent, 2)})` : 'not built';
+    lines.push(`| ${f.n} | ${f.pps} | ${native} | ${fmt(f.node.cpuMicrosPerPacket)} (${fmt(f.node.lossPercent, 2)}) | ${multiples.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The whole report, as written to bench/results/bench.md: `ours` against each of `theirs`. */
+export function markdownReport(results: BenchResults, ours: string, theirs: readonly string[]): string {
   const t = results.options.traffic;
   const parts = [
-    `# Benchmark: ${ours} against ${theirs}, N loopback echo sessions`,
+    `# Benchmark: ${ours} against ${theirs.join(' and ') || 'nothing'}, N loopback echo sessions`,
     '',
     `${results.date} · ${results.machine.cores} cores (${results.machine.cpuModel}), Linux ${results.machine.kernel}, Node ${results.machine.node} · ` +
       (results.machine.pinned ? `server pinned to core ${results.machine.serverCore}, load client to core ${results.machine.clientCore}` : 'not pinned (too few cores or no taskset)'),
@@ -59,8 +81,18 @@ export function markdownReport(results: BenchResults, ours: string, theirs: stri
     '',
     measurementsTable(results.measurements),
   ];
-  const ratio = ours === theirs ? '' : ratioTable(results.measurements, ours, theirs);
-  if (ratio) parts.push('', `Ratio ${ours} / ${theirs} (below 1: ${ours} does better):`, '', ratio);
+  for (const other of theirs) {
+    const ratio = ratioTable(results.measurements, ours, other);
+    if (ratio) parts.push('', `Ratio ${ours} / ${other} (below 1: ${ours} does better):`, '', ratio);
+  }
+  const floor = floorTable(results);
+  if (floor)
+    parts.push(
+      '',
+      `The floor at each N's packet rate (bench/floor: a bare AEAD_AES_128_GCM SRTP echo pinned like the servers, valid tags; native: the addon's recvmmsg/sendmmsg socket and in-place SRTP with JS touching each packet; Node: node:dgram and our TypeScript SrtpContext), and each system's CPU per packet as a multiple of the ${floors(results)} floor:`,
+      '',
+      floor,
+    );
   const search = searchTable(results);
   if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % over the sessions that are up, with at least ${MIN_ECHOING_FRACTION * 100} % of them up (sessions that never connect are counted in the table above, not here); a trial where the client sent less than ${MIN_OFFERED_FRACTION * 100} % of its target rate is client-bound. Window ${results.options.search?.windowSeconds ?? '?'} s per trial.`, '', search);
   return `${parts.join('\n')}\n`;

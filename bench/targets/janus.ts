@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { NdcSession } from '../clients/ndcSession.js';
+import type { LoadSession } from '../clients/loadSession.js';
 import { ServerProcess } from '../lib/serverProcess.js';
 import { JanusApi } from './janusApi.js';
 import { ensureJanus, JANUS_BINARY, writeJanusConfig } from './janusSetup.js';
@@ -50,7 +50,7 @@ export const janus: Target = {
   },
 };
 
-async function openEchoTest(api: JanusApi, session: NdcSession): Promise<ServerSession> {
+async function openEchoTest(api: JanusApi, session: LoadSession): Promise<ServerSession> {
   const offer = await session.createOffer();
   const id = await api.createSession();
   const handle = await api.attachEchoTest(id);

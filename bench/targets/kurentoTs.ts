@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { KurentoClient } from '@kurento-ts/client';
 import WebSocket from 'ws';
-import type { NdcSession } from '../clients/ndcSession.js';
+import type { LoadSession } from '../clients/loadSession.js';
 import { ServerProcess } from '../lib/serverProcess.js';
 import type { RunningTarget, ServerSession, Target, TargetOptions } from './target.js';
 
@@ -47,7 +47,7 @@ export const kurentoTs: Target = {
   },
 };
 
-async function openHelloWorld(kurento: KurentoClient, session: NdcSession): Promise<ServerSession> {
+async function openHelloWorld(kurento: KurentoClient, session: LoadSession): Promise<ServerSession> {
   const offer = await session.createOffer();
   const pipeline = await kurento.createMediaPipeline();
   try {

@@ -1,5 +1,5 @@
 /** What the benchmark needs from a system under test: a server process and a way to signal one echo session. */
-import type { NdcSession } from '../clients/ndcSession.js';
+import type { LoadSession } from '../clients/loadSession.js';
 
 export interface TargetOptions {
   /** Core to pin the server to (undefined: not pinned). */
@@ -24,7 +24,7 @@ export interface RunningTarget {
    * Signals one session as an application would: the client's offer in, the answer and the
    * candidates back. Resolves once the answer is applied (the connection may still be coming up).
    */
-  open(session: NdcSession): Promise<ServerSession>;
+  open(session: LoadSession): Promise<ServerSession>;
   /**
    * One request on the control plane that touches no session (our JSON-RPC `ping`, Janus's HTTP
    * `ping`), on a connection of its own: how fast the control plane answers under media load.

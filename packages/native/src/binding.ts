@@ -1,0 +1,120 @@
+/**
+ * Loads the compiled addon when it is there and wanted. The addon is optional (like `ws` with
+ * `bufferutil`): when it did not build, or `KURENTO_NATIVE=0` asks for the TypeScript path, the
+ * callers use their TypeScript implementations and `nativeStatus()` says why.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The raw class the addon exports for SRTP (srtp_binding.c); use `NativeSrtpSession` instead. */
+export interface RawSrtpSession {
+  protectRtp(bytes: Uint8Array, offset: number, length: number): number;
+  unprotectRtp(bytes: Uint8Array, offset: number, length: number): number;
+  protectRtcp(bytes: Uint8Array, offset: number, length: number): number;
+  unprotectRtcp(bytes: Uint8Array, offset: number, length: number): number;
+  stats(): { rejectedAuth: number; rejectedReplay: number; rejectedMalformed: number };
+  close(): void;
+}
+
+/** The raw class the addon exports for UDP (socket.c); use `NativeUdpSocket` instead. */
+export interface RawUdpSocket {
+  readonly slab: Buffer;
+  readonly meta: Int32Array;
+  readonly port: number;
+  readonly family: 4 | 6;
+  flush(count: number): number;
+  addPeer(address: string, port: number): number;
+  removePeer(id: number): void;
+  source(slot: number): [string, number];
+  sendTo(bytes: Uint8Array, offset: number, length: number, address: string, port: number): boolean;
+  stats(): UdpSocketStats;
+  close(): void;
+}
+
+/** Counters of one native socket, read by JS on timers. */
+export interface UdpSocketStats {
+  packetsIn: number;
+  bytesIn: number;
+  packetsOut: number;
+  bytesOut: number;
+  /** Times the loop woke the socket up. */
+  wakeups: number;
+  /** JS calls made (batches holding at least one datagram for JS). */
+  batches: number;
+  /** Datagrams other than STUN from sources that are not peers (peersOnly). */
+  droppedUnknownSource: number;
+  /** Datagrams larger than a slab slot. */
+  truncated: number;
+  /** Datagrams the kernel refused to send (buffer full) or bad descriptors. */
+  sendErrors: number;
+}
+
+/** What the compiled module exports. */
+export interface NativeBinding {
+  SrtpSession: new (profile: number, key: Uint8Array, salt: Uint8Array, deriveKeys: boolean, maxSsrcs: number) => RawSrtpSession;
+  UdpSocket: new (
+    address: string,
+    portMin: number,
+    portMax: number,
+    batch: number,
+    txCapacity: number,
+    stride: number,
+    peersOnly: boolean,
+    onBatch: (count: number) => number | undefined,
+  ) => RawUdpSocket;
+}
+
+/** Which path runs and why. */
+export interface NativeStatus {
+  native: boolean;
+  /** One line for the log: the path in use and, for the TypeScript path, why. */
+  reason: string;
+}
+
+/** Environment variable that forces the TypeScript path when 0, false, off or no. */
+export const NATIVE_ENV = 'KURENTO_NATIVE';
+/** Environment variable naming another build of the addon (the AddressSanitizer one of `npm run soak`). */
+export const NATIVE_ADDON_ENV = 'KURENTO_NATIVE_ADDON';
+const ADDON = process.env[NATIVE_ADDON_ENV] || join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'kurento_ts_native.node');
+
+let loaded: { binding: NativeBinding | undefined; status: NativeStatus } | undefined;
+
+function load(): { binding: NativeBinding | undefined; status: NativeStatus } {
+  const wanted = process.env[NATIVE_ENV]?.trim().toLowerCase();
+  if (wanted !== undefined && ['0', 'false', 'off', 'no'].includes(wanted)) {
+    return { binding: undefined, status: { native: false, reason: `TypeScript fast path (${NATIVE_ENV}=${wanted})` } };
+  }
+  if (!existsSync(ADDON)) {
+    return {
+      binding: undefined,
+      status: { native: false, reason: 'TypeScript fast path (native addon not built: needs a C compiler, make and python3, then `npm run build -w @kurento-ts/native`)' },
+    };
+  }
+  try {
+    const binding = createRequire(import.meta.url)(ADDON) as NativeBinding;
+    return { binding, status: { native: true, reason: `native fast path (${ADDON})` } };
+  } catch (e) {
+    return { binding: undefined, status: { native: false, reason: `TypeScript fast path (native addon failed to load: ${(e as Error).message})` } };
+  }
+}
+
+/** The addon, or undefined when the TypeScript path runs. Loaded once per thread. */
+export function nativeBinding(): NativeBinding | undefined {
+  loaded ??= load();
+  return loaded.binding;
+}
+
+/** Which path runs and why (loads the addon if not yet tried). */
+export function nativeStatus(): NativeStatus {
+  loaded ??= load();
+  return loaded.status;
+}
+
+/** The addon, or an error naming what to install when it is not available. */
+export function requireNative(): NativeBinding {
+  const binding = nativeBinding();
+  if (!binding) throw new Error(`the native fast path is not available: ${nativeStatus().reason}`);
+  return binding;
+}

@@ -1,0 +1,5 @@
+/** @kurento-ts/native: the optional native fast path (see README.md). */
+export { nativeBinding, nativeStatus, requireNative, NATIVE_ENV, type NativeStatus, type UdpSocketStats } from './binding.js';
+export { NativeSrtpSession, NATIVE_SRTP_PROFILES, SrtpReject, type NativeSrtpOptions, type NativeSrtpProfile, type SrtpProfileSizes } from './srtp.js';
+export { NativeUdpSocket, DatagramKind, type NativeUdpSocketOptions } from './udp.js';
+export { NativeUdpTransport, type MediaHandler, type NativeUdpTransportOptions, type TransportAddress } from './transport.js';

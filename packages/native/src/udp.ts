@@ -1,0 +1,145 @@
+/**
+ * A UDP socket owned by native code. Datagrams arrive in batches in a slab JS reads in place
+ * (no Buffer per packet); JS writes send descriptors and the socket sends them in one sendmmsg.
+ *
+ * Slab layout: receive slots 0..batch-1 at `slot * stride`, then `txCapacity` send slots at
+ * `txSlotOffset(j)`. A descriptor may point anywhere in the slab, so a packet can be sent from
+ * the receive slot it arrived in. Receive slots are valid only during the `onBatch` call.
+ */
+import { requireNative, type RawUdpSocket, type UdpSocketStats } from './binding.js';
+
+export type { UdpSocketStats } from './binding.js';
+
+/** What each received datagram is (RFC 7983 on its first byte; RFC 5761 for RTCP). */
+export const DatagramKind = { dropped: 0, stun: 1, dtls: 2, rtp: 3, rtcp: 4, other: 5 } as const;
+
+/** Options of a native UDP socket. */
+export interface NativeUdpSocketOptions {
+  /** Local IPv4 or IPv6 literal to bind. */
+  address: string;
+  /** Port to bind (0 or absent: any), or a range tried from a random place in it. */
+  port?: number | readonly [min: number, max: number];
+  /** Datagrams per recvmmsg, also the receive slots (default 32, at most 256). */
+  batch?: number;
+  /** Send slots and descriptors (default 64, at most 256). */
+  txCapacity?: number;
+  /** Bytes per slot (default 2048: any datagram of a 1,500-byte MTU). Larger datagrams are dropped and counted. */
+  stride?: number;
+  /**
+   * Drop (and count) everything but STUN from sources that are not peers (default true): media,
+   * DTLS and RTCP reach JS only from addresses ICE validated (addPeer).
+   */
+  peersOnly?: boolean;
+  /**
+   * Called once per batch with the socket and the number of receive slots filled. Its return
+   * value is how many send descriptors (from 0) to send right after it: no extra call to flush.
+   */
+  onBatch: (socket: NativeUdpSocket, count: number) => number | void;
+}
+
+/** A native UDP socket: see the module comment for the slab. */
+export class NativeUdpSocket {
+  /** Receive and send slots. */
+  readonly slab: Buffer;
+  /** Length of each received datagram, by receive slot. */
+  readonly rxLength: Int32Array;
+  /** DatagramKind of each received datagram. */
+  readonly rxKind: Int32Array;
+  /** Peer id of each datagram's source, -1 when it is not a peer. */
+  readonly rxPeer: Int32Array;
+  /** Send descriptors: byte offset in the slab, length, peer id. */
+  readonly txOffset: Int32Array;
+  readonly txLength: Int32Array;
+  readonly txPeer: Int32Array;
+  readonly batch: number;
+  readonly txCapacity: number;
+  readonly stride: number;
+  readonly port: number;
+  readonly family: 4 | 6;
+  readonly address: string;
+  private readonly raw: RawUdpSocket;
+  private closed = false;
+
+  constructor(options: NativeUdpSocketOptions) {
+    const { UdpSocket } = requireNative();
+    const batch = options.batch ?? 32;
+    const txCapacity = options.txCapacity ?? 64;
+    const stride = options.stride ?? 2048;
+    const [min, max] = typeof options.port === 'object' ? options.port : [options.port ?? 0, options.port ?? 0];
+    const onBatch = options.onBatch;
+    // The native side calls this with the raw socket as `this`; the closure gives the wrapper.
+    this.raw = new UdpSocket(options.address, min, max, batch, txCapacity, stride, options.peersOnly ?? true, (count) => onBatch(this, count) ?? 0);
+    const meta = this.raw.meta;
+    this.slab = this.raw.slab;
+    this.rxLength = meta.subarray(0, batch);
+    this.rxKind = meta.subarray(batch, 2 * batch);
+    this.rxPeer = meta.subarray(2 * batch, 3 * batch);
+    this.txOffset = meta.subarray(3 * batch, 3 * batch + txCapacity);
+    this.txLength = meta.subarray(3 * batch + txCapacity, 3 * batch + 2 * txCapacity);
+    this.txPeer = meta.subarray(3 * batch + 2 * txCapacity, 3 * batch + 3 * txCapacity);
+    this.batch = batch;
+    this.txCapacity = txCapacity;
+    this.stride = stride;
+    this.port = this.raw.port;
+    this.family = this.raw.family;
+    this.address = options.address;
+  }
+
+  /** Byte offset of receive slot `slot` in the slab. */
+  rxOffset(slot: number): number {
+    return slot * this.stride;
+  }
+
+  /** Byte offset of send slot `slot` in the slab. */
+  txSlotOffset(slot: number): number {
+    return (this.batch + slot) * this.stride;
+  }
+
+  /** Sends descriptors [0, count) in one sendmmsg; returns how many the kernel took. */
+  flush(count: number): number {
+    return this.raw.flush(count);
+  }
+
+  /** Registers a destination (and a source whose datagrams pass peersOnly); returns its id (same address, same id). */
+  addPeer(address: string, port: number): number {
+    return this.raw.addPeer(address, port);
+  }
+
+  /** Forgets a peer id: its datagrams count as a stranger's again. */
+  removePeer(id: number): void {
+    this.raw.removePeer(id);
+  }
+
+  /** Source address and port of receive slot `slot` in the current batch. */
+  source(slot: number): [address: string, port: number] {
+    return this.raw.source(slot);
+  }
+
+  /** A copy of receive slot `slot`'s datagram, for code that keeps it (STUN, DTLS). */
+  copyDatagram(slot: number): Buffer {
+    const start = slot * this.stride;
+    return Buffer.from(this.slab.subarray(start, start + (this.rxLength[slot] ?? 0)));
+  }
+
+  /** Sends one datagram now, to any address (STUN, DTLS, control traffic); false when the kernel refused it. */
+  sendTo(bytes: Uint8Array, address: string, port: number, offset = 0, length = bytes.length - offset): boolean {
+    return this.raw.sendTo(bytes, offset, length, address, port);
+  }
+
+  /** Counters, for stats and tests. */
+  stats(): UdpSocketStats {
+    return this.raw.stats();
+  }
+
+  /** Stops receiving; the descriptor closes on the loop's next turn. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.raw.close();
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
