@@ -6,7 +6,7 @@
  * bound: a channel may have at most CHANNEL_BUFFER_LIMIT bytes waiting in werift's queues, all
  * channels together TRANSPORT_BUFFER_LIMIT, and a transport at most MAX_OPEN_CHANNELS channels.
  */
-import type { RTCDataChannel, RTCPeerConnection } from 'werift';
+import { RTCSctpTransport, type RTCDataChannel, type RTCPeerConnection } from 'werift';
 import { dataMessageSize, type DataMessage } from '../types/data.js';
 
 /** Bytes one channel may have waiting to be sent before further messages to it are dropped. */
@@ -70,6 +70,48 @@ interface SctpManagerInternals {
 interface SctpTransportInternals {
   remoteMaxMessageSize: number;
 }
+interface SctpOpenInternals {
+  dataChannels: Record<number, RTCDataChannel>;
+  dataChannelQueue: [RTCDataChannel, number, Buffer][];
+  dataChannelOpen(channel: RTCDataChannel): void;
+  dataChannelFlush(): Promise<void>;
+}
+
+/** RFC 8832 §5.1: DATA_CHANNEL_OPEN's message type, and the SCTP payload protocol id of DCEP. */
+const DATA_CHANNEL_OPEN = 0x03;
+const PPID_DCEP = 50;
+let openPatched = false;
+
+/**
+ * werift 0.24.4 writes a wrong DATA_CHANNEL_OPEN for channels we create: a partially reliable
+ * channel loses its unordered bit (channel type 1 or 2 instead of 0x81 or 0x82), and the label
+ * and protocol lengths are counted in UTF-16 units instead of bytes. This writes the message as
+ * RFC 8832 §5.1 has it and queues it as werift does.
+ */
+function patchDataChannelOpen(): void {
+  if (openPatched) return;
+  openPatched = true;
+  const transport = RTCSctpTransport.prototype as unknown as SctpOpenInternals;
+  transport.dataChannelOpen = function (this: SctpOpenInternals, channel: RTCDataChannel): void {
+    if (channel.id !== undefined) {
+      if (this.dataChannels[channel.id]) throw new Error(`Data channel with ID ${channel.id} already registered`);
+      this.dataChannels[channel.id] = channel;
+    }
+    const label = Buffer.from(channel.label, 'utf8');
+    const protocol = Buffer.from(channel.protocol, 'utf8');
+    const reliability = channel.maxRetransmits !== null ? 1 : channel.maxPacketLifeTime !== null ? 2 : 0;
+    const open = Buffer.alloc(12 + label.length + protocol.length);
+    open.writeUInt8(DATA_CHANNEL_OPEN, 0);
+    open.writeUInt8((channel.ordered ? 0 : 0x80) | reliability, 1);
+    open.writeUInt32BE(channel.maxRetransmits ?? channel.maxPacketLifeTime ?? 0, 4);
+    open.writeUInt16BE(label.length, 8);
+    open.writeUInt16BE(protocol.length, 10);
+    label.copy(open, 12);
+    protocol.copy(open, 12 + label.length);
+    this.dataChannelQueue.push([channel, PPID_DCEP, open]);
+    void this.dataChannelFlush();
+  };
+}
 
 export class DataChannels {
   /** Open channels, in the order they opened: a message with no channel of its label takes the first. */
@@ -87,6 +129,7 @@ export class DataChannels {
     private readonly pc: RTCPeerConnection,
     private readonly handlers: DataChannelHandlers,
   ) {
+    patchDataChannelOpen();
     pc.onDataChannel.subscribe((channel) => this.adopt(channel, true));
   }
 
