@@ -8,7 +8,6 @@
  * server bounded memory.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -196,25 +195,25 @@ test('createDataChannel opens a channel in the page with its label and options; 
       ],
     );
     await waitFor('DataChannelOpened for each', () => opened.length === 4, 5000);
-    const serverMade = byLabel.get('server-made');
-    assert.ok(serverMade?.id !== null && serverMade?.id !== undefined && opened.includes(serverMade.id), `DataChannelOpened carries the page's id ${serverMade?.id} (got ${opened})`);
+    const serverMadeId = byLabel.get('server-made')?.id;
+    assert.ok(typeof serverMadeId === 'number' && opened.includes(serverMadeId), `DataChannelOpened carries the page's id ${serverMadeId} (got ${opened})`);
     const ids = new Set((await peers.channels('page')).map((c) => c.id));
     assert.equal(ids.size, 4, 'no two channels share an SCTP stream id');
 
-    await peers.tab.evaluate(() => window.dcSend('page', 'timed', [{ seq: 5, size: 300, kind: 'binary' }]));
+    await peers.send('page', 'timed', [{ seq: 5, size: 300, kind: 'binary' }]);
     const back = await waitFor('the message back on "timed"', async () => (await peers.channels('page')).find((c) => c.label === 'timed')?.received[0], 10_000);
     assert.deepEqual({ seq: back.seq, intact: back.intact }, { seq: 5, intact: true });
 
-    await endpoint.closeDataChannel(serverMade.id);
+    await endpoint.closeDataChannel(serverMadeId);
     await waitFor('the page sees it closed', async () => (await peers.channels('page')).find((c) => c.label === 'server-made')?.closed, 10_000);
-    await waitFor('DataChannelClosed', () => closed.includes(serverMade.id), 5000);
-    await endpoint.closeDataChannel(serverMade.id); // closed already: nothing to do, as in Kurento
+    await waitFor('DataChannelClosed', () => closed.includes(serverMadeId), 5000);
+    await endpoint.closeDataChannel(serverMadeId); // closed already: nothing to do, as in Kurento
     await assert.rejects(endpoint.closeDataChannel(999), (e: unknown) => e instanceof KurentoClientError && e.code === 40107 && /999/.test(e.message));
 
     // The page closes its own channel: the server reports it too.
-    const pageMade = (await peers.channels('page')).find((c) => c.label === 'page-made');
+    const pageMadeId = (await peers.channels('page')).find((c) => c.label === 'page-made')?.id ?? -1;
     await peers.tab.evaluate(() => window.dcClose('page', 'page-made'));
-    await waitFor('DataChannelClosed for the page’s channel', () => pageMade?.id !== null && closed.includes(pageMade?.id ?? -1), 10_000);
+    await waitFor('DataChannelClosed for the page’s channel', () => closed.includes(pageMadeId), 10_000);
     const session = Object.values(await endpoint.getStats('DATA')).find((s) => s.type === 'session');
     assert.deepEqual([session?.['dataChannelsOpened'], session?.['dataChannelsClosed']], [4, 2]);
   } finally {
