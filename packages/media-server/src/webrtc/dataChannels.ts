@@ -204,9 +204,15 @@ export class DataChannels {
     }));
   }
 
+  /** The open channel of `label`, else the first open one. */
   private pick(label: string): RTCDataChannel | undefined {
-    for (const channel of this.open) if (channel.label === label && channel.readyState === 'open') return channel;
-    return this.open.find((c) => c.readyState === 'open');
+    let first: RTCDataChannel | undefined;
+    for (const channel of this.open) {
+      if (channel.readyState !== 'open') continue;
+      if (channel.label === label) return channel;
+      first ??= channel;
+    }
+    return first;
   }
 
   /** Follows a channel through its life: announced when it opens, messages while open, forgotten when closed. */

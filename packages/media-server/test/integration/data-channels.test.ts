@@ -304,3 +304,26 @@ test('a page that stops reading (its renderer frozen) costs the server bounded m
     await sinkBrowser.close();
   }
 });
+
+test('a peer that opens more than 256 channels: the ones beyond are closed at once and never announced; the first 256 work', async () => {
+  const peers = await Peers.open(browser, site, kurento);
+  try {
+    const endpoint = await peers.endpoint('page', { useDataChannels: true });
+    let opened = 0;
+    await endpoint.on('DataChannelOpened', () => void opened++);
+    await endpoint.connect(endpoint);
+    const labels = Array.from({ length: 260 }, (_, i) => `c${i}`);
+    await peers.negotiate('page', { media: false, dataChannels: labels.map((label) => ({ label })) });
+    const channels = await waitFor('260 channels settled', async () => {
+      const now = await peers.channels('page');
+      return now.filter((c) => c.opened).length === 260 && now.filter((c) => c.closed).length === 4 ? now : null;
+    }, 20_000, 250);
+    assert.deepEqual(channels.filter((c) => c.closed).map((c) => c.label).sort(), ['c256', 'c257', 'c258', 'c259']);
+    await waitFor('256 DataChannelOpened', () => opened === 256, 5000);
+    assert.equal(serverSide(endpoint).droppedData().refusedChannels, 4);
+    await peers.send('page', 'c255', [{ seq: 1, size: 20, kind: 'text' }]);
+    assert.equal((await received(peers, 'page', 'c255', 1))[0]?.seq, 1);
+  } finally {
+    await peers.close();
+  }
+});
