@@ -120,8 +120,8 @@ export class PeerSession {
   private readonly codecViews = new WeakMap<RTCRtpCodecParameters, RtpCodec>();
   /** The data channels, when the endpoint uses them; without, offered data sections are rejected. */
   private readonly data: DataChannels | undefined;
-  /** The data sections taken out of the offer (no data channels), and our answer as the client gets it. */
-  private rejectedData: { sections: DataSectionsRejected; answer: string } | undefined;
+  /** The data sections taken out of the offer (no data channels): werift never sees them. */
+  private rejectedData: DataSectionsRejected | undefined;
   /** Bytes and packets the fast path moved without werift's ICE counting them (transport stats). */
   readonly fastPathWire = { bytesSent: 0, bytesReceived: 0, packetsSent: 0, packetsReceived: 0 };
 
@@ -152,7 +152,7 @@ export class PeerSession {
       if (c === undefined) return;
       const json = c.toJSON();
       const index = json.sdpMLineIndex ?? 0;
-      this.handlers.candidate({ candidate: json.candidate, sdpMid: json.sdpMid ?? '0', sdpMLineIndex: this.rejectedData?.sections.clientIndex(index) ?? index });
+      this.handlers.candidate({ candidate: json.candidate, sdpMid: json.sdpMid ?? '0', sdpMLineIndex: this.rejectedData?.clientIndex(index) ?? index });
     });
     this.pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && this.handlers.gatheringDone());
     this.pc.iceConnectionStateChange.subscribe((s) => this.handlers.iceState(s));
@@ -169,7 +169,7 @@ export class PeerSession {
     this.orderCodecs(order);
     const answer = await this.pc.createAnswer();
     await this.setLocal(answer);
-    if (rejected) this.rejectedData = { sections: rejected, answer: rejected.answer(this.pc.localDescription?.sdp ?? '') };
+    this.rejectedData = rejected;
     return this.localSdp();
   }
 
@@ -209,12 +209,13 @@ export class PeerSession {
 
   /** Adds a remote ICE candidate. */
   async addIceCandidate(candidate: CandidateInit): Promise<void> {
-    await this.pc.addIceCandidate(this.rejectedData?.sections.stackCandidate(candidate) ?? candidate);
+    await this.pc.addIceCandidate(this.rejectedData?.stackCandidate(candidate) ?? candidate);
   }
 
-  /** The local description negotiated so far, as the client sees it. */
+  /** The local description negotiated so far, as the client sees it (rejected data sections put back). */
   localSdp(): string {
-    return this.rejectedData?.answer ?? this.pc.localDescription?.sdp ?? '';
+    const sdp = this.pc.localDescription?.sdp ?? '';
+    return this.rejectedData ? this.rejectedData.answer(sdp) : sdp;
   }
 
   /** Hot path: sends a plain RTP packet to the remote peer; returns false when it cannot be sent. */

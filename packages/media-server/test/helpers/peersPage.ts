@@ -76,6 +76,8 @@ declare global {
     dcFlood(name: string, label: string, size: number, total: number, ms: number, from?: number): Promise<{ sent: number; bytes: number }>;
     dcInfo(name: string): ChannelInfo[];
     dcClose(name: string, label: string): void;
+    dcOpen(name: string, label: string): void;
+    answerOffer(name: string, sdp: string): Promise<string>;
     dcStats(name: string): Promise<{ label: string; id: number; messagesSent: number; messagesReceived: number }[]>;
   }
 }
@@ -111,6 +113,17 @@ export class Peers {
     const offer = await this.tab.evaluate(([n, o]) => window.createPeer(n, o), [name, options] as const);
     const answer = await endpoint.processOffer(offer);
     await this.tab.evaluate(([n, a]) => window.setAnswer(n, a), [name, answer] as const);
+    await endpoint.gatherCandidates();
+    return { offer, answer };
+  }
+
+  /** The endpoint offers, the browser side answers; returns both SDPs. */
+  async answer(name: string): Promise<{ offer: string; answer: string }> {
+    const endpoint = this.endpoints.get(name);
+    if (!endpoint) throw new Error(`no endpoint ${name}`);
+    const offer = await endpoint.generateOffer();
+    const answer = await this.tab.evaluate(([n, o]) => window.answerOffer(n, o), [name, offer] as const);
+    await endpoint.processAnswer(answer);
     await endpoint.gatherCandidates();
     return { offer, answer };
   }

@@ -248,6 +248,28 @@ test('without useDataChannels, as in Kurento: the offered data section is reject
   }
 });
 
+test('as the offerer, an endpoint with useDataChannels offers a data section: channels from either side open after the page answers, and echo', async () => {
+  const peers = await Peers.open(browser, site, kurento);
+  try {
+    const endpoint = await peers.endpoint('page', { useDataChannels: true });
+    const opened: number[] = [];
+    await endpoint.on('DataChannelOpened', (e) => opened.push(e.channelId));
+    await endpoint.connect(endpoint);
+    const { offer, answer } = await peers.answer('page');
+    assert.match(offer, /^m=application 9 UDP\/DTLS\/SCTP webrtc-datachannel/m);
+    assert.match(answer, /^m=application 9 UDP\/DTLS\/SCTP webrtc-datachannel/m, 'the page accepts it');
+    await waitFor('the page connected', async () => (await peers.stats('page')).connectionState === 'connected', 15_000);
+    await waitFor('the data session up', () => endpoint.createDataChannel('from-server').then(() => true, () => false), 10_000, 200);
+    await peers.tab.evaluate(() => window.dcOpen('page', 'from-page'));
+    await waitFor('both channels open at both ends', async () => opened.length === 2 && (await peers.channels('page')).filter((c) => c.opened).length === 2, 10_000);
+    await peers.send('page', 'from-page', [{ seq: 1, size: 2000, kind: 'binary' }]);
+    const back = await received(peers, 'page', 'from-page', 1);
+    assert.deepEqual([back[0]?.seq, back[0]?.intact], [1, true]);
+  } finally {
+    await peers.close();
+  }
+});
+
 test('createDataChannel: both limits at once are refused (40107), before negotiation there is no data session (40003)', async () => {
   const pipeline = await kurento.createMediaPipeline();
   try {

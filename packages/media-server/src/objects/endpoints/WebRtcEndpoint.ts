@@ -17,7 +17,7 @@ import { PeerSession, type CandidateInit, type Direction, type DtlsState, type I
 import { checkRemoteSdp } from '../../webrtc/sdp.js';
 import { candidateAddress, iceServers } from '../../webrtc/iceServers.js';
 import type { Args, ComplexServerValue, ConstructorArgs, Remote, StatsEntry } from '../contract.js';
-import { statsEntry } from '../stats.js';
+import { dataChannelEntries, transportEntries } from './webRtcStats.js';
 import type { MediaPipeline } from '../MediaPipeline.js';
 import type { ObjectContext } from '../ObjectContext.js';
 import { BaseRtpEndpoint, type NegotiatedKind } from './BaseRtpEndpoint.js';
@@ -155,7 +155,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   /** Closes data channel `channelId` (DataChannelClosed follows); closing one that is already closed does nothing. */
   closeDataChannel({ channelId }: Args<'WebRtcEndpoint', 'closeDataChannel'>): void {
     this.requireDataChannels();
-    if (this.peer?.closeDataChannel(channelId) === 'unknown' || this.peer === undefined) {
+    if ((this.peer?.closeDataChannel(channelId) ?? 'unknown') === 'unknown') {
       throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `No data channel with id ${channelId} was opened on this endpoint`);
     }
   }
@@ -446,76 +446,9 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
     const out = super.stats(type);
     const now = Date.now();
     const transport = this.peer?.transportStats();
-    if (transport) {
-      out[transport.id] = statsEntry('RTCTransportStats', {
-        id: transport.id,
-        type: 'transport',
-        timestampMillis: now,
-        bytesSent: transport.bytesSent,
-        bytesReceived: transport.bytesReceived,
-        rtcpTransportStatsId: '',
-        activeConnection: transport.selectedPairId !== undefined,
-        selectedCandidatePairId: transport.selectedPairId ?? '',
-        localCertificateId: transport.localCertificateId ?? '',
-        remoteCertificateId: transport.remoteCertificateId ?? '',
-      });
-      for (const pair of transport.pairs) {
-        out[pair.id] = statsEntry('RTCIceCandidatePairStats', {
-          id: pair.id,
-          type: 'candidatepair',
-          timestampMillis: now,
-          transportId: transport.id,
-          localCandidateId: pair.localId,
-          remoteCandidateId: pair.remoteId,
-          state: pair.state,
-          priority: pair.priority,
-          nominated: pair.nominated,
-          writable: pair.state === 'succeeded',
-          readable: pair.state === 'succeeded',
-          bytesSent: pair.bytesSent,
-          bytesReceived: pair.bytesReceived,
-          roundTripTime: pair.roundTripTime ?? 0,
-          availableOutgoingBitrate: 0,
-          availableIncomingBitrate: 0,
-        });
-      }
-      for (const [side, candidates] of [['localcandidate', transport.localCandidates], ['remotecandidate', transport.remoteCandidates]] as const) {
-        for (const c of candidates) {
-          out[c.id] = statsEntry('RTCIceCandidateAttributes', {
-            id: c.id,
-            type: side,
-            timestampMillis: now,
-            ipAddress: c.address,
-            portNumber: c.port,
-            transport: c.protocol,
-            candidateType: c.type,
-            priority: c.priority,
-            addressSourceUrl: '',
-          });
-        }
-      }
-    }
+    if (transport) Object.assign(out, transportEntries(transport, now));
     const data = type === undefined || type === 'DATA' ? this.peer?.dataStats() : undefined;
-    if (data) {
-      for (const channel of data.channels) {
-        const id = `${this.id}_datachannel_${channel.id}`;
-        out[id] = statsEntry('RTCDataChannelStats', {
-          id,
-          type: 'datachannel',
-          timestampMillis: now,
-          label: channel.label,
-          protocol: channel.protocol,
-          datachannelid: channel.id,
-          state: channel.state,
-          messagesSent: channel.messagesSent,
-          bytesSent: channel.bytesSent,
-          messagesReceived: channel.messagesReceived,
-          bytesReceived: channel.bytesReceived,
-        });
-      }
-      const id = `${this.id}_session`;
-      out[id] = statsEntry('RTCPeerConnectionStats', { id, type: 'session', timestampMillis: now, dataChannelsOpened: data.opened, dataChannelsClosed: data.closed });
-    }
+    if (data) Object.assign(out, dataChannelEntries(this.id, data, now));
     return out;
   }
 
