@@ -68,11 +68,36 @@ export const enums = {
     'WEBM', 'MKV', 'MP4', 'WEBM_VIDEO_ONLY', 'WEBM_AUDIO_ONLY', 'MKV_VIDEO_ONLY', 'MKV_AUDIO_ONLY', 'MP4_VIDEO_ONLY', 'MP4_AUDIO_ONLY',
     'JPEG_VIDEO_ONLY', 'KURENTO_SPLIT_RECORDER', 'FLV',
   ],
+  DtlsConnectionState: ['NEW', 'CLOSED', 'FAILED', 'CONNECTING', 'CONNECTED'],
+  RTCDataChannelState: ['connecting', 'open', 'closing', 'closed'],
+  RTCStatsIceCandidateType: ['host', 'serverreflexive', 'peerreflexive', 'relayed'],
+  RTCStatsIceCandidatePairState: ['frozen', 'waiting', 'inprogress', 'failed', 'succeeded', 'cancelled'],
   StatsType: [
     'inboundrtp', 'outboundrtp', 'session', 'datachannel', 'track', 'transport', 'candidatepair',
     'localcandidate', 'remotecandidate', 'element', 'endpoint',
   ],
 } as const satisfies Record<string, readonly string[]>;
+
+/** Kurento's Stats: what every getStats() entry has (its stats types below spell out their ancestors' fields). */
+const statsBase = { id: { type: 'String' }, type: { type: 'StatsType' }, timestampMillis: { type: 'int64' } } as const;
+const elementStats = { ...statsBase, inputLatency: { type: 'MediaLatencyStat[]' } } as const;
+/** Kurento's RTCRTPStreamStats, the fields inbound and outbound RTP stream stats share. */
+const rtpStreamStats = {
+  ...statsBase,
+  ssrc: { type: 'String' },
+  associateStatsId: { type: 'String' },
+  isRemote: { type: 'boolean' },
+  mediaTrackId: { type: 'String' },
+  transportId: { type: 'String' },
+  codecId: { type: 'String' },
+  firCount: { type: 'int64' },
+  pliCount: { type: 'int64' },
+  nackCount: { type: 'int64' },
+  sliCount: { type: 'int64' },
+  remb: { type: 'int64' },
+  packetsLost: { type: 'int64' },
+  fractionLost: { type: 'double' },
+} as const;
 
 export const complexTypes = {
   Tag: { key: { type: 'String' }, value: { type: 'String' } },
@@ -106,6 +131,80 @@ export const complexTypes = {
   OfferOptions: { offerToReceiveAudio: { type: 'boolean', optional: opt }, offerToReceiveVideo: { type: 'boolean', optional: opt } },
   VideoInfo: { isSeekable: { type: 'boolean' }, seekableInit: { type: 'int64' }, seekableEnd: { type: 'int64' }, duration: { type: 'int64' } },
   SDES: { key: { type: 'String', optional: opt }, keyBase64: { type: 'String', optional: opt }, crypto: { type: 'CryptoSuite', optional: opt } },
+  DtlsConnection: {
+    streamId: { type: 'String' },
+    componentId: { type: 'String' },
+    connectionId: { type: 'String' },
+    state: { type: 'DtlsConnectionState' },
+  },
+  RembParams: {
+    packetsRecvIntervalTop: { type: 'int', optional: opt },
+    exponentialFactor: { type: 'float', optional: opt },
+    linealFactorMin: { type: 'int', optional: opt },
+    linealFactorGrade: { type: 'float', optional: opt },
+    decrementFactor: { type: 'float', optional: opt },
+    thresholdFactor: { type: 'float', optional: opt },
+    upLosses: { type: 'int', optional: opt },
+    rembOnConnect: { type: 'int', optional: opt },
+  },
+  MediaLatencyStat: { name: { type: 'String' }, type: { type: 'MediaType' }, avg: { type: 'double' } },
+  ElementStats: elementStats,
+  EndpointStats: { ...elementStats, E2ELatency: { type: 'MediaLatencyStat[]' } },
+  RTCInboundRTPStreamStats: { ...rtpStreamStats, packetsReceived: { type: 'int64' }, bytesReceived: { type: 'int64' }, jitter: { type: 'double' } },
+  RTCOutboundRTPStreamStats: {
+    ...rtpStreamStats,
+    packetsSent: { type: 'int64' },
+    bytesSent: { type: 'int64' },
+    targetBitrate: { type: 'double' },
+    roundTripTime: { type: 'double' },
+  },
+  RTCPeerConnectionStats: { ...statsBase, dataChannelsOpened: { type: 'int64' }, dataChannelsClosed: { type: 'int64' } },
+  RTCDataChannelStats: {
+    ...statsBase,
+    label: { type: 'String' },
+    protocol: { type: 'String' },
+    datachannelid: { type: 'int64' },
+    state: { type: 'RTCDataChannelState' },
+    messagesSent: { type: 'int64' },
+    bytesSent: { type: 'int64' },
+    messagesReceived: { type: 'int64' },
+    bytesReceived: { type: 'int64' },
+  },
+  RTCTransportStats: {
+    ...statsBase,
+    bytesSent: { type: 'int64' },
+    bytesReceived: { type: 'int64' },
+    rtcpTransportStatsId: { type: 'String' },
+    activeConnection: { type: 'boolean' },
+    selectedCandidatePairId: { type: 'String' },
+    localCertificateId: { type: 'String' },
+    remoteCertificateId: { type: 'String' },
+  },
+  RTCIceCandidateAttributes: {
+    ...statsBase,
+    ipAddress: { type: 'String' },
+    portNumber: { type: 'int64' },
+    transport: { type: 'String' },
+    candidateType: { type: 'RTCStatsIceCandidateType' },
+    priority: { type: 'int64' },
+    addressSourceUrl: { type: 'String' },
+  },
+  RTCIceCandidatePairStats: {
+    ...statsBase,
+    transportId: { type: 'String' },
+    localCandidateId: { type: 'String' },
+    remoteCandidateId: { type: 'String' },
+    state: { type: 'RTCStatsIceCandidatePairState' },
+    priority: { type: 'int64' },
+    nominated: { type: 'boolean' },
+    writable: { type: 'boolean' },
+    readable: { type: 'boolean' },
+    bytesSent: { type: 'int64' },
+    bytesReceived: { type: 'int64' },
+    roundTripTime: { type: 'double' },
+    availableOutgoingBitrate: { type: 'double' },
+    availableIncomingBitrate: { type: 'double' },
+  },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 /** Fields every event carries besides its own (Kurento's RaiseBase + Media). */
@@ -153,6 +252,14 @@ export const events = {
   Paused: {},
   Stopped: {},
   EndOfStream: {},
+  DtlsConnectionStateChange: {
+    streamId: { type: 'String' },
+    componentId: { type: 'String' },
+    connectionId: { type: 'String' },
+    state: { type: 'DtlsConnectionState' },
+  },
+  DataChannelOpened: { channelId: { type: 'int' } },
+  DataChannelClosed: { channelId: { type: 'int' } },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 const mediaTypeAndDescription = [
@@ -276,6 +383,7 @@ export const remoteClasses = {
       mediaState: { type: 'MediaState', readOnly: true },
       connectionState: { type: 'ConnectionState', readOnly: true },
       mtu: { type: 'int' },
+      rembParams: { type: 'RembParams' },
     },
     methods: { requestKeyframe: { params: [] } },
     events: ['MediaStateChanged', 'ConnectionStateChanged'],
@@ -300,12 +408,26 @@ export const remoteClasses = {
       externalIPv6: { type: 'String' },
       ICECandidatePairs: { type: 'IceCandidatePair[]', readOnly: true },
       IceConnectionState: { type: 'IceConnection[]', readOnly: true },
+      DtlsConnectionState: { type: 'DtlsConnection[]', readOnly: true },
     },
     methods: {
       gatherCandidates: { params: [] },
       addIceCandidate: { params: [{ name: 'candidate', type: 'IceCandidate' }] },
+      createDataChannel: {
+        params: [
+          { name: 'label', type: 'String', optional: opt, default: '' },
+          { name: 'ordered', type: 'boolean', optional: opt, default: true },
+          { name: 'maxPacketLifeTime', type: 'int', optional: opt, default: -1 },
+          { name: 'maxRetransmits', type: 'int', optional: opt, default: -1 },
+          { name: 'protocol', type: 'String', optional: opt, default: '' },
+        ],
+      },
+      closeDataChannel: { params: [{ name: 'channelId', type: 'int' }] },
     },
-    events: ['IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'NewCandidatePairSelected'],
+    events: [
+      'IceCandidateFound', 'IceGatheringDone', 'IceComponentStateChanged', 'DtlsConnectionStateChange', 'DataChannelOpened',
+      'DataChannelClosed', 'NewCandidatePairSelected',
+    ],
   },
   UriEndpoint: {
     module: 'core',
@@ -364,7 +486,11 @@ export type EventName = keyof typeof events;
 export type MediaType = (typeof enums.MediaType)[number];
 
 /** Complex types and enums of the elements module (the others are core's). */
-const elementsTypes: ReadonlySet<string> = new Set(['IceCandidate', 'IceCandidatePair', 'IceConnection', 'IceComponentState', 'CertificateKeyType', 'SDES', 'CryptoSuite', 'OnKeySoftLimit', 'MediaProfileSpecType', 'VideoInfo', 'EndOfStream', 'Recording', 'Paused', 'Stopped']);
+const elementsTypes: ReadonlySet<string> = new Set([
+  'IceCandidate', 'IceCandidatePair', 'IceConnection', 'IceComponentState', 'CertificateKeyType', 'SDES', 'CryptoSuite', 'OnKeySoftLimit',
+  'DtlsConnection', 'DtlsConnectionState', 'DtlsConnectionStateChange', 'DataChannelOpened', 'DataChannelClosed',
+  'MediaProfileSpecType', 'VideoInfo', 'EndOfStream', 'Recording', 'Paused', 'Stopped',
+]);
 
 /** The module a class, type or event belongs to. */
 export function moduleOf(name: string): ModuleName {

@@ -20,6 +20,8 @@ const ARGS = [
 /** A running browser and how to dispose of it. */
 export interface Browser {
   context: BrowserContext;
+  /** The profile directory of this browser's processes (tells them apart from other browsers'). */
+  userDataDir: string;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
   return {
     context,
+    userDataDir: dir,
     close: async () => {
       await context.close();
       rmSync(dir, { recursive: true, force: true });

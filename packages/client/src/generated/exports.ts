@@ -43,6 +43,18 @@ export type IceConnection = ComplexValue<'IceConnection'>;
 export type OfferOptions = ComplexValue<'OfferOptions'>;
 export type VideoInfo = ComplexValue<'VideoInfo'>;
 export type SDES = ComplexValue<'SDES'>;
+export type DtlsConnection = ComplexValue<'DtlsConnection'>;
+export type RembParams = ComplexValue<'RembParams'>;
+export type MediaLatencyStat = ComplexValue<'MediaLatencyStat'>;
+export type ElementStats = ComplexValue<'ElementStats'>;
+export type EndpointStats = ComplexValue<'EndpointStats'>;
+export type RTCInboundRTPStreamStats = ComplexValue<'RTCInboundRTPStreamStats'>;
+export type RTCOutboundRTPStreamStats = ComplexValue<'RTCOutboundRTPStreamStats'>;
+export type RTCPeerConnectionStats = ComplexValue<'RTCPeerConnectionStats'>;
+export type RTCDataChannelStats = ComplexValue<'RTCDataChannelStats'>;
+export type RTCTransportStats = ComplexValue<'RTCTransportStats'>;
+export type RTCIceCandidateAttributes = ComplexValue<'RTCIceCandidateAttributes'>;
+export type RTCIceCandidatePairStats = ComplexValue<'RTCIceCandidatePairStats'>;
 
 // Enums: the values each takes.
 export type MediaType = EnumValue<'MediaType'>;
@@ -56,4 +68,8 @@ export type CertificateKeyType = EnumValue<'CertificateKeyType'>;
 export type CryptoSuite = EnumValue<'CryptoSuite'>;
 export type UriEndpointState = EnumValue<'UriEndpointState'>;
 export type MediaProfileSpecType = EnumValue<'MediaProfileSpecType'>;
+export type DtlsConnectionState = EnumValue<'DtlsConnectionState'>;
+export type RTCDataChannelState = EnumValue<'RTCDataChannelState'>;
+export type RTCStatsIceCandidateType = EnumValue<'RTCStatsIceCandidateType'>;
+export type RTCStatsIceCandidatePairState = EnumValue<'RTCStatsIceCandidatePairState'>;
 export type StatsType = EnumValue<'StatsType'>;

@@ -2,11 +2,14 @@
  * One element's place in the media graph: its connections (Kurento's rules: a sink takes one
  * source per media type and description; a new connection replaces the old one), loop checks,
  * the typed edge of each input (graph/edges.ts) re-evaluated whenever either side changes, the
- * per-kind list of sinks the packet path walks, and keyframe requests routed upstream. The
+ * per-kind list of sinks the packet path walks, the list of DATA sinks data-channel messages go
+ * to (DATA has no codecs: a DATA connection forwards from the moment it is made), and keyframe
+ * requests routed upstream. The
  * element that owns the node keeps the Kurento API; the node knows nothing of the protocol's
  * objects or events: it reports to its owner.
  */
 import { KurentoError, type MediaType } from '@kurento-ts/protocol';
+import type { DataMessage } from '../types/data.js';
 import { kindOf, mediaKinds, type MediaKind } from '../types/media.js';
 import { evaluateEdge, sameEdgeState, SourcePad, type EdgeState, type SinkCaps, type TranscoderProvider } from './edges.js';
 
@@ -21,6 +24,8 @@ export interface NodeOwner {
   readonly forwardsInternally: boolean;
   /** Hot path: a plain RTP packet from the source of `kind` (valid only during the call). */
   acceptRtp(kind: MediaKind, packet: Buffer): void;
+  /** A data-channel message from the source of this node's DATA (valid only during the call). */
+  acceptData(message: DataMessage): void;
   /** A fault while handling media; the source's other sinks go on. */
   mediaFault(error: unknown): void;
   /** The edge feeding `kind` changed (new source, codec, negotiation), or is gone (undefined). */
@@ -63,6 +68,8 @@ export class MediaNode<O extends NodeOwner> {
   private readonly sourceConnections: Connection<O>[] = [];
   /** Sinks whose edge forwards, per kind: the packet path walks these arrays. */
   private readonly routes: Record<MediaKind, O[]> = { audio: [], video: [] };
+  /** Sinks of this node's DATA, each once: data-channel messages go to these. */
+  private dataRoutes: O[] = [];
   /** The pads this node's owner fills. */
   private readonly ownPads: Record<MediaKind, SourcePad> = { audio: new SourcePad('audio'), video: new SourcePad('video') };
   /** What this node produces per kind: its own pads, or for forwarding owners the pad of their input. */
@@ -107,6 +114,7 @@ export class MediaNode<O extends NodeOwner> {
       made.push(connection);
       const kind = kindOf(t);
       if (kind) sink.evaluateInput(kind);
+      else this.rebuildDataRoutes();
     }
     return { made, replaced };
   }
@@ -141,7 +149,7 @@ export class MediaNode<O extends NodeOwner> {
     this.sinkConnections.splice(i, 1);
     c.sink.sourceConnections.splice(c.sink.sourceConnections.indexOf(c), 1);
     const kind = kindOf(c.type);
-    if (!kind) return;
+    if (!kind) return this.rebuildDataRoutes();
     this.rebuildRoutes(kind);
     c.sink.evaluateInput(kind);
   }
@@ -266,6 +274,35 @@ export class MediaNode<O extends NodeOwner> {
       told.add(c.sink.owner);
       c.sink.owner.inputEnded();
     }
+  }
+
+  /**
+   * Hands a data-channel message this element produced to every DATA sink. Sinks only read it;
+   * a sink that throws is told, and the others still get it.
+   */
+  forwardData(message: DataMessage): void {
+    const sinks = this.dataRoutes;
+    for (let i = 0; i < sinks.length; i++) {
+      const sink = sinks[i];
+      if (sink === undefined) continue;
+      try {
+        sink.acceptData(message);
+      } catch (e) {
+        sink.mediaFault(e);
+      }
+    }
+  }
+
+  /** Whether any sink takes this node's DATA now. */
+  hasDataRoutes(): boolean {
+    return this.dataRoutes.length > 0;
+  }
+
+  /** Rebuilds the list of DATA sinks (a sink connected under several descriptions is listed once). */
+  private rebuildDataRoutes(): void {
+    const routes: O[] = [];
+    for (const c of this.sinkConnections) if (c.type === 'DATA' && !routes.includes(c.sink.owner)) routes.push(c.sink.owner);
+    this.dataRoutes = routes;
   }
 
   /** Asks the source of this node's video for a keyframe. */

@@ -8,15 +8,19 @@
 import { KurentoError, type MediaType } from '@kurento-ts/protocol';
 import { FlowMonitor } from '../graph/FlowMonitor.js';
 import { acceptedLabel } from '../graph/edges.js';
+import { LatencyMeter } from '../graph/latency.js';
 import { MediaNode, type Connection, type EdgeInput, type NodeOwner } from '../graph/MediaNode.js';
 import { codecLabel } from '../rtp/codecs.js';
 import { newObjectId } from '../support/ids.js';
 import { createLogger } from '../support/logger.js';
+import type { DataMessage } from '../types/data.js';
 import { kindOf, mediaKinds, mediaTypeOf, type MediaKind } from '../types/media.js';
+import type { InboundStreamStats, OutboundStreamStats } from '../rtp/RtpSession.js';
 import type { Args, ComplexServerValue, Remote, StatsEntry } from './contract.js';
 import { MediaObject } from './MediaObject.js';
 import type { MediaPipeline } from './MediaPipeline.js';
 import type { ObjectContext } from './ObjectContext.js';
+import { inboundRtpEntry, latencyList, outboundRtpEntry, statsEntry } from './stats.js';
 import type { ClassName } from '@kurento-ts/protocol';
 
 const log = createLogger('kms:element');
@@ -37,6 +41,8 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
   readonly node: MediaNode<MediaElement>;
   /** Whether media entering this element goes on to its sinks inside the graph (PassThrough, hub ports). */
   readonly forwardsInternally: boolean;
+  /** Latency of what enters (and, for endpoints, leaves) this element, while the pipeline measures it. */
+  readonly latency = new LatencyMeter();
   /** The last MediaTranscodingStateChanged reported per kind. */
   private readonly transcodingReported: Partial<Record<MediaKind, TranscodingState>> = {};
   /** When the last media-handling failure was reported (at most one Error event a second). */
@@ -128,6 +134,15 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
   /** Hot path: what this element does with a packet from its source of `kind`. */
   abstract acceptRtp(kind: MediaKind, packet: Buffer): void;
 
+  /**
+   * A data-channel message from this element's DATA source: elements that forward internally
+   * pass it on to their DATA sinks; the others have nowhere to put it (endpoints with data
+   * channels override this).
+   */
+  acceptData(message: DataMessage): void {
+    if (this.forwardsInternally) this.node.forwardData(message);
+  }
+
   /** A fault in this element while handling media: reported on it, while the source's other sinks go on. */
   mediaFault(error: unknown): void {
     this.reportFailure(error);
@@ -164,6 +179,11 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
   /** Hot path: hands a packet this element produced to its sinks of `kind`. */
   protected forward(kind: MediaKind, packet: Buffer): void {
     this.node.forward(kind, packet);
+  }
+
+  /** Hands a data-channel message this element produced to its DATA sinks. */
+  protected forwardData(message: DataMessage): void {
+    this.node.forwardData(message);
   }
 
   /** Whether any sink takes this kind now. */
@@ -203,21 +223,38 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
     return kind !== undefined && this.flow[direction][kind].flowing;
   }
 
-  /** Kurento-shaped stats: one element entry plus per-kind RTP counters. */
+  /**
+   * Kurento-shaped stats: one element entry (with its input latency while the pipeline measures
+   * it), and per kind an inbound and an outbound RTP entry: the flow counters, and what the
+   * element's RTP session knows of the streams (`streamStats`).
+   */
   protected stats(type: MediaType | undefined): Record<string, StatsEntry> {
     const now = Date.now();
     const out: Record<string, StatsEntry> = {};
-    out[`${this.id}_element`] = { __module__: 'kurento', __type__: 'ElementStats', id: `${this.id}_element`, type: 'element', timestampMillis: now, inputLatency: [] };
+    const id = `${this.id}_element`;
+    const inputLatency = this.pipeline.latency.enabled ? latencyList(this.latency, 'input') : [];
+    out[id] = statsEntry('ElementStats', { id, type: 'element', timestampMillis: now, inputLatency });
+    const transportId = this.transportStatsId();
     for (const kind of mediaKinds) {
       if (type !== undefined && kindOf(type) !== kind) continue;
-      const inbound = this.flow.in[kind];
-      const outbound = this.flow.out[kind];
+      const { inbound, outbound } = this.streamStats(kind);
       const idIn = `${this.id}_inbound_${kind}`;
       const idOut = `${this.id}_outbound_${kind}`;
-      out[idIn] = { __module__: 'kurento', __type__: 'RTCInboundRTPStreamStats', id: idIn, type: 'inboundrtp', timestampMillis: now, packetsReceived: inbound.packets, bytesReceived: inbound.bytes, mediaType: mediaTypeOf(kind) };
-      out[idOut] = { __module__: 'kurento', __type__: 'RTCOutboundRTPStreamStats', id: idOut, type: 'outboundrtp', timestampMillis: now, packetsSent: outbound.packets, bytesSent: outbound.bytes, mediaType: mediaTypeOf(kind) };
+      out[idIn] = inboundRtpEntry(idIn, now, kind, this.flow.in[kind], transportId, inbound);
+      out[idOut] = outboundRtpEntry(idOut, now, kind, this.flow.out[kind], transportId, outbound);
     }
     return out;
+  }
+
+  /** What the element's RTP session knows of its streams of `kind` (nothing for elements without one). */
+  protected streamStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
+    void kind;
+    return {};
+  }
+
+  /** The id of the transport stats entry the RTP entries point to ('' when there is none). */
+  protected transportStatsId(): string {
+    return '';
   }
 }
 

@@ -1,4 +1,5 @@
-/** A media pipeline: the container of elements, and the clock that drives their flow checks. */
+/** A media pipeline: the container of elements, the clock that drives their flow checks, and its latency probe. */
+import { LatencyProbe } from '../graph/latency.js';
 import { newObjectId } from '../support/ids.js';
 import type { Remote } from './contract.js';
 import { MediaElement } from './MediaElement.js';
@@ -10,8 +11,8 @@ const TICK_MS = 1000;
 export class MediaPipeline extends MediaObject implements Remote<'MediaPipeline'> {
   /** Drives element flow checks while the pipeline lives. */
   private readonly ticker: NodeJS.Timeout;
-  /** Kurento's latencyStats flag (kept, not measured). */
-  private latencyStats = false;
+  /** Whether latency is measured, and the arrival of the packet being forwarded now (graph/latency.ts). */
+  readonly latency = new LatencyProbe();
 
   constructor(context: ObjectContext) {
     super(context, 'MediaPipeline', newObjectId('MediaPipeline'));
@@ -24,11 +25,11 @@ export class MediaPipeline extends MediaObject implements Remote<'MediaPipeline'
   }
 
   getLatencyStats(): boolean {
-    return this.latencyStats;
+    return this.latency.enabled;
   }
 
   setLatencyStats(value: boolean): void {
-    this.latencyStats = value;
+    this.latency.enabled = value;
   }
 
   private tick(): void {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { rtpPayloadLength } from '../rtp/rtpHeader.js';
 import type { MediaKind } from '../types/media.js';
 import type { Remote } from './contract.js';
@@ -12,6 +13,8 @@ export class PassThrough extends MediaElement implements Remote<'PassThrough'> {
   }
 
   acceptRtp(kind: MediaKind, packet: Buffer): void {
+    const probe = this.pipeline.latency;
+    if (probe.enabled && !Number.isNaN(probe.arrivalMs)) this.latency.entered(kind, probe.arrivalMs, performance.now());
     const bytes = rtpPayloadLength(packet);
     this.flow.count('in', kind, bytes);
     if (!this.hasSinks(kind)) return;

@@ -9,6 +9,8 @@ export const REPORT_BLOCK_BYTES = 24;
 
 export class ReceptionStats {
   received = 0;
+  /** The fraction lost (0..1) our last report block said, over the interval before it. */
+  fractionLost = 0;
   private baseSeq = -1;
   /** Highest sequence number seen, extended with its wrap count. */
   private maxExtended = -1;
@@ -72,6 +74,7 @@ export class ReceptionStats {
     this.receivedPrior = this.received;
     const lostInterval = expectedInterval - receivedInterval;
     const fraction = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
+    this.fractionLost = fraction / 256;
     out.writeUInt32BE(this.ssrc >>> 0, offset);
     out.writeUInt32BE(((fraction << 24) | (lost & 0xffffff)) >>> 0, offset + 4);
     out.writeUInt32BE(Math.max(0, this.maxExtended) >>> 0, offset + 8);

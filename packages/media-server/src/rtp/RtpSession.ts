@@ -50,6 +50,8 @@ export interface RemoteView {
 export interface InboundStreamStats {
   ssrc: number;
   packetsLost: number;
+  /** The fraction lost (0..1) our latest receiver report gave. */
+  fractionLost: number;
   jitterSeconds: number;
   nacksSent: number;
   /** Keyframe requests we sent for it. */
@@ -171,7 +173,7 @@ export class RtpSession {
     const inbound = [...this.inbound.values()].find((s) => s.route.kind === kind && s.stats.received > 0);
     const outbound = this.outbound[kind];
     return {
-      inbound: inbound && { ssrc: inbound.ssrc, packetsLost: inbound.stats.packetsLost, jitterSeconds: inbound.stats.jitterSeconds, nacksSent: nackOf(inbound)?.sent ?? 0, pliSent: kind === 'video' ? this.pliSent : 0 },
+      inbound: inbound && { ssrc: inbound.ssrc, packetsLost: inbound.stats.packetsLost, fractionLost: inbound.stats.fractionLost, jitterSeconds: inbound.stats.jitterSeconds, nacksSent: nackOf(inbound)?.sent ?? 0, pliSent: kind === 'video' ? this.pliSent : 0 },
       outbound: outbound && { ssrc: outbound.ssrc, nacksReceived: outbound.nacksReceived, retransmitted: outbound.retransmitted, ...this.remote[kind] },
     };
   }

@@ -12,7 +12,11 @@ import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
+import type { DataMessage } from '../types/data.js';
+import { DataChannels, MAX_MESSAGE_SIZE, type DataChannelHandlers, type DataChannelInfo, type DataChannelOptions, type DataDropCounters } from './dataChannels.js';
+import { withoutDataSections, type DataSectionsRejected } from './dataSections.js';
 import { reuseParsedCertificate } from './dtlsCertificate.js';
+import { transportInfo, type TransportInfo } from './transportStats.js';
 import { startFastPath } from './fastPathBinding.js';
 import { selectValidPairWithoutNomination, type NominationCounters } from './iceNomination.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
@@ -39,6 +43,8 @@ export interface CandidateInit {
 export type IceState = 'new' | 'checking' | 'connected' | 'completed' | 'failed' | 'disconnected' | 'closed';
 /** werift's peer connection states. */
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+/** werift's DTLS transport states. */
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
 /** Media directions an endpoint may negotiate. */
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly';
 
@@ -58,6 +64,8 @@ export interface PeerHandlers {
   /** The selected pair changed after ICE connected (a late nomination replaced it). */
   selectedPairChanged(): void;
   peerState(state: PeerState): void;
+  /** The DTLS transport changed state. */
+  dtlsState(state: DtlsState): void;
   /** A handler threw: reported here instead of unwinding into the WebRTC stack. */
   failure(error: unknown): void;
 }
@@ -104,10 +112,18 @@ export class PeerSession {
   /** Our own RTP path, from DTLS connected on (when enabled). */
   private fastPath: RtpFastPath | undefined;
   private reportTimer: NodeJS.Timeout | undefined;
+  /** Whether the DTLS transport's states are being reported. */
+  private dtlsWatched = false;
   /** How forwarded packets map onto each stream we send (set by the graph, applied to the fast path). */
   private readonly routes: Partial<Record<MediaKind, SendRoute>> = {};
   /** Our RtpCodec view of each werift codec, so a codec keeps one identity. */
   private readonly codecViews = new WeakMap<RTCRtpCodecParameters, RtpCodec>();
+  /** The data channels, when the endpoint uses them; without, offered data sections are rejected. */
+  private readonly data: DataChannels | undefined;
+  /** The data sections taken out of the offer (no data channels): werift never sees them. */
+  private rejectedData: DataSectionsRejected | undefined;
+  /** Bytes and packets the fast path moved without werift's ICE counting them (transport stats). */
+  readonly fastPathWire = { bytesSent: 0, bytesReceived: 0, packetsSent: 0, packetsReceived: 0 };
 
   constructor(
     private readonly ice: IceOptions,
@@ -115,11 +131,15 @@ export class PeerSession {
     private readonly handlers: PeerHandlers,
     /** Whether RTP takes our fast path instead of werift's packet objects. */
     private readonly useFastPath = true,
+    /** Where data-channel events go; undefined: no data channels (offered ones are rejected). */
+    dataHandlers?: DataChannelHandlers,
   ) {
     useNativeEcdh();
     useNativeX25519();
     reuseParsedCertificate();
-    this.pc = new RTCPeerConnection(peerConfig(ice));
+    // Messages up to 256 KiB, as Chromium announces (werift's default is 64 KiB).
+    this.pc = new RTCPeerConnection({ ...peerConfig(ice), maxMessageSize: MAX_MESSAGE_SIZE });
+    this.data = dataHandlers && new DataChannels(this.pc, dataHandlers);
     this.twcc = new TwccFeedback(
       (packet) => this.sendRawRtcp(packet),
       () => this.transceivers.video?.sender.ssrc ?? this.transceivers.audio?.sender.ssrc ?? 1,
@@ -131,25 +151,32 @@ export class PeerSession {
     this.pc.onIceCandidate.subscribe((c) => {
       if (c === undefined) return;
       const json = c.toJSON();
-      this.handlers.candidate({ candidate: json.candidate, sdpMid: json.sdpMid ?? '0', sdpMLineIndex: json.sdpMLineIndex ?? 0 });
+      const index = json.sdpMLineIndex ?? 0;
+      this.handlers.candidate({ candidate: json.candidate, sdpMid: json.sdpMid ?? '0', sdpMLineIndex: this.rejectedData?.clientIndex(index) ?? index });
     });
     this.pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && this.handlers.gatheringDone());
     this.pc.iceConnectionStateChange.subscribe((s) => this.handlers.iceState(s));
     this.pc.connectionStateChange.subscribe((s) => this.handlers.peerState(s));
   }
 
-  /** Applies a remote offer and returns our answer, its codecs listed in `order`'s order. */
+  /**
+   * Applies a remote offer and returns our answer, its codecs listed in `order`'s order. Without
+   * data channels, the offer's data sections are answered rejected and never reach werift.
+   */
   async processOffer(sdp: string, order?: CodecOrder): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    const rejected = this.data ? undefined : withoutDataSections(sdp);
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: rejected?.offer ?? sdp });
     this.orderCodecs(order);
     const answer = await this.pc.createAnswer();
     await this.setLocal(answer);
+    this.rejectedData = rejected;
     return this.localSdp();
   }
 
-  /** Creates an offer with the given media. */
+  /** Creates an offer with the given media (and a data section, when the endpoint uses data channels). */
   async generateOffer(kinds: readonly MediaKind[], order?: CodecOrder): Promise<string> {
     for (const kind of kinds) this.adopt(this.pc.addTransceiver(kind, { direction: this.direction }));
+    if (this.data) this.withDataSection();
     this.orderCodecs(order);
     const offer = await this.pc.createOffer();
     await this.setLocal(offer);
@@ -182,12 +209,13 @@ export class PeerSession {
 
   /** Adds a remote ICE candidate. */
   async addIceCandidate(candidate: CandidateInit): Promise<void> {
-    await this.pc.addIceCandidate(candidate);
+    await this.pc.addIceCandidate(this.rejectedData?.stackCandidate(candidate) ?? candidate);
   }
 
-  /** The local description negotiated so far. */
+  /** The local description negotiated so far, as the client sees it (rejected data sections put back). */
   localSdp(): string {
-    return this.pc.localDescription?.sdp ?? '';
+    const sdp = this.pc.localDescription?.sdp ?? '';
+    return this.rejectedData ? this.rejectedData.answer(sdp) : sdp;
   }
 
   /** Hot path: sends a plain RTP packet to the remote peer; returns false when it cannot be sent. */
@@ -232,6 +260,53 @@ export class PeerSession {
     return this.fastPath?.streamStats(kind) ?? {};
   }
 
+  /** The bundled transport's ICE candidates, pairs and byte counts, once it exists. */
+  transportStats(): TransportInfo | undefined {
+    const dtls = this.pc.dtlsTransports[0];
+    return dtls && transportInfo(dtls, this.fastPathWire);
+  }
+
+  /** The bundled DTLS transport's state and id. */
+  dtlsConnection(): { id: string; state: DtlsState } | undefined {
+    const dtls = this.pc.dtlsTransports[0];
+    return dtls && { id: dtls.id, state: dtls.state };
+  }
+
+  // ---- data channels ----
+
+  /** Whether this transport negotiated data channels (an SCTP association runs or will). */
+  get hasDataChannels(): boolean {
+    return this.data !== undefined && this.pc.sctpTransport !== undefined;
+  }
+
+  /** Creates a data channel toward the peer. */
+  createDataChannel(options: DataChannelOptions): void {
+    if (!this.data) throw new Error('this transport has no data channels');
+    this.data.create(options);
+  }
+
+  /** Closes a data channel (see DataChannels.close). */
+  closeDataChannel(id: number): 'closing' | 'gone' | 'unknown' {
+    return this.data?.close(id) ?? 'unknown';
+  }
+
+  /** Sends a message from the graph on a data channel; false when it was dropped (counted). */
+  sendData(message: DataMessage): boolean {
+    return this.data?.send(message) ?? false;
+  }
+
+  /** The open data channels and the channel counters, for getStats. */
+  dataStats(): { channels: DataChannelInfo[]; opened: number; closed: number; dropped: DataDropCounters; buffered: number } | undefined {
+    const data = this.data;
+    return data && { channels: data.stats(), opened: data.opened, closed: data.closed, dropped: { ...data.dropped }, buffered: data.buffered() };
+  }
+
+  /** Makes werift's offer carry an m=application section (it adds one only for an SCTP transport). */
+  private withDataSection(): void {
+    if (this.pc.sctpTransport) return;
+    (this.pc as unknown as { createSctpTransport(): unknown }).createSctpTransport();
+  }
+
   /** Current peer state. */
   get state(): PeerState {
     return this.pc.connectionState;
@@ -262,6 +337,7 @@ export class PeerSession {
       startDtlsAtOnce(transport);
       this.listenToSenderReports(transport);
     }
+    this.listenToDtlsState();
     await this.pc.setLocalDescription(description);
     if (!this.useFastPath) return;
     for (const dtls of this.pc.dtlsTransports) {
@@ -280,12 +356,27 @@ export class PeerSession {
       keyframeNeeded: () => this.handlers.keyframeNeeded(),
       senderReport: (kind, clock) => this.handlers.senderReport(kind, clock),
       failure: (e) => this.handlers.failure(e),
-    }, this.routes, this.twcc);
+    }, this.routes, this.twcc, this.fastPathWire);
     if (!fastPath) return;
     this.fastPath = fastPath;
-    this.tap.rtp = (data) => fastPath.receive(data);
+    const wire = this.fastPathWire;
+    this.tap.rtp = (data) => {
+      if (!fastPath.receive(data)) return false;
+      wire.packetsReceived++;
+      wire.bytesReceived += data.length;
+      return true;
+    };
     this.reportTimer = setInterval(() => this.sendReports(), REPORT_INTERVAL_MS);
     this.reportTimer.unref();
+  }
+
+  /** Reports the bundled DTLS transport's states, from NEW on (once, however often the local description is set). */
+  private listenToDtlsState(): void {
+    const dtls = this.pc.dtlsTransports[0];
+    if (!dtls || this.dtlsWatched) return;
+    this.dtlsWatched = true;
+    this.handlers.dtlsState(dtls.state);
+    dtls.onStateChange.subscribe((state) => this.handlers.dtlsState(state));
   }
 
   /** Puts each m-line's codecs in `order`'s order (werift lists them so in its SDP). */

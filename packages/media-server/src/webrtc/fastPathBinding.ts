@@ -47,6 +47,8 @@ export function startFastPath(
   routes: Partial<Record<MediaKind, SendRoute>>,
   /** The transport's transport-cc feedback generator. */
   twcc: TwccFeedback,
+  /** Counts what the fast path sends on the socket itself (werift's ICE counters do not see it). */
+  wire?: WireCounters,
 ): RtpFastPath | undefined {
   const socket = dtls.dtls as unknown as DtlsSocketInternals | undefined;
   const profile = PROFILES[socket?.srtp.srtpProfile ?? -1];
@@ -81,7 +83,7 @@ export function startFastPath(
     }
     return plain;
   };
-  const transmit = transmitter(dtls);
+  const transmit = transmitter(dtls, wire);
   // Our RTCP is protected by werift's SRTCP context (its own RTCP, e.g. PLIs, shares the index
   // space) but skips its sendRtcp: no serialize-and-concat, no promise chain through ICE.
   const srtcp = (dtls as unknown as { srtcp: { encrypt(packet: Buffer): Buffer } }).srtcp;
@@ -137,8 +139,14 @@ function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind): InboundR
   return route;
 }
 
+/** Bytes and packets sent past werift's ICE connection. */
+export interface WireCounters {
+  bytesSent: number;
+  packetsSent: number;
+}
+
 /** Sends a protected packet on the nominated pair: straight to its UDP socket when it has one. */
-function transmitter(dtls: RTCDtlsTransport): (packet: Buffer) => void {
+function transmitter(dtls: RTCDtlsTransport, wire: WireCounters | undefined): (packet: Buffer) => void {
   const connection = dtls.iceTransport.connection;
   let pair: typeof connection.nominated;
   let socket: Socket | undefined;
@@ -156,6 +164,10 @@ function transmitter(dtls: RTCDtlsTransport): (packet: Buffer) => void {
       [host, port] = nominated.remoteAddr;
     }
     if (socket && udp && !udp.closed) {
+      if (wire) {
+        wire.bytesSent += packet.length;
+        wire.packetsSent++;
+      }
       try {
         socket.send(packet, port, host);
       } catch {

@@ -14,10 +14,11 @@ export interface SdpSummary {
 const MEDIA_KINDS = new Set(['audio', 'video', 'application']);
 
 /**
- * Validates an offer or answer: size, syntax, at least one audio/video/data section, and the
- * ICE and DTLS attributes that WebRTC requires. `kind` picks the error reported for a bad one.
+ * Validates an offer or answer: size, syntax, at least one audio or video section (or, with
+ * `dataOnly`, a data section alone), and the ICE and DTLS attributes that WebRTC requires.
+ * `errorType` picks the error reported for a bad one.
  */
-export function checkRemoteSdp(sdp: string, maxBytes: number, errorType: ErrorName): SdpSummary {
+export function checkRemoteSdp(sdp: string, maxBytes: number, errorType: ErrorName, { dataOnly = false } = {}): SdpSummary {
   const fail = (why: string): never => {
     throw new KurentoError(errorType, `Invalid SDP: ${why}`);
   };
@@ -35,6 +36,6 @@ export function checkRemoteSdp(sdp: string, maxBytes: number, errorType: ErrorNa
     if (m.port !== 0 && !fingerprint) fail(`media section ${index} has no DTLS fingerprint`);
     kinds.push(m.type);
   }
-  if (!kinds.some((k) => k === 'audio' || k === 'video')) fail('no audio or video section');
+  if (!kinds.some((k) => k === 'audio' || k === 'video' || (dataOnly && k === 'application'))) fail(dataOnly ? 'no audio, video or data section' : 'no audio or video section');
   return { kinds };
 }

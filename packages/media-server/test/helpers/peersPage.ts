@@ -23,6 +23,33 @@ export interface PeerOptions {
   receive?: boolean;
   /** The only video codecs it offers, in order. */
   videoCodecs?: string[];
+  /** false: no audio or video m-lines at all. */
+  media?: boolean;
+  /** Data channels the page opens. */
+  dataChannels?: { label: string; options?: RTCDataChannelInit }[];
+}
+
+/** A test message the page builds from its sequence number (and checks on arrival). */
+export interface TestMessage {
+  seq: number;
+  size: number;
+  kind: 'text' | 'binary';
+}
+
+/** What the page's `dcInfo(name)` returns for one channel. */
+export interface ChannelInfo {
+  label: string;
+  id: number | null;
+  protocol: string;
+  ordered: boolean;
+  maxRetransmits: number | null;
+  maxPacketLifeTime: number | null;
+  readyState: RTCDataChannelState;
+  byServer: boolean;
+  opened: boolean;
+  closed: boolean;
+  receivedBytes: number;
+  received: (TestMessage & { intact: boolean })[];
 }
 
 /** What the page's `stats(name)` returns. */
@@ -45,6 +72,13 @@ declare global {
     pictureDistance(name: string, source: string): { remoteVsBestLocal: number; size: string } | null;
     meanColour(name: string): [number, number, number] | null;
     closePeer(name: string): void;
+    dcSend(name: string, label: string, messages: TestMessage[]): void;
+    dcFlood(name: string, label: string, size: number, total: number, ms: number, from?: number): Promise<{ sent: number; bytes: number }>;
+    dcInfo(name: string): ChannelInfo[];
+    dcClose(name: string, label: string): void;
+    dcOpen(name: string, label: string): void;
+    answerOffer(name: string, sdp: string): Promise<string>;
+    dcStats(name: string): Promise<{ label: string; id: number; messagesSent: number; messagesReceived: number }[]>;
   }
 }
 
@@ -65,10 +99,11 @@ export class Peers {
     return peers;
   }
 
-  async endpoint(name: string): Promise<WebRtcEndpoint> {
-    const endpoint = await this.pipeline.create('WebRtcEndpoint');
+  async endpoint(name: string, params: { useDataChannels?: boolean } = {}): Promise<WebRtcEndpoint> {
+    const endpoint = await this.pipeline.create('WebRtcEndpoint', params);
     this.endpoints.set(name, endpoint);
-    await endpoint.on('IceCandidateFound', (e) => void this.tab.evaluate(([n, c]) => window.addCandidate(n, c), [name, e.candidate] as const));
+    // A candidate may come after the tab closed (a test that ends early): nothing to deliver then.
+    await endpoint.on('IceCandidateFound', (e) => void this.tab.evaluate(([n, c]) => window.addCandidate(n, c), [name, e.candidate] as const).catch(() => undefined));
     return endpoint;
   }
 
@@ -82,8 +117,29 @@ export class Peers {
     return { offer, answer };
   }
 
+  /** The endpoint offers, the browser side answers; returns both SDPs. */
+  async answer(name: string): Promise<{ offer: string; answer: string }> {
+    const endpoint = this.endpoints.get(name);
+    if (!endpoint) throw new Error(`no endpoint ${name}`);
+    const offer = await endpoint.generateOffer();
+    const answer = await this.tab.evaluate(([n, o]) => window.answerOffer(n, o), [name, offer] as const);
+    await endpoint.processAnswer(answer);
+    await endpoint.gatherCandidates();
+    return { offer, answer };
+  }
+
   stats(name: string): Promise<PeerStats> {
     return this.tab.evaluate((n) => window.stats(n), name);
+  }
+
+  /** Peer `name`'s data channels as the page sees them. */
+  channels(name: string): Promise<ChannelInfo[]> {
+    return this.tab.evaluate((n) => window.dcInfo(n), name);
+  }
+
+  /** Sends test messages on peer `name`'s channel `label`. */
+  send(name: string, label: string, messages: TestMessage[]): Promise<void> {
+    return this.tab.evaluate(([n, l, m]) => window.dcSend(n, l, m), [name, label, messages] as const);
   }
 
   async close(): Promise<void> {

@@ -12,15 +12,21 @@ declare module 'kurento-client' {
     connect(sink: MediaElement, mediaType?: string): Promise<void>;
     getSinkConnections(): Promise<{ source: MediaElement; sink: MediaElement; type: string }[]>;
     isMediaFlowingIn(mediaType: string): Promise<boolean>;
+    getStats(mediaType?: string): Promise<Record<string, Record<string, unknown>>>;
   }
   export interface WebRtcEndpoint extends MediaElement {
     processOffer(offer: string): Promise<string>;
     gatherCandidates(): Promise<void>;
     addIceCandidate(candidate: unknown): Promise<void>;
+    requestKeyframe(): Promise<void>;
+    getDtlsConnectionState(): Promise<Record<string, unknown>[]>;
+    setRembParams(params: unknown): Promise<void>;
+    getRembParams(): Promise<Record<string, unknown>>;
   }
   export interface MediaPipeline extends MediaObject {
     create(type: 'WebRtcEndpoint', params?: Record<string, unknown>): Promise<WebRtcEndpoint>;
     create(type: string, params?: Record<string, unknown>): Promise<MediaElement>;
+    setLatencyStats(enabled: boolean): Promise<void>;
   }
   export interface ServerManager extends MediaObject {
     getPipelines(): Promise<MediaPipeline[]>;
@@ -34,7 +40,7 @@ declare module 'kurento-client' {
   }
   export interface KurentoClientFactory {
     (url: string, options?: Record<string, unknown>): Promise<KurentoClientInstance>;
-    getComplexType(name: 'IceCandidate'): (init: Record<string, unknown>) => unknown;
+    getComplexType(name: 'IceCandidate' | 'RembParams'): (init: Record<string, unknown>) => unknown;
   }
   const kurentoClient: KurentoClientFactory;
   export default kurentoClient;

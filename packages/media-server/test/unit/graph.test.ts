@@ -5,6 +5,7 @@ import type { MediaType } from '@kurento-ts/protocol';
 import { MediaNode, type EdgeInput, type NodeOwner } from '../../src/graph/MediaNode.js';
 import { KeyframeRequests } from '../../src/graph/KeyframeRequests.js';
 import { parseFmtp } from '../../src/rtp/codecs.js';
+import type { DataMessage } from '../../src/types/data.js';
 import type { MediaKind, RtpCodec } from '../../src/types/media.js';
 
 const codec = (mimeType: string, payloadType: number, fmtp = ''): RtpCodec => ({ mimeType, clockRate: 90000, parameters: parseFmtp(fmtp), payloadType });
@@ -15,6 +16,7 @@ const H264 = (pt: number) => codec('video/H264', pt, 'packetization-mode=1;profi
 class Owner implements NodeOwner {
   readonly node: MediaNode<Owner>;
   readonly received: [MediaKind, number][] = [];
+  readonly data: string[] = [];
   readonly inputs: (EdgeInput | undefined)[] = [];
   keyframes = 0;
   constructor(readonly id: string, readonly forwardsInternally: boolean) {
@@ -23,6 +25,10 @@ class Owner implements NodeOwner {
   acceptRtp(kind: MediaKind, packet: Buffer): void {
     this.received.push([kind, packet[1] ?? -1]);
     if (this.forwardsInternally) this.node.forward(kind, packet);
+  }
+  acceptData(message: DataMessage): void {
+    this.data.push(`${message.label}:${String(message.data)}`);
+    if (this.forwardsInternally) this.node.forwardData(message);
   }
   mediaFault(error: unknown): void {
     throw error;
@@ -163,4 +169,31 @@ test('keyframe requests are coalesced: one at once, one more at the end of the i
   assert.equal(sent, 3);
   requests.close();
   assert.equal(requests.asked, 9);
+});
+
+test('DATA flows along DATA connections from the moment they are made, through forwarding elements, to each sink once; a new DATA source replaces the old one', () => {
+  const [a, b, c, relay] = [endpoint('a'), endpoint('b'), endpoint('c'), passThrough('relay')];
+  const message = (label: string, data: string): DataMessage => ({ label, protocol: '', data });
+  connect(a, a); // a loopback: AUDIO, VIDEO and DATA
+  a.node.forwardData(message('chat', 'hi'));
+  assert.deepEqual(a.data, ['chat:hi'], 'no negotiation needed for DATA');
+  connect(a, relay, 'DATA');
+  connect(relay, b, 'DATA');
+  a.node.connect(relay.node, 'DATA', 'default', 'other'); // a second description: still one route
+  a.node.forwardData(message('chat', 'two'));
+  assert.deepEqual(relay.data, ['chat:two']);
+  assert.deepEqual(b.data, ['chat:two'], 'through the PassThrough');
+  assert.equal(a.node.hasDataRoutes(), true);
+  connect(c, b, 'DATA'); // b takes DATA from one source: c replaces the relay
+  relay.node.forwardData(message('chat', 'lost'));
+  c.node.forwardData(message('x', 'from c'));
+  assert.deepEqual(b.data, ['chat:two', 'x:from c']);
+  connect(a, b, 'VIDEO'); // media connections carry no DATA
+  assert.deepEqual(a.node.sinks('DATA').map((s) => s.sink.owner.id).sort(), ['a', 'relay', 'relay']);
+  a.node.disconnect(relay.node, 'DATA');
+  a.node.disconnect(a.node);
+  a.node.forwardData(message('chat', 'after'));
+  assert.deepEqual([a.data.length, relay.data.length], [2, 1], 'disconnected sinks get nothing');
+  assert.equal(a.node.hasDataRoutes(), false);
+  assert.throws(() => connect(relay, relay, 'DATA'), /loop/, 'a PassThrough looped to itself is refused for DATA too');
 });

@@ -4,13 +4,18 @@
  * and later SSRC and sender-report clock) and what it takes (the sink caps); media from the peer
  * enters the graph here, and a change of its codec re-evaluates the edges downstream. Keyframe
  * requests from every sink are coalesced before they reach the peer. Media and connection
- * states with their events.
+ * states with their events. While the pipeline measures latency, media from the peer carries its
+ * arrival time through the graph, and media to the peer records its input and end-to-end latency.
  */
+import { performance } from 'node:perf_hooks';
+import type { MediaType } from '@kurento-ts/protocol';
 import { negotiatedCodecs, preferredOrder } from '../../graph/edges.js';
 import { KeyframeRequests } from '../../graph/KeyframeRequests.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { mediaKinds, type ClockMapping, type MediaKind, type RtpCodec } from '../../types/media.js';
-import type { Remote } from '../contract.js';
+import type { InboundStreamStats, OutboundStreamStats } from '../../rtp/RtpSession.js';
+import type { ComplexServerValue, Remote, StatsEntry } from '../contract.js';
+import { latencyList, statsEntry } from '../stats.js';
 import { SdpEndpoint } from './SdpEndpoint.js';
 
 /** Kurento's MediaState and ConnectionState values. */
@@ -34,6 +39,11 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
   private readonly keyframes = new KeyframeRequests(() => this.sendKeyframeRequest());
   /** Payload type of the last packet received per kind, -1 before the first (a change means another codec). */
   private readonly inboundPt: Record<MediaKind, number> = { audio: -1, video: -1 };
+  /**
+   * Kurento's congestion-control parameters: kept and reported back. They steer Kurento's REMB
+   * estimator; here the peer's own estimate, fed by our transport-cc feedback, governs the rate.
+   */
+  private rembParams: ComplexServerValue<'RembParams'> = {};
 
   // ---- remote interface: BaseRtpEndpoint ----
 
@@ -81,6 +91,14 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
     this.bandwidth.mtu = value;
   }
 
+  getRembParams(): ComplexServerValue<'RembParams'> {
+    return this.rembParams;
+  }
+
+  setRembParams(value: ComplexServerValue<'RembParams'>): void {
+    this.rembParams = { ...this.rembParams, ...value };
+  }
+
   // ---- the graph ----
 
   /** Keyframe requests of our sinks go to the peer, coalesced. */
@@ -90,6 +108,10 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
 
   /** Asks the peer for a keyframe now (a PLI). */
   protected abstract sendKeyframeRequest(): void;
+  /** Hot path: sends a packet from the graph to the peer as our stream of `kind`; false when it cannot be sent. */
+  protected abstract sendRtp(kind: MediaKind, packet: Buffer): boolean;
+  /** RTP statistics of the streams of `kind` each way, from the transport's RTP session. */
+  protected abstract rtpStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats };
   /** What the m-line of `kind` negotiated, if any. */
   protected abstract negotiatedKind(kind: MediaKind): NegotiatedKind | undefined;
 
@@ -119,12 +141,33 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
     }
   }
 
-  /** Hot path: media from the peer enters the graph. */
+  /** Hot path: media from the peer enters the graph (stamped with its arrival while latency is measured). */
   protected receiveRtp(kind: MediaKind, packet: Buffer): void {
     this.flow.count('in', kind, rtpPayloadLength(packet));
     if (this.mediaState !== 'CONNECTED') this.setMediaState('CONNECTED');
     if (((packet[1] ?? 0) & 0x7f) !== this.inboundPt[kind]) this.inboundCodec(kind, packet);
-    this.forward(kind, packet);
+    const probe = this.pipeline.latency;
+    if (!probe.enabled) return this.forward(kind, packet);
+    probe.arrivalMs = performance.now();
+    try {
+      this.forward(kind, packet);
+    } finally {
+      probe.arrivalMs = Number.NaN;
+    }
+  }
+
+  /** Hot path: media from a connected source leaves toward the peer; its latency is recorded while measured. */
+  acceptRtp(kind: MediaKind, packet: Buffer): void {
+    const probe = this.pipeline.latency;
+    const arrival = probe.enabled ? probe.arrivalMs : Number.NaN;
+    if (Number.isNaN(arrival)) {
+      if (this.sendRtp(kind, packet)) this.flow.count('out', kind, rtpPayloadLength(packet));
+      return;
+    }
+    this.latency.entered(kind, arrival, performance.now());
+    if (!this.sendRtp(kind, packet)) return;
+    this.latency.left(kind, arrival, performance.now());
+    this.flow.count('out', kind, rtpPayloadLength(packet));
   }
 
   /** A sender report of the peer's stream of `kind`: downstream elements read its clock. */
@@ -155,6 +198,27 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
     if (state === this.mediaState) return;
     this.raise('MediaStateChanged', { oldState: this.mediaState, newState: state });
     this.mediaState = state;
+  }
+
+  protected override streamStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
+    return this.rtpStats(kind);
+  }
+
+  /** Adds Kurento's endpoint entry: the element's input latency and the end-to-end latency toward the peer. */
+  protected override stats(type: MediaType | undefined): Record<string, StatsEntry> {
+    const out = super.stats(type);
+    const id = `${this.id}_endpoint`;
+    const measured = this.pipeline.latency.enabled;
+    out[id] = statsEntry('EndpointStats', {
+      id,
+      type: 'endpoint',
+      timestampMillis: Date.now(),
+      inputLatency: measured ? latencyList(this.latency, 'input') : [],
+      E2ELatency: measured ? latencyList(this.latency, 'endToEnd') : [],
+      connectionState: this.connectionState,
+      mediaState: this.mediaState,
+    });
+    return out;
   }
 
   protected override dispose(): void {

@@ -5,15 +5,15 @@
  * (`a=direction:active`) are answered `passive` and the sender is learnt from its first packet.
  */
 import os from 'node:os';
-import { KurentoError, type ErrorName, type MediaType } from '@kurento-ts/protocol';
+import { KurentoError, type ErrorName } from '@kurento-ts/protocol';
 import { negotiatedCodecs } from '../../graph/edges.js';
 import type { EdgeInput } from '../../graph/MediaNode.js';
 import { PlainRtpSession } from '../../plainrtp/PlainRtpSession.js';
 import { localKey, type SdesKey } from '../../plainrtp/sdes.js';
 import { parseRemote } from '../../plainrtp/sdp.js';
-import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
+import type { InboundStreamStats, OutboundStreamStats } from '../../rtp/RtpSession.js';
 import { mediaTypeOf, type MediaKind } from '../../types/media.js';
-import type { ConstructorArgs, Remote, StatsEntry } from '../contract.js';
+import type { ConstructorArgs, Remote } from '../contract.js';
 import type { MediaPipeline } from '../MediaPipeline.js';
 import type { ObjectContext } from '../ObjectContext.js';
 import { BaseRtpEndpoint, type NegotiatedKind } from './BaseRtpEndpoint.js';
@@ -90,8 +90,8 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
   // ---- media ----
 
   /** Hot path: media from a connected source leaves toward the RTP peer. */
-  acceptRtp(kind: MediaKind, packet: Buffer): void {
-    if (this.transport?.send(kind, packet)) this.flow.count('out', kind, rtpPayloadLength(packet));
+  protected sendRtp(kind: MediaKind, packet: Buffer): boolean {
+    return this.transport?.send(kind, packet) ?? false;
   }
 
   protected override onInputChanged(kind: MediaKind, input: EdgeInput | undefined): void {
@@ -112,20 +112,8 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
     return { ...(this.transport?.counters ?? { foreign: 0, refused: 0 }) };
   }
 
-  protected override stats(type: MediaType | undefined): Record<string, StatsEntry> {
-    const out = super.stats(type);
-    const id = `${this.id}_endpoint`;
-    out[id] = { __module__: 'kurento', __type__: 'EndpointStats', id, type: 'endpoint', timestampMillis: Date.now(), inputLatency: [], E2ELatency: [] };
-    for (const kind of ['audio', 'video'] as const) {
-      const { inbound, outbound } = this.transport?.rtpStats(kind) ?? {};
-      const idIn = `${this.id}_inbound_${kind}`;
-      const idOut = `${this.id}_outbound_${kind}`;
-      const entryIn = out[idIn];
-      const entryOut = out[idOut];
-      if (inbound && entryIn) out[idIn] = { ...entryIn, ssrc: String(inbound.ssrc), packetsLost: inbound.packetsLost, jitter: inbound.jitterSeconds, nackCount: inbound.nacksSent, pliCount: inbound.pliSent };
-      if (outbound && entryOut) out[idOut] = { ...entryOut, ssrc: String(outbound.ssrc), nackCount: outbound.nacksReceived, pliCount: outbound.pliCount, firCount: outbound.firCount, fractionLost: outbound.fractionLost, packetsLost: outbound.packetsLost, roundTripTime: outbound.roundTripTime ?? 0, remb: outbound.remb ?? 0 };
-    }
-    return out;
+  protected rtpStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
+    return this.transport?.rtpStats(kind) ?? {};
   }
 
   protected override dispose(): void {

@@ -1,18 +1,24 @@
 /**
  * Kurento's WebRtcEndpoint: a BaseRtpEndpoint whose transport is WebRTC (PeerSession: ICE,
- * DTLS-SRTP), with trickle ICE and Kurento's ICE events. As in Kurento, candidates are announced
- * only after `gatherCandidates`; the ones found before are held.
+ * DTLS-SRTP, SCTP data channels), with trickle ICE and Kurento's ICE and DTLS events. As in
+ * Kurento, candidates are announced only after `gatherCandidates`; the ones found before are
+ * held. With `useDataChannels`, messages of the peer's data channels enter the graph as DATA and
+ * DATA from the graph leaves on the channel of the same label (else the first open one); without
+ * it, offered data channels are rejected and no SCTP runs.
  */
 import { KurentoError, type EnumValue, type ErrorName, type MediaType } from '@kurento-ts/protocol';
 import { negotiatedCodecs } from '../../graph/edges.js';
 import type { EdgeInput } from '../../graph/MediaNode.js';
-import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
+import type { InboundStreamStats, OutboundStreamStats } from '../../rtp/RtpSession.js';
 import { createLogger } from '../../support/logger.js';
+import type { DataMessage } from '../../types/data.js';
 import type { MediaKind } from '../../types/media.js';
-import { PeerSession, type CandidateInit, type Direction, type IceState, type MediaPathStats, type PeerState } from '../../webrtc/PeerSession.js';
+import type { DataDropCounters } from '../../webrtc/dataChannels.js';
+import { PeerSession, type CandidateInit, type Direction, type DtlsState, type IceState, type MediaPathStats, type PeerState } from '../../webrtc/PeerSession.js';
 import { checkRemoteSdp } from '../../webrtc/sdp.js';
 import { candidateAddress, iceServers } from '../../webrtc/iceServers.js';
 import type { Args, ComplexServerValue, ConstructorArgs, Remote, StatsEntry } from '../contract.js';
+import { dataChannelEntries, transportEntries } from './webRtcStats.js';
 import type { MediaPipeline } from '../MediaPipeline.js';
 import type { ObjectContext } from '../ObjectContext.js';
 import { BaseRtpEndpoint, type NegotiatedKind } from './BaseRtpEndpoint.js';
@@ -31,6 +37,20 @@ const iceComponentState: Record<IceState, IceComponentState | undefined> = {
   closed: 'DISCONNECTED',
 };
 
+type DtlsConnectionState = EnumValue<'DtlsConnectionState'>;
+
+/** Kurento's DtlsConnectionState for werift's DTLS states. */
+const dtlsConnectionState: Record<DtlsState, DtlsConnectionState> = {
+  new: 'NEW',
+  connecting: 'CONNECTING',
+  connected: 'CONNECTED',
+  closed: 'CLOSED',
+  failed: 'FAILED',
+};
+
+/** SCTP's largest stream parameter: Kurento clamps larger lifetimes and retransmit counts to it. */
+const MAX_USHORT = 65535;
+
 /** ICE component states that only move forward, in order. */
 const progress: readonly IceComponentState[] = ['GATHERING', 'CONNECTING', 'CONNECTED', 'READY'];
 
@@ -38,6 +58,10 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   /** The WebRTC transport, created at the first negotiation so ICE settings can change before. */
   private peer: PeerSession | undefined;
   private readonly direction: Direction;
+  /** Whether this endpoint negotiates data channels (Kurento's useDataChannels). */
+  private readonly useDataChannels: boolean;
+  /** DATA from the graph that found no transport to leave on (before negotiation, or none negotiated). */
+  private dataWithoutTransport = 0;
   /** Whether gatherCandidates has been called. */
   private gathering = false;
   /** Whether the stack finished gathering. */
@@ -59,10 +83,11 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
     iceTcp: true,
   };
 
-  constructor(context: ObjectContext, pipeline: MediaPipeline, { recvonly, sendonly }: ConstructorArgs<'WebRtcEndpoint'>) {
+  constructor(context: ObjectContext, pipeline: MediaPipeline, { recvonly, sendonly, useDataChannels }: ConstructorArgs<'WebRtcEndpoint'>) {
     super(context, 'WebRtcEndpoint', pipeline, 'terminates');
     if (recvonly && sendonly) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'recvonly and sendonly exclude each other');
     this.direction = recvonly ? 'recvonly' : sendonly ? 'sendonly' : 'sendrecv';
+    this.useDataChannels = useDataChannels;
     const { config } = context;
     this.ice.networkInterfaces = config.networkInterfaces.join(',');
     this.ice.stunServerAddress = config.stunServerAddress;
@@ -103,6 +128,41 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
 
   getIceConnectionState(): ComplexServerValue<'IceConnection'>[] {
     return [{ streamId: '1', componentId: 1, state: this.iceState }];
+  }
+
+  getDtlsConnectionState(): ComplexServerValue<'DtlsConnection'>[] {
+    const dtls = this.peer?.dtlsConnection();
+    return dtls ? [{ streamId: '1', componentId: '1', connectionId: dtls.id, state: dtlsConnectionState[dtls.state] }] : [];
+  }
+
+  /**
+   * Opens a data channel toward the peer, as Kurento does: negative limits mean none, both
+   * limits at once are refused, larger ones are clamped to 65535. It opens (DataChannelOpened,
+   * with its id) once the SCTP association is up and the peer acknowledged it.
+   */
+  createDataChannel({ label, ordered, maxPacketLifeTime, maxRetransmits, protocol }: Args<'WebRtcEndpoint', 'createDataChannel'>): void {
+    this.requireDataChannels();
+    const lifetime = maxPacketLifeTime < 0 ? undefined : Math.min(maxPacketLifeTime, MAX_USHORT);
+    const retransmits = maxRetransmits < 0 ? undefined : Math.min(maxRetransmits, MAX_USHORT);
+    if (lifetime !== undefined && retransmits !== undefined) {
+      throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'maxPacketLifeTime and maxRetransmits cannot both be set');
+    }
+    if (!this.peer?.hasDataChannels) {
+      throw new KurentoError('UNEXPECTED_ERROR', 'Can not create data channel: no data channel session was negotiated with the peer yet');
+    }
+    this.peer.createDataChannel({ label, ordered, maxPacketLifeTime: lifetime, maxRetransmits: retransmits, protocol });
+  }
+
+  /** Closes data channel `channelId` (DataChannelClosed follows); closing one that is already closed does nothing. */
+  closeDataChannel({ channelId }: Args<'WebRtcEndpoint', 'closeDataChannel'>): void {
+    this.requireDataChannels();
+    if ((this.peer?.closeDataChannel(channelId) ?? 'unknown') === 'unknown') {
+      throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `No data channel with id ${channelId} was opened on this endpoint`);
+    }
+  }
+
+  private requireDataChannels(): void {
+    if (!this.useDataChannels) throw new KurentoError('MEDIA_OBJECT_OPERATION_NOT_SUPPORTED', 'Data channels are not supported: create the WebRtcEndpoint with useDataChannels');
   }
 
   getNetworkInterfaces(): string {
@@ -165,7 +225,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   // ---- negotiation (SdpEndpoint's transport part) ----
 
   protected checkRemote(sdp: string, errorType: ErrorName): void {
-    checkRemoteSdp(sdp, this.context.config.maxSdpBytes, errorType);
+    checkRemoteSdp(sdp, this.context.config.maxSdpBytes, errorType, { dataOnly: this.useDataChannels });
   }
 
   protected answerOffer(offer: string): Promise<string> {
@@ -230,9 +290,18 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
         iceState: (s) => this.onIceState(s),
         selectedPairChanged: () => this.reportSelectedPair(),
         peerState: (s) => this.onPeerState(s),
+        dtlsState: (s) => this.raise('DtlsConnectionStateChange', { streamId: '1', componentId: '1', connectionId: this.peer?.dtlsConnection()?.id ?? '', state: dtlsConnectionState[s] }),
         failure: (e) => this.reportFailure(e),
       },
       config.rtpFastPath,
+      this.useDataChannels
+        ? {
+            opened: (channelId) => this.raise('DataChannelOpened', { channelId }),
+            closed: (channelId) => this.raise('DataChannelClosed', { channelId }),
+            message: (message) => this.forwardData(message),
+            failure: (e) => this.reportFailure(e),
+          }
+        : undefined,
     );
     this.peer = peer;
     // Edges evaluated before the transport existed (Kurento apps connect before they negotiate).
@@ -320,8 +389,25 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   // ---- media ----
 
   /** Hot path: media from a connected source leaves toward the browser. */
-  acceptRtp(kind: MediaKind, packet: Buffer): void {
-    if (this.peer?.send(kind, packet)) this.flow.count('out', kind, rtpPayloadLength(packet));
+  protected sendRtp(kind: MediaKind, packet: Buffer): boolean {
+    return this.peer?.send(kind, packet) ?? false;
+  }
+
+  /** DATA from the graph leaves on one of the peer's data channels (dropped and counted when none can take it). */
+  override acceptData(message: DataMessage): void {
+    if (this.peer?.hasDataChannels) this.peer.sendData(message);
+    else this.dataWithoutTransport++;
+  }
+
+  /** Messages from the graph not sent to the peer, by reason (server-side diagnostics and tests). */
+  droppedData(): DataDropCounters & { noTransport: number } {
+    const dropped = this.peer?.dataStats()?.dropped ?? { full: 0, unmatched: 0, tooLarge: 0, refusedChannels: 0 };
+    return { ...dropped, noTransport: this.dataWithoutTransport };
+  }
+
+  /** Bytes waiting in the data channels' send queues (server-side diagnostics and tests). */
+  bufferedData(): number {
+    return this.peer?.dataStats()?.buffered ?? 0;
   }
 
   /** The edge feeding `kind` changed: what we send follows it (payload types by codec). */
@@ -343,20 +429,26 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
     return this.peer?.mediaPath();
   }
 
+  protected rtpStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
+    return this.peer?.rtpStats(kind) ?? {};
+  }
+
+  protected override transportStatsId(): string {
+    return this.peer?.transportStats()?.id ?? '';
+  }
+
+  /**
+   * Adds what the transport knows: its transport entry, its candidates and candidate pairs, and,
+   * with data channels (getStats() or getStats('DATA')), one entry per open channel and the
+   * session's channel counts.
+   */
   protected override stats(type: MediaType | undefined): Record<string, StatsEntry> {
     const out = super.stats(type);
-    const id = `${this.id}_endpoint`;
-    out[id] = { __module__: 'kurento', __type__: 'EndpointStats', id, type: 'endpoint', timestampMillis: Date.now(), inputLatency: [], E2ELatency: [], connectionState: this.connectionState, mediaState: this.mediaState };
-    // What the transport knows of its RTP streams, on the entries the element already has.
-    for (const kind of ['audio', 'video'] as const) {
-      const { inbound, outbound } = this.peer?.rtpStats(kind) ?? {};
-      const idIn = `${this.id}_inbound_${kind}`;
-      const idOut = `${this.id}_outbound_${kind}`;
-      const entryIn = out[idIn];
-      const entryOut = out[idOut];
-      if (inbound && entryIn) out[idIn] = { ...entryIn, ssrc: String(inbound.ssrc), packetsLost: inbound.packetsLost, jitter: inbound.jitterSeconds, nackCount: inbound.nacksSent };
-      if (outbound && entryOut) out[idOut] = { ...entryOut, ssrc: String(outbound.ssrc), nackCount: outbound.nacksReceived };
-    }
+    const now = Date.now();
+    const transport = this.peer?.transportStats();
+    if (transport) Object.assign(out, transportEntries(transport, now));
+    const data = type === undefined || type === 'DATA' ? this.peer?.dataStats() : undefined;
+    if (data) Object.assign(out, dataChannelEntries(this.id, data, now));
     return out;
   }
 
