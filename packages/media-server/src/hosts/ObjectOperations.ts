@@ -93,7 +93,11 @@ export class ObjectOperations implements HostOperations {
     if (!isObject(properties)) throw invalidParams("'properties' must be an object");
     const object = factoryOf(type)(this.registry, constructorParams);
     try {
-      for (const [name, value] of Object.entries(properties)) this.setProperty(object, name, value);
+      for (const [name, value] of Object.entries(properties)) {
+        const done = this.setProperty(object, name, value);
+        // create answers at once; a setter that finishes later reports its failure on the object.
+        if (done instanceof Promise) done.catch((e: unknown) => object.raise('Error', { description: `Setting ${name}: ${e instanceof Error ? e.message : String(e)}`, errorCode: 40003, type: 'UNEXPECTED_ERROR' }));
+      }
     } catch (e) {
       object.release();
       throw e;
@@ -115,7 +119,8 @@ export class ObjectOperations implements HostOperations {
     if (accessor && name) {
       if (accessor[1] === 'get') return { value: encodeValue(operationOf(object, `get${capitalized(name)}`)(), findProperty(object.className, name)?.type) };
       const operationParams = params['operationParams'];
-      this.setProperty(object, name, isObject(operationParams) ? operationParams[name] : undefined);
+      // A setter may finish asynchronously (a player's seek): the answer waits for it.
+      await this.setProperty(object, name, isObject(operationParams) ? operationParams[name] : undefined);
       return {};
     }
     throw new KurentoError('MEDIA_OBJECT_METHOD_NOT_FOUND', `Method '${operation}' not found in ${object.className}`);
@@ -128,11 +133,11 @@ export class ObjectOperations implements HostOperations {
     return findProperty(object.className, suffix) ? suffix : undefined;
   }
 
-  private setProperty(object: MediaObject, name: string, value: unknown): void {
+  private setProperty(object: MediaObject, name: string, value: unknown): unknown {
     const spec = findProperty(object.className, name);
     if (!spec || spec.readOnly) throw new KurentoError('MEDIA_OBJECT_METHOD_NOT_FOUND', `Property '${name}' of ${object.className} cannot be set`);
     if (value === undefined || value === null) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${name}' parameter is required`);
-    operationOf(object, `set${capitalized(name)}`)(decodeValue(value, spec.type, name, this.resolve));
+    return operationOf(object, `set${capitalized(name)}`)(decodeValue(value, spec.type, name, this.resolve));
   }
 
   checkEvent(params: Params): { object: string; type: string } {

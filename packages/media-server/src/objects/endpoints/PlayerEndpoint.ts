@@ -57,14 +57,17 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
     return Math.round(this.source?.position ?? 0);
   }
 
-  setPosition(position: number): void {
+  /** Seeks; the answer comes once the player stands at the key frame at or before `position`. */
+  setPosition(position: number): Promise<void> {
     const source = this.opened('seek');
     const info = source.videoInfo;
     if (!info.isSeekable) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `${this.getUri()} cannot be seeked`);
     if (position < info.seekableInit || position > info.seekableEnd) {
       throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `position ${position} ms is outside the seekable range ${info.seekableInit}–${info.seekableEnd} ms`);
     }
-    source.seek(position).catch((e: unknown) => this.reportFailure(e));
+    return source.seek(position).catch((e: unknown) => {
+      throw new KurentoError('MEDIA_ERROR', `Cannot seek to ${position} ms: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 
   getVideoInfo(): ComplexServerValue<'VideoInfo'> {
