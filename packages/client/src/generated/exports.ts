@@ -33,3 +33,4 @@ export type IceCandidate = ComplexValue<'IceCandidate'>;
 export type IceCandidatePair = ComplexValue<'IceCandidatePair'>;
 export type IceConnection = ComplexValue<'IceConnection'>;
 export type OfferOptions = ComplexValue<'OfferOptions'>;
+export type ResourceBudget = ComplexValue<'ResourceBudget'>;

@@ -54,6 +54,11 @@ export class ServerManager extends MediaObject implements Remote<'ServerManager'
     return '';
   }
 
+  /** The server's budgets with their use now (docs/security.md). */
+  getBudgets(): ComplexServerValue<'ResourceBudget'>[] {
+    return this.facts.budgets();
+  }
+
   getCpuCount(): number {
     return os.cpus().length;
   }
