@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import { defaultConfig, validate, type ServerConfig } from './config/config.js';
+import { descriptorWarning, machineFacts } from './config/machine.js';
 import { HostRouter, type HostEvents } from './hosts/HostRouter.js';
 import type { BudgetUse } from './limits/budgets.js';
 import type { ObjectRegistry } from './registry/ObjectRegistry.js';
@@ -60,6 +61,8 @@ export class MediaServer {
     if (!isLoopback(config.host) && !config.authToken) {
       log.warn(`!!! The control port listens on ${config.host} WITHOUT authentication: anyone who reaches it can create pipelines. Set --auth-token (and --tls-cert/--tls-key). !!!`);
     }
+    const descriptors = descriptorWarning(config, machineFacts());
+    if (descriptors) log.warn(descriptors);
     try {
       await server.hosts.ready();
       // The main thread hosts the media when there are no media workers (each worker makes its own).

@@ -53,6 +53,15 @@ export const ENDPOINT_BYTES = 1024 * 1024;
 /** Media objects of every kind allowed per endpoint (a PassThrough measured 9 KB). */
 const OBJECTS_PER_ENDPOINT = 4;
 
+/** A warning when the configured sockets and sessions could exhaust the descriptors (the budgets were raised past them). */
+export function descriptorWarning(budgets: Pick<Budgets, 'maxSessions' | 'maxUdpSockets'>, { openFilesLimit: files }: MachineFacts): string | undefined {
+  const { maxSessions, maxUdpSockets } = budgets;
+  const unbounded = maxSessions === 0 || maxUdpSockets === 0;
+  if (!unbounded && maxSessions + maxUdpSockets + RESERVED_DESCRIPTORS <= files) return undefined;
+  const what = unbounded ? 'with no limit on sessions or media sockets' : `${maxUdpSockets} media sockets and ${maxSessions} sessions (and ${RESERVED_DESCRIPTORS} for the process)`;
+  return `${what}, the server can run out of its ${files} file descriptors (RLIMIT_NOFILE): every new socket would then fail, a legitimate caller's too. Lower --max-udp-sockets/--max-sessions or raise the limit (ulimit -n).`;
+}
+
 /** The server-wide and per-client budgets, as configuration options. */
 export interface Budgets {
   maxSessions: number;

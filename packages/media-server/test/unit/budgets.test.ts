@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { defaultConfig, loadConfig, usage } from '../../src/config/config.js';
-import { derivedBudgets, machineFacts, openFilesLimit } from '../../src/config/machine.js';
+import { derivedBudgets, descriptorWarning, machineFacts, openFilesLimit } from '../../src/config/machine.js';
 import { SocketBudget } from '../../src/limits/SocketBudget.js';
 import { authTokens, matchingToken } from '../../src/rpc/auth.js';
 import { clientAddress, clientIds } from '../../src/rpc/clients.js';
@@ -25,6 +25,13 @@ test('defaults derive from the descriptor limit and memory: sockets and sessions
     assert.ok(b.maxUdpSockets + b.maxSessions <= Math.max(files * 0.9, 64 + 16), `${files}: ${b.maxUdpSockets} + ${b.maxSessions}`);
     assert.ok(b.maxEndpoints <= b.maxUdpSockets && b.maxEndpoints * 1024 * 1024 <= 1 * GB, `${files}: ${b.maxEndpoints} endpoints`);
   }
+});
+
+test('budgets raised past the descriptor limit are warned about at start', () => {
+  const facts = { openFilesLimit: 1024, memoryBytes: 8 * GB };
+  assert.equal(descriptorWarning(derivedBudgets(facts), facts), undefined, 'the defaults fit');
+  assert.match(descriptorWarning({ maxSessions: 100, maxUdpSockets: 900 }, facts) ?? '', /^900 media sockets and 100 sessions \(and 256 for the process\), the server can run out of its 1024 file descriptors/);
+  assert.match(descriptorWarning({ maxSessions: 10, maxUdpSockets: 0 }, facts) ?? '', /^with no limit on sessions or media sockets/);
 });
 
 test('this machine: the limit read from /proc/self/limits, and the defaults built from it', () => {
