@@ -47,14 +47,14 @@ const UDP_SHARE = 0.8;
 const ENDPOINT_MEMORY_SHARE = 0.5;
 /**
  * Memory of one endpoint with live media: 0.6–0.96 MB RSS measured per connected session
- * (docs/performance.md), rounded up. An idle one after generateOffer measured 145 KB.
+ * (docs/performance.md), rounded up. An idle one after generateOffer measured 110–145 KB.
  */
 export const ENDPOINT_BYTES = 1024 * 1024;
 /** Media objects of every kind allowed per endpoint (a PassThrough measured 9 KB). */
 const OBJECTS_PER_ENDPOINT = 4;
 
 /** A warning when the configured sockets and sessions could exhaust the descriptors (the budgets were raised past them). */
-export function descriptorWarning(budgets: Pick<Budgets, 'maxSessions' | 'maxUdpSockets'>, { openFilesLimit: files }: MachineFacts): string | undefined {
+export function descriptorWarning(budgets: Pick<BudgetDefaults, 'maxSessions' | 'maxUdpSockets'>, { openFilesLimit: files }: MachineFacts): string | undefined {
   const { maxSessions, maxUdpSockets } = budgets;
   const unbounded = maxSessions === 0 || maxUdpSockets === 0;
   if (!unbounded && maxSessions + maxUdpSockets + RESERVED_DESCRIPTORS <= files) return undefined;
@@ -63,7 +63,7 @@ export function descriptorWarning(budgets: Pick<Budgets, 'maxSessions' | 'maxUdp
 }
 
 /** The server-wide and per-client budgets, as configuration options. */
-export interface Budgets {
+export interface BudgetDefaults {
   maxSessions: number;
   maxPipelines: number;
   maxEndpoints: number;
@@ -78,7 +78,7 @@ export interface Budgets {
  * of it (and RESERVED_DESCRIPTORS) to spare, endpoints within half the memory, and one client
  * (one address, or one token) at most half of what the server holds.
  */
-export function derivedBudgets({ openFilesLimit: files, memoryBytes }: MachineFacts): Budgets {
+export function derivedBudgets({ openFilesLimit: files, memoryBytes }: MachineFacts): BudgetDefaults {
   const descriptors = Math.max(files - RESERVED_DESCRIPTORS, 64);
   const maxSessions = Math.max(Math.floor(descriptors * SESSION_SHARE), 4);
   const maxUdpSockets = Math.max(Math.floor(descriptors * UDP_SHARE), 16);

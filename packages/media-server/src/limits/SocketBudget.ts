@@ -4,7 +4,7 @@
  * round trip to the main thread. Each host also has its own count, so that the sockets of a
  * worker that died (its thread closed them) can be given back to the budget.
  */
-import { fits, serverBudgetReached, underPressure, warnPressure } from './budgets.js';
+import { REARM_SHARE, fits, serverBudgetReached, underPressure, warnPressure } from './budgets.js';
 
 /** The shared counts and the budget: what a media worker is given. */
 export interface SharedSocketCounts {
@@ -18,8 +18,6 @@ const TOTAL = 0;
 /** 1 while the 80 % warning has been logged and not re-armed. */
 const WARNED = 1;
 const FIRST_HOST = 2;
-/** A warned budget warns again once below this share. */
-const REARM_SHARE = 0.7;
 
 export class SocketBudget {
   private readonly counts: Int32Array;

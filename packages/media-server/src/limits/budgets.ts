@@ -40,7 +40,7 @@ export interface BudgetUse {
 /** A budget is under pressure from this share of it on. */
 const PRESSURE_SHARE = 0.8;
 /** A warned budget warns again once its use has fallen below this share. */
-const REARM_SHARE = 0.7;
+export const REARM_SHARE = 0.7;
 
 /** Whether `used` reaches 80 % of a budget (never for no limit). */
 export function underPressure(used: number, limit: number): boolean {

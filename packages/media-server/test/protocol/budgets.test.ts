@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
+import { KurentoClient } from '@kurento-ts/client';
 import type { MediaServer, ServerConfig } from '../../src/index.js';
 import { RawRpc } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
@@ -182,6 +183,14 @@ test('the ServerManager reports every budget with its use', async () => {
       entry('maxSessions', 1, 10), entry('maxPipelines', 1, 9), entry('maxEndpoints', 1, 8), entry('maxObjects', 2, 7),
       entry('maxUdpSockets', 1, 6), entry('maxSessionsPerClient', 1, 5), entry('maxObjectsPerClient', 2, 4),
     ]);
+    // The typed SDK reads it too (its types come from the schema).
+    const kurento = await KurentoClient.connect(server.url, { reconnect: false, pingIntervalMs: 0 });
+    try {
+      const report = await (await kurento.getServerManager()).getBudgets();
+      assert.deepEqual(report.find((b) => b.budget === 'maxSessions'), { budget: 'maxSessions', used: 2, limit: 10 });
+    } finally {
+      await kurento.close();
+    }
   });
 });
 
