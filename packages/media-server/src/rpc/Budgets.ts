@@ -227,7 +227,9 @@ export class Budgets {
 
   /** Releases abandoned sessions past the shortened grace while there is pressure; one run at a time. */
   private relieve(): Promise<void> {
-    this.relieving ??= this.releaseUnderPressure().finally(() => (this.relieving = undefined));
+    this.relieving ??= this.releaseUnderPressure()
+      .catch((e: unknown) => log.error('releasing sessions under pressure failed', e))
+      .finally(() => (this.relieving = undefined));
     return this.relieving;
   }
 
