@@ -7,7 +7,9 @@
  *
  * Sessions in their grace period count against their owners. While a budget is 80 % used (the
  * server's, or a client's for its own sessions), a disconnected session keeps its objects only
- * `sessionGraceUnderPressureMs`: the oldest are released first, until the pressure ends.
+ * `sessionGraceUnderPressureMs`: the oldest are released first, until the pressure ends. That
+ * runs in the background (when a session disconnects, when a create brings pressure, when the
+ * oldest reaches the shorter grace); a request past a budget waits for it before it is refused.
  */
 import { KurentoError, isA, type CreatableClass } from '@kurento-ts/protocol';
 import { flagOf, type ServerConfig } from '../config/config.js';
@@ -43,9 +45,11 @@ export class Budgets {
   /** Creations running, per server-wide count. */
   private readonly creating: Record<CreateKind, number> = { pipelines: 0, endpoints: 0, other: 0 };
   private readonly warnings = new PressureWarnings();
-  /** The pressure relief running now, if any (one at a time). */
-  private relieving: Promise<void> | undefined;
+  /** The pressure relief running now, if any (one at a time), to the number of sessions it released. */
+  private relieving: Promise<number> | undefined;
   private reliefTimer: NodeJS.Timeout | undefined;
+  /** When the relief timer fires (performance.now()). */
+  private reliefAt = Infinity;
 
   /**
    * @param hosts what the hosts hold (objects, pipelines, endpoints, sockets)
@@ -92,20 +96,25 @@ export class Budgets {
 
   // ---- sessions ----
 
-  /** Checks that `connection` may open a session (throws 40009); relieves pressure first. */
+  /** Checks that `connection` may open a session (throws 40009). */
   async admitSession(connection: Connection): Promise<void> {
-    await this.relieve();
+    const refusal = await this.afterRelief(() => this.sessionRefusal(connection));
+    if (refusal) throw refusal;
+  }
+
+  private sessionRefusal(connection: Connection): KurentoError | undefined {
     const { maxSessions, maxSessionsPerClient } = this.config;
     for (const client of connection.clients) {
-      if (!fits(client.sessions, 1, maxSessionsPerClient)) throw clientBudgetReached('maxSessionsPerClient', client.id.label, client.sessions, maxSessionsPerClient);
+      if (!fits(client.sessions, 1, maxSessionsPerClient)) return clientBudgetReached('maxSessionsPerClient', client.id.label, client.sessions, maxSessionsPerClient);
     }
-    if (!fits(this.sessions.size, 1, maxSessions)) throw serverBudgetReached('maxSessions', this.sessions.size, maxSessions);
+    return fits(this.sessions.size, 1, maxSessions) ? undefined : serverBudgetReached('maxSessions', this.sessions.size, maxSessions);
   }
 
   /** A session opened: warns of budgets it brings to 80 %. */
   sessionOpened(session: Session): void {
     for (const client of session.clients) this.warnings.check('maxSessionsPerClient', client.sessions, this.config.maxSessionsPerClient, client.id.label);
     this.warnings.check('maxSessions', this.sessions.size, this.config.maxSessions);
+    this.relieveIfPressed(session.clients);
   }
 
   /** A session's connection went away: under pressure it may go sooner than its grace period. */
@@ -115,27 +124,30 @@ export class Budgets {
 
   // ---- objects ----
 
-  /** Admits a create of `type` by `session` against every budget (throws 40009); relieves pressure first. */
+  /** Admits a create of `type` by `session` against every budget (throws 40009). */
   async admitCreate(type: CreatableClass, session: Session): Promise<CreateTicket> {
-    await this.relieve();
+    const refusal = await this.afterRelief(() => this.createRefusal(type, session));
+    if (refusal) throw refusal;
+    return this.ticket(createKind(type), session);
+  }
+
+  private createRefusal(type: CreatableClass, session: Session): KurentoError | undefined {
     const { maxObjectsPerSession, maxObjectsPerClient, maxObjects } = this.config;
     if (!fits(session.objects.size + session.creating, 1, maxObjectsPerSession)) {
-      throw new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${maxObjectsPerSession} objects (${flagOf('maxObjectsPerSession')})`);
+      return new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${maxObjectsPerSession} objects (${flagOf('maxObjectsPerSession')})`);
     }
     for (const client of session.clients) {
       const held = client.objects + client.creating;
-      if (!fits(held, 1, maxObjectsPerClient)) throw clientBudgetReached('maxObjectsPerClient', client.id.label, held, maxObjectsPerClient);
+      if (!fits(held, 1, maxObjectsPerClient)) return clientBudgetReached('maxObjectsPerClient', client.id.label, held, maxObjectsPerClient);
     }
     const usage = this.hosts();
     const objects = usage.objects + this.creating.pipelines + this.creating.endpoints + this.creating.other;
-    if (!fits(objects, 1, maxObjects)) throw serverBudgetReached('maxObjects', objects, maxObjects);
+    if (!fits(objects, 1, maxObjects)) return serverBudgetReached('maxObjects', objects, maxObjects);
     const kind = createKind(type);
-    if (kind !== 'other') {
-      const budget = kind === 'pipelines' ? 'maxPipelines' : 'maxEndpoints';
-      const used = usage[kind] + this.creating[kind];
-      if (!fits(used, 1, this.config[budget])) throw serverBudgetReached(budget, used, this.config[budget]);
-    }
-    return this.ticket(kind, session);
+    if (kind === 'other') return undefined;
+    const budget = kind === 'pipelines' ? 'maxPipelines' : 'maxEndpoints';
+    const used = usage[kind] + this.creating[kind];
+    return fits(used, 1, this.config[budget]) ? undefined : serverBudgetReached(budget, used, this.config[budget]);
   }
 
   /** An object is gone: it no longer counts against its creator. */
@@ -176,6 +188,7 @@ export class Budgets {
   close(): void {
     clearTimeout(this.reliefTimer);
     this.reliefTimer = undefined;
+    this.reliefAt = Infinity;
   }
 
   // ---- internals ----
@@ -190,6 +203,7 @@ export class Budgets {
         this.creators.set(id, session.clients);
         for (const client of session.clients) client.objects++;
         this.warnAfterCreate(session.clients);
+        this.relieveIfPressed(session.clients);
       },
       end: () => {
         if (ended) return;
@@ -225,17 +239,33 @@ export class Budgets {
     return underPressure(client.sessions, this.config.maxSessionsPerClient) || underPressure(client.objects, this.config.maxObjectsPerClient);
   }
 
+  /** The refusal `check` finds; when there is one, after abandoned sessions were released if pressure allows it. */
+  private async afterRelief(check: () => KurentoError | undefined): Promise<KurentoError | undefined> {
+    const refusal = check();
+    if (!refusal) return undefined;
+    return (await this.relieve()) > 0 ? check() : refusal;
+  }
+
+  /** Starts the relief in the background when a budget of the server or of these clients is 80 % used. */
+  private relieveIfPressed(clients: readonly Client[]): void {
+    if (this.serverUnderPressure() || clients.some((c) => this.clientUnderPressure(c))) void this.relieve();
+  }
+
   /** Releases abandoned sessions past the shortened grace while there is pressure; one run at a time. */
-  private relieve(): Promise<void> {
+  private relieve(): Promise<number> {
     this.relieving ??= this.releaseUnderPressure()
-      .catch((e: unknown) => log.error('releasing sessions under pressure failed', e))
+      .catch((e: unknown) => {
+        log.error('releasing sessions under pressure failed', e);
+        return 0;
+      })
       .finally(() => (this.relieving = undefined));
     return this.relieving;
   }
 
-  private async releaseUnderPressure(): Promise<void> {
+  /** Returns how many sessions it released. */
+  private async releaseUnderPressure(): Promise<number> {
     const graceMs = this.config.sessionGraceUnderPressureMs;
-    for (;;) {
+    for (let released = 0; ; released++) {
       const serverPressed = this.serverUnderPressure();
       // The oldest abandoned session whose release would ease a pressure (the server's or its owner's).
       let oldest: Session | undefined;
@@ -245,22 +275,28 @@ export class Budgets {
           break;
         }
       }
-      if (!oldest) return;
+      if (!oldest) return released;
       const away = performance.now() - oldest.detachedAt;
-      if (away < graceMs) return this.relieveLater(graceMs - away);
+      if (away < graceMs) {
+        this.relieveAt(oldest.detachedAt + graceMs);
+        return released;
+      }
       const whose = oldest.clients.map((c) => c.id.label).join(', ');
       log.warn(`a budget is under pressure: releasing session ${oldest.id} of ${whose}, disconnected ${Math.round(away)} ms ago (${flagOf('sessionGraceUnderPressureMs')} ${graceMs})`);
       await this.sessions.close(oldest);
     }
   }
 
-  /** Looks again when the oldest candidate's shortened grace has run out. */
-  private relieveLater(ms: number): void {
+  /** Looks again at `at` (performance.now()), when the oldest candidate's shortened grace runs out. */
+  private relieveAt(at: number): void {
+    if (this.reliefTimer && this.reliefAt <= at) return;
     clearTimeout(this.reliefTimer);
+    this.reliefAt = at;
     this.reliefTimer = setTimeout(() => {
       this.reliefTimer = undefined;
+      this.reliefAt = Infinity;
       void this.relieve();
-    }, Math.ceil(ms));
+    }, Math.max(Math.ceil(at - performance.now()), 0));
     this.reliefTimer.unref();
   }
 }

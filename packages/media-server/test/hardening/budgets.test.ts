@@ -8,7 +8,7 @@
  * connect give their sockets back early. Clients are told apart by their loopback address.
  *
  * Short by default; `npm run soak` runs the issue's scale (BUDGET_SESSION_OBJECTS=1000: 1,000
- * objects per session, per-client budgets of 3,000 objects, BUDGET_PRESSURE_GRACE_MS=30000).
+ * objects per session, per-client budgets of 3,000 objects, BUDGET_PRESSURE_GRACE_MS=90000).
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
