@@ -45,8 +45,8 @@ export class Budgets {
   /** Creations running, per server-wide count. */
   private readonly creating: Record<CreateKind, number> = { pipelines: 0, endpoints: 0, other: 0 };
   private readonly warnings = new PressureWarnings();
-  /** The pressure relief running now, if any (one at a time), to the number of sessions it released. */
-  private relieving: Promise<number> | undefined;
+  /** The pressure relief running now, if any (one at a time). */
+  private relieving: Promise<void> | undefined;
   private reliefTimer: NodeJS.Timeout | undefined;
   /** When the relief timer fires (performance.now()). */
   private reliefAt = Infinity;
@@ -96,10 +96,21 @@ export class Budgets {
 
   // ---- sessions ----
 
-  /** Checks that `connection` may open a session (throws 40009). */
-  async admitSession(connection: Connection): Promise<void> {
-    const refusal = await this.afterRelief(() => this.sessionRefusal(connection));
+  /**
+   * Opens a session for `connection` with `open` within the budgets (throws 40009). Past one, the
+   * relief runs first; the deciding check and the opening happen together, in one step.
+   */
+  async openSession(connection: Connection, open: () => Session): Promise<Session> {
+    if (this.sessionRefusal(connection)) await this.relieve();
+    // Another request of this connection may have opened one meanwhile.
+    if (connection.session) return connection.session;
+    const refusal = this.sessionRefusal(connection);
     if (refusal) throw refusal;
+    const session = open();
+    for (const client of session.clients) this.warnings.check('maxSessionsPerClient', client.sessions, this.config.maxSessionsPerClient, client.id.label);
+    this.warnings.check('maxSessions', this.sessions.size, this.config.maxSessions);
+    this.relieveIfPressed(session.clients);
+    return session;
   }
 
   private sessionRefusal(connection: Connection): KurentoError | undefined {
@@ -110,13 +121,6 @@ export class Budgets {
     return fits(this.sessions.size, 1, maxSessions) ? undefined : serverBudgetReached('maxSessions', this.sessions.size, maxSessions);
   }
 
-  /** A session opened: warns of budgets it brings to 80 %. */
-  sessionOpened(session: Session): void {
-    for (const client of session.clients) this.warnings.check('maxSessionsPerClient', client.sessions, this.config.maxSessionsPerClient, client.id.label);
-    this.warnings.check('maxSessions', this.sessions.size, this.config.maxSessions);
-    this.relieveIfPressed(session.clients);
-  }
-
   /** A session's connection went away: under pressure it may go sooner than its grace period. */
   sessionAbandoned(): void {
     void this.relieve();
@@ -124,18 +128,27 @@ export class Budgets {
 
   // ---- objects ----
 
-  /** Admits a create of `type` by `session` against every budget (throws 40009). */
+  /**
+   * Admits a create of `type` by `session` against every budget (throws 40009). Past a budget
+   * other than the session's own, the relief runs first; the deciding checks and the ticket
+   * happen together, in one step, so concurrent creates cannot overshoot a budget.
+   */
   async admitCreate(type: CreatableClass, session: Session): Promise<CreateTicket> {
-    const refusal = await this.afterRelief(() => this.createRefusal(type, session));
+    if (!this.sessionFull(session) && this.createRefusal(type, session)) await this.relieve();
+    const { maxObjectsPerSession } = this.config;
+    if (this.sessionFull(session)) throw new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${maxObjectsPerSession} objects (${flagOf('maxObjectsPerSession')})`);
+    const refusal = this.createRefusal(type, session);
     if (refusal) throw refusal;
     return this.ticket(createKind(type), session);
   }
 
+  private sessionFull(session: Session): boolean {
+    return !fits(session.objects.size + session.creating, 1, this.config.maxObjectsPerSession);
+  }
+
+  /** What refuses a create besides the per-session cap: a per-client or server-wide budget. */
   private createRefusal(type: CreatableClass, session: Session): KurentoError | undefined {
-    const { maxObjectsPerSession, maxObjectsPerClient, maxObjects } = this.config;
-    if (!fits(session.objects.size + session.creating, 1, maxObjectsPerSession)) {
-      return new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${maxObjectsPerSession} objects (${flagOf('maxObjectsPerSession')})`);
-    }
+    const { maxObjectsPerClient, maxObjects } = this.config;
     for (const client of session.clients) {
       const held = client.objects + client.creating;
       if (!fits(held, 1, maxObjectsPerClient)) return clientBudgetReached('maxObjectsPerClient', client.id.label, held, maxObjectsPerClient);
@@ -239,33 +252,22 @@ export class Budgets {
     return underPressure(client.sessions, this.config.maxSessionsPerClient) || underPressure(client.objects, this.config.maxObjectsPerClient);
   }
 
-  /** The refusal `check` finds; when there is one, after abandoned sessions were released if pressure allows it. */
-  private async afterRelief(check: () => KurentoError | undefined): Promise<KurentoError | undefined> {
-    const refusal = check();
-    if (!refusal) return undefined;
-    return (await this.relieve()) > 0 ? check() : refusal;
-  }
-
   /** Starts the relief in the background when a budget of the server or of these clients is 80 % used. */
   private relieveIfPressed(clients: readonly Client[]): void {
     if (this.serverUnderPressure() || clients.some((c) => this.clientUnderPressure(c))) void this.relieve();
   }
 
   /** Releases abandoned sessions past the shortened grace while there is pressure; one run at a time. */
-  private relieve(): Promise<number> {
+  private relieve(): Promise<void> {
     this.relieving ??= this.releaseUnderPressure()
-      .catch((e: unknown) => {
-        log.error('releasing sessions under pressure failed', e);
-        return 0;
-      })
+      .catch((e: unknown) => log.error('releasing sessions under pressure failed', e))
       .finally(() => (this.relieving = undefined));
     return this.relieving;
   }
 
-  /** Returns how many sessions it released. */
-  private async releaseUnderPressure(): Promise<number> {
+  private async releaseUnderPressure(): Promise<void> {
     const graceMs = this.config.sessionGraceUnderPressureMs;
-    for (let released = 0; ; released++) {
+    for (;;) {
       const serverPressed = this.serverUnderPressure();
       // The oldest abandoned session whose release would ease a pressure (the server's or its owner's).
       let oldest: Session | undefined;
@@ -275,12 +277,9 @@ export class Budgets {
           break;
         }
       }
-      if (!oldest) return released;
+      if (!oldest) return;
       const away = performance.now() - oldest.detachedAt;
-      if (away < graceMs) {
-        this.relieveAt(oldest.detachedAt + graceMs);
-        return released;
-      }
+      if (away < graceMs) return this.relieveAt(oldest.detachedAt + graceMs);
       const whose = oldest.clients.map((c) => c.id.label).join(', ');
       log.warn(`a budget is under pressure: releasing session ${oldest.id} of ${whose}, disconnected ${Math.round(away)} ms ago (${flagOf('sessionGraceUnderPressureMs')} ${graceMs})`);
       await this.sessions.close(oldest);

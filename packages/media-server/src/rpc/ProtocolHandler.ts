@@ -109,13 +109,9 @@ export class ProtocolHandler {
     return session;
   }
 
-  /** A new session for the connection, within the budgets (another request of it may have opened one meanwhile). */
-  private async openSession(connection: Connection): Promise<Session> {
-    await this.budgets.admitSession(connection);
-    if (connection.session) return connection.session;
-    const session = this.sessions.open(connection);
-    this.budgets.sessionOpened(session);
-    return session;
+  /** A new session for the connection, within the budgets. */
+  private openSession(connection: Connection): Promise<Session> {
+    return this.budgets.openSession(connection, () => this.sessions.open(connection));
   }
 
   /** The id in `params.object`, checked to name a live object. */
