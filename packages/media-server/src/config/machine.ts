@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import type { ServerConfig } from './config.js';
 
 /** The limits the budgets are derived from. */
 export interface MachineFacts {
@@ -63,15 +64,7 @@ export function descriptorWarning(budgets: Pick<BudgetDefaults, 'maxSessions' | 
 }
 
 /** The server-wide and per-client budgets, as configuration options. */
-export interface BudgetDefaults {
-  maxSessions: number;
-  maxPipelines: number;
-  maxEndpoints: number;
-  maxObjects: number;
-  maxUdpSockets: number;
-  maxSessionsPerClient: number;
-  maxObjectsPerClient: number;
-}
+export type BudgetDefaults = Pick<ServerConfig, 'maxSessions' | 'maxPipelines' | 'maxEndpoints' | 'maxObjects' | 'maxUdpSockets' | 'maxSessionsPerClient' | 'maxObjectsPerClient'>;
 
 /**
  * Safe defaults for a machine: media sockets and sessions within the descriptor limit with 10 %

@@ -11,15 +11,13 @@
  * objects per session, per-client budgets of 3,000 objects, BUDGET_PRESSURE_GRACE_MS=90000).
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import kurentoClient from 'kurento-client';
 import { launchChromium, serve, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer, ServerConfig } from '../../src/index.js';
 import { LOOPBACK_PAGE, startBrowserLoopback } from '../helpers/browserLoopback.js';
 import { NdcPeers, type RemotePeer } from '../helpers/ndcPeers.js';
+import { describeResources, processResources } from '../helpers/resources.js';
 import { RawRpc, type Message } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
 
@@ -47,9 +45,6 @@ const budgets: Partial<ServerConfig> = {
   maxUdpSockets: 8 * SESSION_OBJECTS,
 };
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
 let browser: Browser;
 let page: Site;
 before(async () => {
@@ -60,32 +55,6 @@ after(async () => {
   await browser?.close();
   await page?.close();
 });
-
-interface Resources {
-  rssMb: number;
-  heapMb: number;
-  fds: number;
-  udpSockets: number;
-  timers: number;
-}
-
-async function resources(): Promise<Resources> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const active = process.getActiveResourcesInfo();
-  const memory = process.memoryUsage();
-  return {
-    rssMb: memory.rss / 2 ** 20,
-    heapMb: memory.heapUsed / 2 ** 20,
-    fds: readdirSync('/proc/self/fd').length,
-    udpSockets: active.filter((r) => r === 'UDPWrap').length,
-    timers: active.filter((r) => r === 'Timeout').length,
-  };
-}
-
-const describe = (r: Resources) => `RSS ${r.rssMb.toFixed(0)} MB, heap ${r.heapMb.toFixed(0)} MB, ${r.fds} fds, ${r.udpSockets} UDP sockets, ${r.timers} timers`;
 
 /** What one attacking client achieved. */
 interface AttackResult {
@@ -162,12 +131,12 @@ test(`one client, ${ATTACK_SESSIONS} sessions filled to ${SESSION_OBJECTS} objec
   // No early release under pressure here: the attacker's sessions stay for the whole (2 min) grace period.
   const server = await startServer({ ...budgets, sessionGraceUnderPressureMs: 600_000, logLevel: 'error' });
   try {
-    const baseline = await resources();
+    const baseline = await processResources();
     const started = performance.now();
     const result = await attack(server, '127.0.0.2');
-    const held = await resources();
+    const held = await processResources();
     t.diagnostic(`attack: ${result.created} objects, ${result.offered} offers in ${((performance.now() - started) / 1000).toFixed(1)} s; refusals ${JSON.stringify(tally(result.refusals))}`);
-    t.diagnostic(`before: ${describe(baseline)}; held: ${describe(held)}; per idle endpoint ${(((held.rssMb - baseline.rssMb) * 1024) / Math.max(result.offered, 1)).toFixed(0)} KB RSS`);
+    t.diagnostic(`before: ${describeResources(baseline)}; held: ${describeResources(held)}; per idle endpoint ${(((held.rssMb - baseline.rssMb) * 1024) / Math.max(result.offered, 1)).toFixed(0)} KB RSS`);
 
     const limit = 3 * SESSION_OBJECTS;
     assert.equal(result.created, limit, 'the client made exactly its budget of objects');
@@ -195,12 +164,12 @@ test('several clients up to the server-wide budget: refused there; the oldest ab
   const server = await startServer({ ...budgets, maxSessionsPerClient: 30, maxSessions: 200, sessionGraceUnderPressureMs: PRESSURE_GRACE_MS });
   const log = capturingStderr();
   try {
-    const baseline = await resources();
+    const baseline = await processResources();
     const attackers = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
     const results = await Promise.all(attackers.map((address) => attack(server, address)));
-    const held = await resources();
+    const held = await processResources();
     const refusals = tally(results.flatMap((r) => r.refusals));
-    t.diagnostic(`attack from ${attackers.length} clients: ${results.map((r) => r.created).join(' + ')} objects; refusals ${JSON.stringify(refusals)}; held: ${describe(held)}`);
+    t.diagnostic(`attack from ${attackers.length} clients: ${results.map((r) => r.created).join(' + ')} objects; refusals ${JSON.stringify(refusals)}; held: ${describeResources(held)}`);
     const serverWide = Object.keys(refusals).filter((m) => m.startsWith('Server budget reached'));
     assert.ok(serverWide.length > 0 && serverWide.every((m) => /of \d+ (endpoints|media UDP sockets|media objects) in use \(--max-(endpoints|udp-sockets|objects)\)$/.test(m)), `refused at a server-wide budget: ${serverWide.join(' | ')}`);
     assert.ok(use(server, 'maxEndpoints') <= (budgets.maxEndpoints ?? 0) && use(server, 'maxUdpSockets') <= (budgets.maxUdpSockets ?? 0));
@@ -242,7 +211,7 @@ test('after the grace period nothing is left: descriptors, sockets, timers, obje
     await warm.value('closeSession');
     await warm.close();
     await waitFor('the warm-up given back', () => server.registry.size === 1 && use(server, 'maxUdpSockets') === 0, 5000);
-    const baseline = await resources();
+    const baseline = await processResources();
 
     const results = await Promise.all(['127.0.0.2', '127.0.0.3'].map((address) => attack(server, address)));
     // A client whose endpoints really connect (ICE, DTLS) with libdatachannel peers, then vanishes.
@@ -252,18 +221,18 @@ test('after the grace period nothing is left: descriptors, sockets, timers, obje
     for (let i = 0; i < 5; i++) remote.push(await connectPeer(connected, peers.open(), pipeline));
     await connected.drop();
     for (const peer of remote) peer.close();
-    const held = await resources();
-    t.diagnostic(`held: ${results.map((r) => r.created).join(' + ')} + 6 objects; ${describe(held)}`);
+    const held = await processResources();
+    t.diagnostic(`held: ${results.map((r) => r.created).join(' + ')} + 6 objects; ${describeResources(held)}`);
     assert.deepEqual(results.map((r) => r.created), [3 * SESSION_OBJECTS, 3 * SESSION_OBJECTS], 'each attacker made its budget');
     assert.equal(server.registry.size, 1 + 6 * SESSION_OBJECTS + 6, 'and it is all held, with the vanished client\'s');
 
     await waitFor('the grace period to release everything', () => server.registry.size === 1 && server.sessions.sessionIds().length === 0, GRACE_MS + 10_000, 100);
     await waitFor('the media sockets and timers given back', async () => {
-      const now = await resources();
+      const now = await processResources();
       return now.udpSockets === baseline.udpSockets && now.timers <= baseline.timers;
     }, 5000, 250);
-    const end = await resources();
-    t.diagnostic(`before: ${describe(baseline)}; after: ${describe(end)}`);
+    const end = await processResources();
+    t.diagnostic(`before: ${describeResources(baseline)}; after: ${describeResources(end)}`);
     assert.equal(end.udpSockets, baseline.udpSockets, 'UDP sockets');
     assert.ok(end.fds <= baseline.fds + 2, `descriptors: ${baseline.fds} → ${end.fds}`);
     assert.ok(end.timers <= baseline.timers + 2, `timers: ${baseline.timers} → ${end.timers}`);
