@@ -1,13 +1,16 @@
-/** The composition root: config → hosts (registries, media workers) → sessions → protocol → WebSocket, and a clean stop. */
+/** The composition root: config → hosts (registries, media workers) → sessions and budgets → protocol → WebSocket, and a clean stop. */
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import { defaultConfig, validate, type ServerConfig } from './config/config.js';
-import { HostRouter } from './hosts/HostRouter.js';
+import { descriptorWarning, machineFacts } from './config/machine.js';
+import { HostRouter, type HostEvents } from './hosts/HostRouter.js';
+import type { BudgetUse } from './limits/budgets.js';
 import type { ObjectRegistry } from './registry/ObjectRegistry.js';
 import { isLoopback } from './rpc/auth.js';
+import { Budgets } from './rpc/Budgets.js';
 import { JsonRpcServer } from './rpc/JsonRpcServer.js';
 import { ProtocolHandler } from './rpc/ProtocolHandler.js';
 import { SessionManager } from './rpc/SessionManager.js';
@@ -22,12 +25,23 @@ export class MediaServer {
   /** Kurento sessions. */
   readonly sessions: SessionManager;
   private readonly hosts: HostRouter;
+  private readonly limits: Budgets;
   private readonly http: HttpServer;
   private readonly rpc: JsonRpcServer;
 
   private constructor(readonly config: ServerConfig) {
-    this.sessions = new SessionManager(config.sessionGraceMs, (id) => this.hosts.release(id));
-    this.hosts = new HostRouter(config, this.sessions);
+    this.sessions = new SessionManager(config.sessionGraceMs, (id) => this.hosts.release(id), () => this.limits.sessionAbandoned());
+    const hostEvents: HostEvents = {
+      sessionIds: () => this.sessions.sessionIds(),
+      deliver: (id, type, data) => this.sessions.deliver(id, type, data),
+      forget: (id) => {
+        this.sessions.forget(id);
+        this.limits.forget(id);
+      },
+      budgets: () => this.budgets(),
+    };
+    this.hosts = new HostRouter(config, hostEvents);
+    this.limits = new Budgets(config, this.sessions, () => this.hosts.usage(), () => this.rpc.connections);
     this.registry = this.hosts.local.registry;
     const plainHttp: RequestListener = (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('This is a Kurento Protocol endpoint: connect with a WebSocket\n');
@@ -36,7 +50,7 @@ export class MediaServer {
       ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, plainHttp)
       : createServer(plainHttp);
     const rpcOptions = { path: config.path, maxPayload: config.maxMessageBytes, authToken: config.authToken, maxRequestsPerSecond: config.maxRequestsPerSecond };
-    this.rpc = new JsonRpcServer(this.http, rpcOptions, new ProtocolHandler(this.hosts, this.sessions, config.maxObjectsPerSession), this.sessions);
+    this.rpc = new JsonRpcServer(this.http, rpcOptions, new ProtocolHandler(this.hosts, this.sessions, this.limits), this.sessions, this.limits);
   }
 
   /** Starts a server; `port: 0` picks a free port (see `port`). */
@@ -47,6 +61,8 @@ export class MediaServer {
     if (!isLoopback(config.host) && !config.authToken) {
       log.warn(`!!! The control port listens on ${config.host} WITHOUT authentication: anyone who reaches it can create pipelines. Set --auth-token (and --tls-cert/--tls-key). !!!`);
     }
+    const descriptors = descriptorWarning(config, machineFacts());
+    if (descriptors) log.warn(descriptors);
     try {
       await server.hosts.ready();
       // The main thread hosts the media when there are no media workers (each worker makes its own).
@@ -87,9 +103,14 @@ export class MediaServer {
     return this.rpc.dropConnections();
   }
 
-  /** Live objects per host: `main` (the ServerManager included), then each media worker. */
-  hostLoad(): { host: string; objects: number }[] {
+  /** Live objects (`main` counts the ServerManager) and media UDP sockets per host: `main`, then each media worker. */
+  hostLoad(): { host: string; objects: number; udpSockets: number }[] {
     return this.hosts.load();
+  }
+
+  /** Every budget with its use now (what the ServerManager's `budgets` reports; for metrics too). */
+  budgets(): BudgetUse[] {
+    return this.limits.use();
   }
 
   /** The media worker threads running now (for tests and diagnostics; terminating one is a worker crash). */
@@ -99,6 +120,7 @@ export class MediaServer {
 
   /** Releases everything, ends the media workers, closes sockets and stops listening. */
   async stop(): Promise<void> {
+    this.limits.close();
     this.sessions.closeAll();
     await this.hosts.close();
     await this.rpc.close();

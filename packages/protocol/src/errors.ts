@@ -47,6 +47,8 @@ export const ErrorCode = {
   SDP_END_POINT_NOT_OFFER_GENERATED: 40209,
   SDP_END_POINT_ANSWER_ALREADY_PROCCESED: 40210,
   SDP_END_POINT_CANNOT_CREATE_SESSON: 40211,
+  /** Ours, not Kurento's: an endpoint's transport did not connect in time and gave its sockets back. */
+  SDP_END_POINT_NEGOTIATION_TIMEOUT: 40212,
 
   ICE_GATHER_CANDIDATES_ERROR: 40400,
   ICE_ADD_CANDIDATE_ERROR: 40401,

@@ -205,6 +205,8 @@ export const complexTypes = {
     availableOutgoingBitrate: { type: 'double' },
     availableIncomingBitrate: { type: 'double' },
   },
+  /** Ours, not Kurento's: one of the server's budgets (its option's name, e.g. maxEndpoints), its use now, and the budget (0: no limit). */
+  ResourceBudget: { budget: { type: 'String' }, used: { type: 'int' }, limit: { type: 'int' } },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 /** Fields every event carries besides its own (Kurento's RaiseBase + Media). */
@@ -303,6 +305,7 @@ export const remoteClasses = {
       pipelines: { type: 'MediaPipeline[]', readOnly: true },
       sessions: { type: 'String[]', readOnly: true },
       metadata: { type: 'String', readOnly: true },
+      budgets: { type: 'ResourceBudget[]', readOnly: true },
     },
     methods: {
       getKmd: { params: [{ name: 'moduleName', type: 'String' }], returns: 'String' },

@@ -55,6 +55,7 @@ export type RTCDataChannelStats = ComplexValue<'RTCDataChannelStats'>;
 export type RTCTransportStats = ComplexValue<'RTCTransportStats'>;
 export type RTCIceCandidateAttributes = ComplexValue<'RTCIceCandidateAttributes'>;
 export type RTCIceCandidatePairStats = ComplexValue<'RTCIceCandidatePairStats'>;
+export type ResourceBudget = ComplexValue<'ResourceBudget'>;
 
 // Enums: the values each takes.
 export type MediaType = EnumValue<'MediaType'>;

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { logLevels, type LogLevel } from '../support/logger.js';
+import { derivedBudgets, machineFacts } from './machine.js';
 
 /** The media server's settings. */
 export interface ServerConfig {
@@ -34,6 +35,24 @@ export interface ServerConfig {
   maxSdpBytes: number;
   /** Most media objects one session may hold. */
   maxObjectsPerSession: number;
+  /** Sessions in all, connected or in their grace period, and WebSockets in all (0: no limit). */
+  maxSessions: number;
+  /** Media pipelines in all (0: no limit). */
+  maxPipelines: number;
+  /** Endpoints (WebRtcEndpoint and other Endpoint classes) in all (0: no limit). */
+  maxEndpoints: number;
+  /** Media objects of every class in all (0: no limit). */
+  maxObjects: number;
+  /** Media UDP sockets in all, across media workers (0: no limit). */
+  maxUdpSockets: number;
+  /** Sessions, and WebSockets, of one client: a remote address, and a token when several are configured (0: no limit). */
+  maxSessionsPerClient: number;
+  /** Media objects one client's sessions created and that still live (0: no limit). */
+  maxObjectsPerClient: number;
+  /** While a budget is 80 % used, how long a disconnected session keeps its objects, in ms (the oldest go first). */
+  sessionGraceUnderPressureMs: number;
+  /** How long an endpoint may hold media sockets without its transport connecting, in ms (0: no limit). */
+  negotiationTimeoutMs: number;
   /** Sustained JSON-RPC requests per second one socket may send (bursts up to twice that); 0: no limit. */
   maxRequestsPerSecond: number;
   /** How long a disconnected session keeps its objects for a `connect` resume, in ms. */
@@ -69,6 +88,9 @@ export const defaultConfig: Readonly<ServerConfig> = {
   maxMessageBytes: 1024 * 1024,
   maxSdpBytes: 64 * 1024,
   maxObjectsPerSession: 1000,
+  ...derivedBudgets(machineFacts()),
+  sessionGraceUnderPressureMs: 10_000,
+  negotiationTimeoutMs: 60_000,
   maxRequestsPerSecond: 1000,
   sessionGraceMs: 120_000,
   authToken: '',
@@ -107,6 +129,15 @@ const optionTable: readonly OptionDef[] = [
   { key: 'maxMessageBytes', kind: 'int', help: 'largest JSON-RPC message in bytes' },
   { key: 'maxSdpBytes', kind: 'int', help: 'largest SDP in bytes' },
   { key: 'maxObjectsPerSession', kind: 'int', help: 'most media objects per session' },
+  { key: 'maxSessions', kind: 'int', help: 'sessions and WebSockets in all (derived: 10% of the fd limit; 0: none)' },
+  { key: 'maxPipelines', kind: 'int', help: 'pipelines in all (derived: as max-endpoints; 0: none)' },
+  { key: 'maxEndpoints', kind: 'int', help: 'endpoints in all (derived: half the memory at 1 MB each, at most max-udp-sockets; 0: none)' },
+  { key: 'maxObjects', kind: 'int', help: 'media objects in all (derived: 4 per endpoint; 0: none)' },
+  { key: 'maxUdpSockets', kind: 'int', help: 'media UDP sockets in all (derived: 80% of the fd limit; 0: none)' },
+  { key: 'maxSessionsPerClient', kind: 'int', help: 'sessions and WebSockets per client address/token (derived: half of max-sessions; 0: none)' },
+  { key: 'maxObjectsPerClient', kind: 'int', help: 'media objects per client address/token (derived: half of max-endpoints; 0: none)' },
+  { key: 'sessionGraceUnderPressureMs', kind: 'int', help: 'grace of disconnected sessions while a budget is 80% used' },
+  { key: 'negotiationTimeoutMs', kind: 'int', help: 'ms an endpoint may hold media sockets before its transport connects (0: no limit)' },
   { key: 'maxRequestsPerSecond', kind: 'int', help: 'requests per second per socket (bursts 2x; 0: no limit)' },
   { key: 'sessionGraceMs', kind: 'int', help: 'ms a disconnected session keeps its objects' },
   { key: 'authToken', kind: 'string', help: 'shared secret clients must send as access_token' },
@@ -127,6 +158,8 @@ export class ConfigError extends Error {
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const flagName = (def: OptionDef): string => def.flag ?? kebab(def.key);
 const envName = (def: OptionDef): string => `KURENTO_${flagName(def).replace(/-/g, '_').toUpperCase()}`;
+/** The command-line flag of an option, e.g. `--max-endpoints` for maxEndpoints, `--media-root` for mediaRoots. */
+export const flagOf = (key: keyof ServerConfig): string => `--${optionTable.find((d) => d.key === key)?.flag ?? kebab(key)}`;
 
 /** A number, or the number a string of digits spells; NaN otherwise. */
 const integer = (raw: unknown): number => (typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN);
@@ -220,7 +253,7 @@ function parseArgs(argv: readonly string[]): { flags: Map<string, string>; confi
 
 /** The text of `--help`. */
 export function usage(): string {
-  const lines = optionTable.map((d) => `  --${flagName(d).padEnd(24)} ${envName(d).padEnd(32)} ${d.help} (default ${JSON.stringify(defaultConfig[d.key])})`);
+  const lines = optionTable.map((d) => `  --${flagName(d).padEnd(31)} ${envName(d).padEnd(39)} ${d.help} (default ${JSON.stringify(defaultConfig[d.key])})`);
   return ['Usage: media-server [--config file.json] [--option value ...]', 'Options (flag, environment variable, meaning):', ...lines].join('\n');
 }
 

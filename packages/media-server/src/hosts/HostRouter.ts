@@ -3,15 +3,19 @@
  * `mediaWorkers: 0`, every object); with N media workers, each new pipeline goes to the
  * least-loaded worker and every element to its pipeline's host. An id names its pipeline
  * (`<pipelineId>/<uuid>_kurento.Type`), so the pipeline → host map routes every request. What
- * hosts report (creations, releases, events) reaches the sessions and the ServerManager here.
+ * hosts report (creations, releases, events) reaches the sessions and the ServerManager here,
+ * and is counted for the server's budgets: objects, pipelines and endpoints from those reports,
+ * media UDP sockets in counts every thread shares (limits/SocketBudget.ts).
  */
-import { SERVER_MANAGER_ID, type ClassName, type JsonObject } from '@kurento-ts/protocol';
+import { SERVER_MANAGER_ID, isA, type ClassName, type JsonObject } from '@kurento-ts/protocol';
 import type { Worker } from 'node:worker_threads';
 import type { ServerConfig } from '../config/config.js';
+import type { BudgetUse } from '../limits/budgets.js';
+import { SocketBudget, type SharedSocketCounts } from '../limits/SocketBudget.js';
 import { ObjectRegistry } from '../registry/ObjectRegistry.js';
 import { objectId } from '../objects/contract.js';
 import { createLogger } from '../support/logger.js';
-import { LocalHost } from './LocalHost.js';
+import { LOCAL_SOCKET_SLOT, LocalHost } from './LocalHost.js';
 import type { HostListener, MediaHost } from './MediaHost.js';
 import { isObject, type Params } from './ObjectOperations.js';
 import { WorkerHost } from './WorkerHost.js';
@@ -26,6 +30,19 @@ export interface HostEvents {
   deliver(objectId: string, type: string, data: JsonObject): void;
   /** An object is gone. */
   forget(objectId: string): void;
+  /** The budgets and their use, for the ServerManager. */
+  budgets(): BudgetUse[];
+}
+
+/** What the hosts hold in all, for the server-wide budgets. */
+export interface HostUsage {
+  /** Media objects (the ServerManager left out). */
+  objects: number;
+  pipelines: number;
+  /** Objects of an Endpoint class. */
+  endpoints: number;
+  /** Media UDP sockets open, on every host. */
+  udpSockets: number;
 }
 
 export class HostRouter {
@@ -34,6 +51,11 @@ export class HostRouter {
   private readonly workers: WorkerHost[] = [];
   /** Live pipelines, oldest first, and the host of each. */
   private readonly pipelines = new Map<string, MediaHost>();
+  /** Ids of live endpoints, whichever host runs them. */
+  private readonly endpoints = new Set<string>();
+  /** The server-wide socket counts every host's registry leases from. */
+  private readonly socketCounts: SharedSocketCounts;
+  private readonly sockets: SocketBudget;
   /** Where the round-robin among equally loaded workers goes next. */
   private turn = 0;
   private workerCount = 0;
@@ -43,9 +65,12 @@ export class HostRouter {
     private readonly config: ServerConfig,
     private readonly sessions: HostEvents,
   ) {
-    const registry = new ObjectRegistry(config, { pipelines: () => [...this.pipelines.keys()], sessionIds: () => sessions.sessionIds() });
+    this.socketCounts = SocketBudget.shared(config.maxUdpSockets, 1 + config.mediaWorkers);
+    this.sockets = new SocketBudget(this.socketCounts, LOCAL_SOCKET_SLOT);
+    const facts = { pipelines: () => [...this.pipelines.keys()], sessionIds: () => sessions.sessionIds(), budgets: () => sessions.budgets() };
+    const registry = new ObjectRegistry(config, this.sockets, facts);
     this.local = new LocalHost(registry, this.listenerFor(() => this.local));
-    for (let i = 0; i < config.mediaWorkers; i++) this.workers.push(this.startWorker());
+    for (let i = 0; i < config.mediaWorkers; i++) this.workers.push(this.startWorker(LOCAL_SOCKET_SLOT + 1 + i));
   }
 
   /** Resolves once every worker has loaded; rejects when one could not start. */
@@ -66,15 +91,21 @@ export class HostRouter {
     return this.hostOf(isObject(constructorParams) ? constructorParams['mediaPipeline'] : undefined);
   }
 
-  /** Releases an object by id, if it still lives (a session's end). */
-  release(id: string): void {
+  /** Releases an object by id, if it still lives (a session's end); settles when its host is done. */
+  async release(id: string): Promise<void> {
     if (id === SERVER_MANAGER_ID) return;
-    this.hostOf(id).call('release', { object: id }).catch((e: unknown) => log.debug(`release of ${id}: ${(e as Error).message}`));
+    await this.hostOf(id).call('release', { object: id }).catch((e: unknown) => log.debug(`release of ${id}: ${(e as Error).message}`));
   }
 
-  /** Live objects per host (the main thread's count includes the ServerManager). */
-  load(): { host: string; objects: number }[] {
-    return [this.local, ...this.workers].map((h) => ({ host: h.name, objects: h.load }));
+  /** Live objects (the main thread's count includes the ServerManager) and media UDP sockets per host. */
+  load(): { host: string; objects: number; udpSockets: number }[] {
+    return [this.local, ...this.workers].map((h) => ({ host: h.name, objects: h.load, udpSockets: h.udpSockets }));
+  }
+
+  /** What every host holds in all. */
+  usage(): HostUsage {
+    const objects = this.workers.reduce((n, w) => n + w.load, this.local.load - (this.local.registry.serverManager ? 1 : 0));
+    return { objects, pipelines: this.pipelines.size, endpoints: this.endpoints.size, udpSockets: this.sockets.used };
   }
 
   /** The worker threads running now. */
@@ -102,8 +133,9 @@ export class HostRouter {
     return best ?? this.local;
   }
 
-  private startWorker(): WorkerHost {
-    const host: WorkerHost = new WorkerHost(`worker ${++this.workerCount}`, this.config, this.listenerFor(() => host), (dead) => this.replace(dead));
+  private startWorker(socketSlot: number): WorkerHost {
+    const name = `worker ${++this.workerCount}`;
+    const host: WorkerHost = new WorkerHost(name, this.config, this.socketCounts, socketSlot, this.listenerFor(() => host), (dead) => this.replace(dead));
     return host;
   }
 
@@ -116,7 +148,7 @@ export class HostRouter {
       this.workers.splice(index, 1);
       return;
     }
-    const next = this.startWorker();
+    const next = this.startWorker(dead.socketSlot);
     this.workers[index] = next;
     log.warn(`media ${dead.name} replaced by ${next.name}`);
   }
@@ -126,10 +158,12 @@ export class HostRouter {
     return {
       created: (id, className) => {
         if (className === 'MediaPipeline') this.pipelines.set(id, host());
+        else if (isA(className, 'Endpoint')) this.endpoints.add(id);
         this.local.registry.serverManager?.raise('ObjectCreated', { object: objectId(id) });
       },
       released: (id) => {
         this.pipelines.delete(id);
+        this.endpoints.delete(id);
         this.sessions.forget(id);
         this.local.registry.serverManager?.raise('ObjectDestroyed', { objectId: id });
       },

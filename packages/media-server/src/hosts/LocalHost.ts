@@ -3,6 +3,9 @@ import type { ObjectRegistry } from '../registry/ObjectRegistry.js';
 import type { HostListener, MediaHost } from './MediaHost.js';
 import { ObjectOperations, perform, type OperationArgs, type OperationName, type OperationResult } from './ObjectOperations.js';
 
+/** The main thread's slot in the shared socket counts (a worker's is its own, from 1). */
+export const LOCAL_SOCKET_SLOT = 0;
+
 export class LocalHost implements MediaHost {
   readonly name = 'main';
   private readonly operations: ObjectOperations;
@@ -14,6 +17,10 @@ export class LocalHost implements MediaHost {
 
   get load(): number {
     return this.registry.size;
+  }
+
+  get udpSockets(): number {
+    return this.registry.sockets.usedBy(LOCAL_SOCKET_SLOT);
   }
 
   call<K extends OperationName>(method: K, ...args: OperationArgs<K>): Promise<OperationResult<K>> {

@@ -14,6 +14,8 @@ export interface MediaHost {
   readonly name: string;
   /** Live objects on this host. */
   readonly load: number;
+  /** Media UDP sockets open on this host. */
+  readonly udpSockets: number;
   /** Runs one object operation here (create, invoke, release, describe, checkEvent, has, releaseAll). */
   call<K extends OperationName>(method: K, ...args: OperationArgs<K>): Promise<OperationResult<K>>;
   /** Releases every object here and stops the host (a worker's thread ends). */

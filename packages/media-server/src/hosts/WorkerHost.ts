@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { KurentoError, errorName, type ClassName, type ErrorName, type JsonObject } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
+import { SocketBudget, type SharedSocketCounts } from '../limits/SocketBudget.js';
 import { createLogger } from '../support/logger.js';
 import type { HostListener, MediaHost } from './MediaHost.js';
 import type { OperationArgs, OperationName, OperationResult } from './ObjectOperations.js';
@@ -22,6 +23,10 @@ const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './mediaWorkerTs.
 export interface MediaWorkerData {
   name: string;
   config: ServerConfig;
+  /** The server-wide socket counts, shared with every thread. */
+  sockets: SharedSocketCounts;
+  /** This worker's slot in them. */
+  socketSlot: number;
 }
 
 /** An error as it crosses the thread boundary: `type` set for a KurentoError. */
@@ -75,13 +80,20 @@ export class WorkerHost implements MediaHost {
   private exited = false;
   private closing = false;
 
+  /** The worker's view of the shared socket counts (read here, written there). */
+  private readonly sockets: SocketBudget;
+
   constructor(
     readonly name: string,
     config: ServerConfig,
+    sockets: SharedSocketCounts,
+    /** Its slot in the shared socket counts; a replacement takes the same one. */
+    readonly socketSlot: number,
     private readonly listener: HostListener,
     private readonly onDeath: (host: WorkerHost) => void,
   ) {
-    const workerData: MediaWorkerData = { name, config };
+    this.sockets = new SocketBudget(sockets, socketSlot);
+    const workerData: MediaWorkerData = { name, config, sockets, socketSlot };
     // A 12 MB young generation (4 MB semi-spaces), as main.ts gives the main thread, also when an
     // embedding process did not start Node with --max-semi-space-size (docs/performance.md).
     this.worker = new Worker(WORKER_ENTRY, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
@@ -107,6 +119,10 @@ export class WorkerHost implements MediaHost {
 
   get load(): number {
     return this.objects.size;
+  }
+
+  get udpSockets(): number {
+    return this.sockets.usedBy(this.socketSlot);
   }
 
   call<K extends OperationName>(method: K, ...args: OperationArgs<K>): Promise<OperationResult<K>> {
@@ -168,6 +184,8 @@ export class WorkerHost implements MediaHost {
     this.pending.clear();
     for (const id of [...this.objects].reverse()) this.listener.released(id);
     this.objects.clear();
+    // Its sockets closed with its thread: they go back to the server's budget.
+    this.sockets.forfeit(this.socketSlot);
     if (!this.closing) this.onDeath(this);
   }
 }

@@ -4,6 +4,7 @@
  * main thread's messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { SocketBudget } from '../limits/SocketBudget.js';
 import { ObjectRegistry } from '../registry/ObjectRegistry.js';
 import { createLogger, setLogLevel } from '../support/logger.js';
 import { ObjectOperations, perform } from './ObjectOperations.js';
@@ -12,12 +13,12 @@ import { toWireError, type FromWorker, type MediaWorkerData, type ToWorker } fro
 
 if (!parentPort) throw new Error('mediaWorker.ts runs as a worker thread (see WorkerHost)');
 const port = parentPort;
-const { name, config } = workerData as MediaWorkerData;
+const { name, config, sockets, socketSlot } = workerData as MediaWorkerData;
 setLogLevel(config.logLevel);
 const log = createLogger(`kms:${name.replace(' ', '-')}`);
 const post = (message: FromWorker): void => port.postMessage(message);
 
-const registry = new ObjectRegistry(config);
+const registry = new ObjectRegistry(config, new SocketBudget(sockets, socketSlot));
 registry.listen({
   created: (id, className) => post({ kind: 'created', id, className }),
   released: (id) => post({ kind: 'released', id }),

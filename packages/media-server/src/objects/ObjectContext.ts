@@ -1,11 +1,14 @@
 import type { EventName } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
 import type { TranscoderProvider } from '../graph/edges.js';
+import type { SocketBudget } from '../limits/SocketBudget.js';
 import type { MediaObject } from './MediaObject.js';
 
 /** What a media object needs from the server around it (implemented by the registry). */
 export interface ObjectContext {
   readonly config: ServerConfig;
+  /** The server-wide budget of media UDP sockets, which transports lease from before they open sockets. */
+  readonly sockets: SocketBudget;
   /** Where edges find transcoders, when the server has a processing backend. */
   readonly transcoders?: TranscoderProvider;
   /** Makes the object reachable by id. */

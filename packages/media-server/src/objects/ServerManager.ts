@@ -1,6 +1,7 @@
 /** The server manager: a singleton that exists without being created, id `manager_ServerManager`. */
 import os from 'node:os';
 import { KurentoError, SERVER_MANAGER_ID, remoteClasses, moduleOf, type ClassSpec } from '@kurento-ts/protocol';
+import type { BudgetUse } from '../limits/budgets.js';
 import { objectId, type Args, type ComplexServerValue, type ObjectId, type Remote } from './contract.js';
 import { MediaObject } from './MediaObject.js';
 import type { ObjectContext } from './ObjectContext.js';
@@ -10,6 +11,8 @@ export interface ServerFacts {
   /** Ids of live pipelines, oldest first, whichever thread runs them. */
   pipelines(): string[];
   sessionIds(): string[];
+  /** The server's budgets and their current use. */
+  budgets(): BudgetUse[];
 }
 
 /** The Kurento version whose protocol this server speaks. */
@@ -49,6 +52,11 @@ export class ServerManager extends MediaObject implements Remote<'ServerManager'
 
   getMetadata(): string {
     return '';
+  }
+
+  /** The server's budgets with their use now (docs/security.md). */
+  getBudgets(): ComplexServerValue<'ResourceBudget'>[] {
+    return this.facts.budgets();
   }
 
   getCpuCount(): number {

@@ -5,6 +5,7 @@
  */
 import { events, supportsEvent, type ClassName, type EventName, type FieldSpec, type JsonObject } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
+import type { SocketBudget } from '../limits/SocketBudget.js';
 import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
@@ -32,6 +33,7 @@ export class ObjectRegistry implements ObjectContext {
 
   constructor(
     readonly config: ServerConfig,
+    readonly sockets: SocketBudget,
     serverFacts?: ServerFacts,
   ) {
     if (!serverFacts) return;

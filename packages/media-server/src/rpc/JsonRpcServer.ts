@@ -2,10 +2,14 @@
  * The WebSocket edge: one Connection per socket, message size capped by `ws` itself
  * (`maxPayload`), a request rate and a bounded number of requests in flight per socket, a cap on
  * what a socket that does not read may make us buffer, and dead peers detected with pings.
+ * A handshake is checked for its token (401), then for the WebSocket budgets (503).
  */
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { presentedToken, tokenMatches } from './auth.js';
+import { flagOf } from '../config/config.js';
+import { authTokens, matchingToken, presentedToken } from './auth.js';
+import type { Budgets } from './Budgets.js';
+import { clientIds, type Client, type ClientId } from './clients.js';
 import { RequestBudget } from './RequestBudget.js';
 import { createLogger } from '../support/logger.js';
 import type { ProtocolHandler } from './ProtocolHandler.js';
@@ -33,7 +37,11 @@ class SocketConnection implements Connection {
   alive = true;
   readonly budget: RequestBudget;
 
-  constructor(readonly socket: WebSocket, maxRequestsPerSecond: number) {
+  constructor(
+    readonly socket: WebSocket,
+    maxRequestsPerSecond: number,
+    readonly clients: readonly Client[],
+  ) {
     this.budget = new RequestBudget(maxRequestsPerSecond);
   }
 
@@ -57,21 +65,37 @@ export class JsonRpcServer {
   private readonly wss: WebSocketServer;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly bySocket = new WeakMap<WebSocket, SocketConnection>();
+  /** Who each admitted handshake is charged to, until its socket opens. */
+  private readonly admitted = new WeakMap<IncomingMessage, ClientId[]>();
 
   constructor(
     server: HttpServer,
     private readonly options: RpcServerOptions,
     private readonly handler: ProtocolHandler,
     private readonly sessions: SessionManager,
+    private readonly budgets: Budgets,
   ) {
-    const { path, maxPayload, authToken } = options;
+    const { path, maxPayload } = options;
+    const tokens = authTokens(options.authToken);
     this.wss = new WebSocketServer({
       server,
       path,
       maxPayload,
-      verifyClient: authToken ? ({ req }, done) => (tokenMatches(authToken, presentedToken(req)) ? done(true) : done(false, 401, 'Unauthorized')) : undefined,
+      verifyClient: ({ req }, done) => {
+        const token = matchingToken(tokens, presentedToken(req));
+        if (tokens.length > 0 && token === undefined) return done(false, 401, 'Unauthorized');
+        // With one shared token, clients are told apart by address only.
+        const ids = clientIds(req.socket.remoteAddress, tokens.length > 1 ? token : undefined);
+        const refusal = this.budgets.socketRefusal(ids);
+        if (refusal) {
+          log.debug(`WebSocket refused: ${refusal}`);
+          return done(false, 503, refusal);
+        }
+        this.admitted.set(req, ids);
+        done(true);
+      },
     });
-    this.wss.on('connection', (socket) => this.accept(socket));
+    this.wss.on('connection', (socket, req) => this.accept(socket, req));
     // ws re-emits the HTTP server's errors (a busy port): MediaServer.start reports those.
     this.wss.on('error', (e) => log.debug('WebSocket server error', e));
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
@@ -83,20 +107,24 @@ export class JsonRpcServer {
     return this.wss.clients.size;
   }
 
-  private accept(socket: WebSocket): void {
-    const connection = new SocketConnection(socket, this.options.maxRequestsPerSecond);
+  private accept(socket: WebSocket, req: IncomingMessage): void {
+    const clients = this.budgets.socketOpened(this.admitted.get(req) ?? clientIds(req.socket.remoteAddress, undefined));
+    const connection = new SocketConnection(socket, this.options.maxRequestsPerSecond, clients);
     this.bySocket.set(socket, connection);
     socket.on('pong', () => (connection.alive = true));
     // Binary frames are read as UTF-8 text: the official Node client sends its JSON in them.
     socket.on('message', (data) => {
-      if (!connection.budget.take()) return connection.refuse(data, `Too many requests (max ${this.options.maxRequestsPerSecond} a second)`);
+      if (!connection.budget.take()) return connection.refuse(data, `Too many requests (max ${this.options.maxRequestsPerSecond} a second, ${flagOf('maxRequestsPerSecond')})`);
       const text = data.toString();
       if (connection.inFlight < MAX_IN_FLIGHT) return this.run(connection, text);
       // Backpressure, not refusal: stop reading the socket until answers catch up.
       connection.waiting.push(text);
       socket.pause();
     });
-    socket.on('close', () => this.sessions.detach(connection));
+    socket.on('close', () => {
+      this.sessions.detach(connection);
+      this.budgets.socketClosed(clients);
+    });
     socket.on('error', (e) => log.debug('socket error', e));
   }
 

@@ -2,7 +2,8 @@
  * The Kurento Protocol's methods: turns one JSON-RPC text into one response text. Sessions,
  * refs, subscriptions and transactions are handled here, with the session manager; the
  * object-level work (validated against the shared schema) runs on the object's host, in this
- * thread or a media worker, reached through the HostRouter.
+ * thread or a media worker, reached through the HostRouter. Sessions and creations are
+ * admitted against the server's budgets first (Budgets.ts).
  */
 import {
   KurentoError, errorName, rpcMethods, type Json, type RpcFailure, type RpcMethod, type RpcSuccess,
@@ -10,6 +11,7 @@ import {
 import type { HostRouter } from '../hosts/HostRouter.js';
 import { creatableClass, isObject, notFound, text, type MethodResult, type Params } from '../hosts/ObjectOperations.js';
 import { createLogger } from '../support/logger.js';
+import type { Budgets } from './Budgets.js';
 import type { Connection, Session, SessionManager } from './SessionManager.js';
 
 const log = createLogger('kms:rpc');
@@ -50,7 +52,7 @@ export class ProtocolHandler {
   constructor(
     private readonly hosts: HostRouter,
     private readonly sessions: SessionManager,
-    private readonly maxObjectsPerSession: number,
+    private readonly budgets: Budgets,
   ) {}
 
   /** Handles one message; returns the response text, or undefined for a notification. */
@@ -81,30 +83,35 @@ export class ProtocolHandler {
   private async dispatch(method: string, params: Params, connection: Connection): Promise<{ result: MethodResult; sessionId?: string }> {
     if (!(rpcMethods as readonly string[]).includes(method)) throw new KurentoError('METHOD_NOT_FOUND', `Method not found: ${method}`);
     if (method === 'ping') return { result: { value: 'pong' }, sessionId: connection.session?.id };
-    if (method === 'connect') return { result: {}, sessionId: this.connect(params, connection).id };
-    const session = this.sessionFor(params, connection);
+    if (method === 'connect') return { result: {}, sessionId: (await this.connect(params, connection)).id };
+    const session = await this.sessionFor(params, connection);
     const handler = this.methods[method as keyof ProtocolHandler['methods']];
     return { result: await handler(params, session, connection), sessionId: session.id };
   }
 
   /** The connection's session; a known `sessionId` on a fresh connection resumes that session. */
-  private sessionFor(params: Params, connection: Connection): Session {
+  private async sessionFor(params: Params, connection: Connection): Promise<Session> {
     if (connection.session) return connection.session;
     const known = typeof params['sessionId'] === 'string' ? this.sessions.get(params['sessionId']) : undefined;
     if (known) {
       this.sessions.attach(known, connection);
       return known;
     }
-    return this.sessions.open(connection);
+    return this.openSession(connection);
   }
 
-  private connect(params: Params, connection: Connection): Session {
+  private async connect(params: Params, connection: Connection): Promise<Session> {
     const id = params['sessionId'];
-    if (id === undefined) return connection.session ?? this.sessions.open(connection);
+    if (id === undefined) return connection.session ?? this.openSession(connection);
     const session = typeof id === 'string' ? this.sessions.get(id) : undefined;
     if (!session) throw new KurentoError('INVALID_SESSION', `Invalid session: ${String(id)}`);
     this.sessions.attach(session, connection);
     return session;
+  }
+
+  /** A new session for the connection, within the budgets. */
+  private openSession(connection: Connection): Promise<Session> {
+    return this.budgets.openSession(connection, () => this.sessions.open(connection));
   }
 
   /** The id in `params.object`, checked to name a live object. */
@@ -114,21 +121,20 @@ export class ProtocolHandler {
     return id;
   }
 
-  /** Creates on the object's host (see HostRouter); the session holds what it created. */
+  /** Creates on the object's host (see HostRouter), within the budgets; the session holds what it created. */
   private async create(params: Params, session: Session): Promise<MethodResult> {
     const type = creatableClass(params);
-    if (session.objects.size + session.creating >= this.maxObjectsPerSession) {
-      throw new KurentoError('NOT_ENOUGH_RESOURCES', `A session may hold at most ${this.maxObjectsPerSession} objects`);
-    }
-    session.creating++;
+    const ticket = await this.budgets.admitCreate(type, session);
     try {
       const id = await this.hosts.hostForCreate(type, params).call('create', params);
       // A session closed while a worker created the object: nobody holds it.
-      if (this.sessions.get(session.id) === session) this.sessions.ref(session, id);
-      else this.hosts.release(id);
+      if (this.sessions.get(session.id) === session) {
+        this.sessions.ref(session, id);
+        ticket.created(id);
+      } else void this.hosts.release(id);
       return { value: id };
     } finally {
-      session.creating--;
+      ticket.end();
     }
   }
 

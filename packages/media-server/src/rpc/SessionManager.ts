@@ -2,10 +2,13 @@
  * Kurento sessions: who holds which objects and who listens to which events. A session
  * outlives its WebSocket for a grace period, so a client that reconnects with `connect` and
  * its `sessionId` finds its objects and subscriptions; after that its objects are released.
+ * Each session counts against the clients of the connection that opened it (rpc/clients.ts),
+ * in its grace period too.
  */
 import { KurentoError, type JsonObject, type RpcNotification } from '@kurento-ts/protocol';
 import { newOpaqueId } from '../support/ids.js';
 import { createLogger } from '../support/logger.js';
+import type { Client } from './clients.js';
 
 const log = createLogger('kms:sessions');
 
@@ -13,6 +16,8 @@ const log = createLogger('kms:sessions');
 export interface Connection {
   /** The session this connection speaks for, once it has one. */
   session: Session | undefined;
+  /** Who the connection is charged to (its address, and its token when tokens tell clients apart). */
+  readonly clients: readonly Client[];
   /** Sends a notification's text. */
   notify(text: string): void;
 }
@@ -34,8 +39,14 @@ export class Session {
   connection: Connection | undefined;
   /** Runs the release when the client stays away. */
   graceTimer: NodeJS.Timeout | undefined;
+  /** When the connection went away (performance.now()), while it is away. */
+  detachedAt = 0;
 
-  constructor(readonly id: string) {}
+  /** @param clients who the session counts against: the clients of the connection that opened it */
+  constructor(
+    readonly id: string,
+    readonly clients: readonly Client[],
+  ) {}
 }
 
 export class SessionManager {
@@ -44,19 +55,33 @@ export class SessionManager {
   private readonly byObject = new Map<string, Map<string, Subscription>>();
   /** Sessions holding each object id. */
   private readonly owners = new Map<string, Set<Session>>();
+  /** Sessions in their grace period, in the order their connections went away (oldest first). */
+  private readonly away = new Set<Session>();
 
   /**
    * @param graceMs how long a disconnected session keeps its objects
-   * @param release releases an object by id
+   * @param release releases an object by id; settles when it is released
+   * @param abandoned hears each session whose connection went away
    */
   constructor(
     private readonly graceMs: number,
-    private readonly release: (objectId: string) => void,
+    private readonly release: (objectId: string) => Promise<void>,
+    private readonly abandoned: (session: Session) => void = () => undefined,
   ) {}
 
   /** Ids of live sessions. */
   sessionIds(): string[] {
     return [...this.sessions.keys()];
+  }
+
+  /** Number of live sessions, connected or in their grace period. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Sessions in their grace period, oldest first. */
+  inGrace(): IterableIterator<Session> {
+    return this.away.values();
   }
 
   /** The session with this id, if it lives. */
@@ -66,7 +91,8 @@ export class SessionManager {
 
   /** Opens a new session for a connection. */
   open(connection: Connection): Session {
-    const session = new Session(newOpaqueId());
+    const session = new Session(newOpaqueId(), connection.clients);
+    for (const client of session.clients) client.sessions++;
     this.sessions.set(session.id, session);
     this.attach(session, connection);
     return session;
@@ -76,6 +102,8 @@ export class SessionManager {
   attach(session: Session, connection: Connection): void {
     if (session.graceTimer) clearTimeout(session.graceTimer);
     session.graceTimer = undefined;
+    this.away.delete(session);
+    session.detachedAt = 0;
     if (session.connection && session.connection !== connection) session.connection.session = undefined;
     if (connection.session && connection.session !== session) this.detach(connection);
     session.connection = connection;
@@ -88,23 +116,37 @@ export class SessionManager {
     connection.session = undefined;
     if (!session || session.connection !== connection) return;
     session.connection = undefined;
+    session.detachedAt = performance.now();
+    this.away.add(session);
     session.graceTimer = setTimeout(() => {
       log.info(`[${session.id}] session expired after ${this.graceMs} ms without a connection`);
-      this.close(session);
+      void this.close(session);
     }, this.graceMs);
     session.graceTimer.unref();
+    this.abandoned(session);
   }
 
-  /** Ends a session: drops its subscriptions and releases objects no other session holds. */
-  close(session: Session): void {
+  /**
+   * Ends a session: drops its subscriptions and releases objects no other session holds;
+   * settles when they are released. Closing it again does nothing.
+   */
+  async close(session: Session): Promise<void> {
+    this.away.delete(session);
+    if (this.sessions.get(session.id) !== session) return;
     if (session.graceTimer) clearTimeout(session.graceTimer);
     if (session.connection) session.connection.session = undefined;
     this.sessions.delete(session.id);
+    for (const client of session.clients) {
+      client.sessions--;
+      client.settle();
+    }
     for (const id of [...session.subscriptions.keys()]) this.unsubscribe(session, id);
+    const releases: Promise<void>[] = [];
     for (const objectId of [...session.objects]) {
       this.unref(session, objectId);
-      if (!this.owners.has(objectId)) this.release(objectId);
+      if (!this.owners.has(objectId)) releases.push(this.release(objectId));
     }
+    await Promise.all(releases);
   }
 
   /** Records that a session holds an object. */
@@ -168,6 +210,6 @@ export class SessionManager {
 
   /** Ends every session (server shutdown). */
   closeAll(): void {
-    for (const session of [...this.sessions.values()]) this.close(session);
+    for (const session of [...this.sessions.values()]) void this.close(session);
   }
 }

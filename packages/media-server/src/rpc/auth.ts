@@ -1,4 +1,4 @@
-/** Control-port authentication: a shared secret, compared in constant time. */
+/** Control-port authentication: shared secrets, compared in constant time. */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -12,9 +12,20 @@ export function presentedToken(request: IncomingMessage): string | undefined {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-/** Whether `presented` equals `expected`, without leaking where they differ. */
-export function tokenMatches(expected: string, presented: string | undefined): boolean {
-  return presented !== undefined && timingSafeEqual(digest(expected), digest(presented));
+/** The tokens `--auth-token` sets: one, or several separated by commas (each then its own client for the budgets). */
+export function authTokens(option: string): string[] {
+  return option.split(',').map((t) => t.trim()).filter(Boolean);
+}
+
+/** The index of the token `presented` equals, or undefined; every token is compared, without leaking where they differ. */
+export function matchingToken(tokens: readonly string[], presented: string | undefined): number | undefined {
+  if (presented === undefined) return undefined;
+  const given = digest(presented);
+  let found: number | undefined;
+  tokens.forEach((token, i) => {
+    if (timingSafeEqual(digest(token), given) && found === undefined) found = i;
+  });
+  return found;
 }
 
 /** Whether an address only reaches this machine. */

@@ -4,6 +4,7 @@
  * workarounds for werift 0.24's known bugs (shared/WEBRTC-STACK.md, section 4), and runs our
  * own transport-cc feedback. Why werift at all is in docs/architecture.md.
  */
+import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpCodecParameters, type RTCRtpTransceiver } from 'werift';
 import { parseFmtp, isMediaCodec } from '../rtp/codecs.js';
@@ -305,6 +306,26 @@ export class PeerSession {
   private withDataSection(): void {
     if (this.pc.sctpTransport) return;
     (this.pc as unknown as { createSctpTransport(): unknown }).createSctpTransport();
+  }
+
+  /**
+   * How many sockets gathering will open at most, before it runs (the socket budget is taken
+   * first): one per address offered (the chosen ones, else each external IPv4 address, as
+   * werift gathers) and one for a TURN allocation. `socketCount` tells the truth afterwards.
+   */
+  static expectedSockets(ice: IceOptions): number {
+    const addresses = ice.networkInterfaces.length > 0
+      ? new Set(ice.networkInterfaces).size
+      : Object.values(networkInterfaces()).flat().filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal).length;
+    const relay = ice.iceServers.some((s) => s.urls.startsWith('turn:')) ? 1 : 0;
+    return Math.max(addresses, 1) + relay;
+  }
+
+  /** The sockets this transport holds now (werift keeps them in a private list per ICE connection). */
+  socketCount(): number {
+    let count = 0;
+    for (const transport of this.pc.iceTransports) count += (transport.connection as unknown as { protocols?: readonly unknown[] }).protocols?.length ?? 0;
+    return count;
   }
 
   /** Current peer state. */

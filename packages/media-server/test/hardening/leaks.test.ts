@@ -5,13 +5,11 @@
  * (LEAK_CYCLES=10000, LEAK_SESSIONS=500).
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { waitFor } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
 import { NdcPeers } from '../helpers/ndcPeers.js';
+import { describeResources, processResources, type ProcessResources } from '../helpers/resources.js';
 import { RawRpc, type Message } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
 
@@ -19,15 +17,7 @@ const CYCLES = Number(process.env['LEAK_CYCLES'] ?? 300);
 const SESSIONS = Number(process.env['LEAK_SESSIONS'] ?? 20);
 const BATCH = 10;
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-interface Resources {
-  heapMb: number;
-  rssMb: number;
-  fds: number;
-  udpSockets: number;
-  timers: number;
+interface Resources extends ProcessResources {
   objects: number;
 }
 
@@ -46,20 +36,7 @@ after(async () => {
 });
 
 async function resources(): Promise<Resources> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const active = process.getActiveResourcesInfo();
-  const memory = process.memoryUsage();
-  return {
-    heapMb: memory.heapUsed / 2 ** 20,
-    rssMb: memory.rss / 2 ** 20,
-    fds: readdirSync('/proc/self/fd').length,
-    udpSockets: active.filter((r) => r === 'UDPWrap').length,
-    timers: active.filter((r) => r === 'Timeout').length,
-    objects: server.registry.size,
-  };
+  return { ...(await processResources()), objects: server.registry.size };
 }
 
 /** Asserts nothing countable leaked and memory grew less than `heapMb`/`rssMb`. */
@@ -72,7 +49,7 @@ function assertGivenBack(before: Resources, after: Resources, tolerance: { heapM
   assert.ok(after.rssMb - before.rssMb < tolerance.rssMb, `RSS grew ${(after.rssMb - before.rssMb).toFixed(1)} MB (tolerance ${tolerance.rssMb})`);
 }
 
-const describe = (r: Resources) => `heap ${r.heapMb.toFixed(1)} MB, RSS ${r.rssMb.toFixed(1)} MB, ${r.fds} fds, ${r.udpSockets} UDP sockets, ${r.timers} timers, ${r.objects} objects`;
+const describe = (r: Resources) => `${describeResources(r)}, ${r.objects} objects`;
 
 test(`${CYCLES} cycles of pipeline → WebRtcEndpoint → processOffer → release give everything back`, async (t) => {
   const peer = peers.open();

@@ -10,7 +10,8 @@ interface Peer {
 }
 
 const peers = new Map<number, Peer>();
-const emit = (event: PeersEvent) => process.send?.(event);
+// Peers closed after the parent went away still report their state: nobody is left to hear it.
+const emit = (event: PeersEvent) => process.connected && process.send?.(event);
 
 function open(id: number): void {
   const pc = new PeerConnection(`peer-${id}`, { iceServers: [], bindAddress: '127.0.0.1' });

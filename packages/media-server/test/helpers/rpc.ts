@@ -23,9 +23,9 @@ export class RawRpc {
     });
   }
 
-  /** Opens a connection to `url`. */
-  static async open(url: string): Promise<RawRpc> {
-    const socket = new WebSocket(url);
+  /** Opens a connection to `url`; `options.localAddress` (e.g. 127.0.0.2) makes it another client of the per-client budgets. */
+  static async open(url: string, options: WebSocket.ClientOptions = {}): Promise<RawRpc> {
+    const socket = new WebSocket(url, options);
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
@@ -78,6 +78,15 @@ export class RawRpc {
       await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error(`no ${type} event within ${timeoutMs} ms`);
+  }
+
+  /** Drops the socket without a closing handshake, as a vanished client does (its session enters its grace period). */
+  drop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.readyState === WebSocket.CLOSED) return resolve();
+      this.socket.once('close', () => resolve());
+      this.socket.terminate();
+    });
   }
 
   close(): Promise<void> {

@@ -160,7 +160,7 @@ test('a session may hold at most maxObjectsPerSession objects (40009)', async ()
   const created: string[] = [];
   for (let i = 0; i < 20; i++) created.push(await other.value<string>('create', { type: 'MediaPipeline' }));
   const refused = await other.call('create', { type: 'MediaPipeline' });
-  assert.deepEqual(refused.error, { code: 40009, message: 'A session may hold at most 20 objects', data: { type: 'NOT_ENOUGH_RESOURCES' } });
+  assert.deepEqual(refused.error, { code: 40009, message: 'A session may hold at most 20 objects (--max-objects-per-session)', data: { type: 'NOT_ENOUGH_RESOURCES' } });
   await other.value('closeSession');
   assert.equal(server.registry.pipelines().filter((p) => created.includes(p.id)).length, 0);
   await other.close();

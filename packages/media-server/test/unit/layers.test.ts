@@ -11,7 +11,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const RANKS: Record<string, number> = {
   types: 0, support: 0,
   config: 1,
-  rtp: 2,
+  rtp: 2, limits: 2,
   graph: 3, webrtc: 3, plainrtp: 3, media: 3,
   objects: 4,
   registry: 5,

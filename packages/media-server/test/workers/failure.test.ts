@@ -25,8 +25,10 @@ test('a killed worker: its pipeline is released, the other still answers, a new 
   const doomed = await rpc.value<string>('create', { type: 'MediaPipeline' });
   const survivor = await rpc.value<string>('create', { type: 'MediaPipeline' });
   const element = await rpc.value<string>('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: doomed } });
+  assert.match(await rpc.invoke<string>(element, 'generateOffer'), /^v=0/);
   await rpc.value('subscribe', { object: 'manager_ServerManager', type: 'ObjectDestroyed' });
   assert.deepEqual(server.hostLoad().map((h) => h.objects), [1, 2, 1], 'worker 1 holds the doomed pipeline and its endpoint');
+  assert.deepEqual(server.hostLoad().map((h) => h.udpSockets), [0, 1, 0], 'and the endpoint\'s socket');
   const [first, second] = server.workerThreads;
   assert.ok(first && second);
 
@@ -47,7 +49,8 @@ test('a killed worker: its pipeline is released, the other still answers, a new 
   assert.notEqual(server.workerThreads[0], first);
 
   const fresh = await rpc.value<string>('create', { type: 'MediaPipeline' });
-  assert.deepEqual(server.hostLoad(), [{ host: 'main', objects: 1 }, { host: 'worker 3', objects: 1 }, { host: 'worker 2', objects: 1 }], 'the new pipeline went to the replacement');
+  assert.deepEqual(server.hostLoad(), [{ host: 'main', objects: 1, udpSockets: 0 }, { host: 'worker 3', objects: 1, udpSockets: 0 }, { host: 'worker 2', objects: 1, udpSockets: 0 }], 'the new pipeline went to the replacement, and the dead worker\'s socket went back to the budget');
+  assert.equal(server.budgets().find((b) => b.budget === 'maxUdpSockets')?.used, 0);
   assert.match(await rpc.invoke<string>(await rpc.value<string>('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: fresh } }), 'generateOffer'), /^v=0/);
   assert.equal((await rpc.call('ping')).result?.['value'], 'pong');
   await rpc.value('release', { object: fresh });

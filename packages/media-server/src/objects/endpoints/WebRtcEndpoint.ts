@@ -6,15 +6,19 @@
  * DATA from the graph leaves on the channel of the same label (else the first open one); without
  * it, offered data channels are rejected and no SCTP runs.
  */
-import { KurentoError, type EnumValue, type ErrorName, type MediaType } from '@kurento-ts/protocol';
+import { ErrorCode, KurentoError, type EnumValue, type ErrorName, type MediaType } from '@kurento-ts/protocol';
+import { flagOf } from '../../config/config.js';
 import { negotiatedCodecs } from '../../graph/edges.js';
 import type { EdgeInput } from '../../graph/MediaNode.js';
 import type { InboundStreamStats, OutboundStreamStats } from '../../rtp/RtpSession.js';
+import type { SocketLease } from '../../limits/SocketBudget.js';
+import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { createLogger } from '../../support/logger.js';
 import type { DataMessage } from '../../types/data.js';
 import type { MediaKind } from '../../types/media.js';
 import type { DataDropCounters } from '../../webrtc/dataChannels.js';
 import { PeerSession, type CandidateInit, type Direction, type DtlsState, type IceState, type MediaPathStats, type PeerState } from '../../webrtc/PeerSession.js';
+import type { IceOptions } from '../../webrtc/peerConfig.js';
 import { checkRemoteSdp } from '../../webrtc/sdp.js';
 import { candidateAddress, iceServers } from '../../webrtc/iceServers.js';
 import type { Args, ComplexServerValue, ConstructorArgs, Remote, StatsEntry } from '../contract.js';
@@ -70,6 +74,12 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   private readonly heldCandidates: CandidateInit[] = [];
   /** Remote candidates received before the remote description. */
   private readonly earlyRemoteCandidates: CandidateInit[] = [];
+  /** The transport's sockets, counted against the server's budget (maxUdpSockets). */
+  private sockets: SocketLease | undefined;
+  /** Gives the sockets back when the transport does not connect in time (negotiationTimeoutMs). */
+  private negotiationTimer: NodeJS.Timeout | undefined;
+  /** Why the transport was closed before it connected, once it was. */
+  private expired: string | undefined;
   private iceState: IceComponentState = 'DISCONNECTED';
   private selectedPairKey = '';
   /** Settable ICE properties, Kurento's names. */
@@ -99,6 +109,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
 
   gatherCandidates(): Promise<void> {
     return this.queue.run(() => {
+      this.throwIfExpired();
       if (this.gathering) return;
       this.gathering = true;
       if (this.iceState === 'DISCONNECTED') this.raiseIceState('GATHERING');
@@ -112,6 +123,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
       return Promise.reject(new KurentoError('ICE_ADD_CANDIDATE_ERROR', `Malformed candidate: ${candidate.candidate.slice(0, 100)}`));
     }
     return this.queue.run(async () => {
+      this.throwIfExpired();
       if (!this.peer || this.negotiation === 'none' || this.negotiation === 'offer-generated') {
         if (this.earlyRemoteCandidates.length >= 100) throw new KurentoError('ICE_ADD_CANDIDATE_ERROR', 'Too many candidates before negotiation');
         this.earlyRemoteCandidates.push(candidate);
@@ -229,14 +241,17 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   }
 
   protected answerOffer(offer: string): Promise<string> {
-    return this.createPeer().processOffer(offer, (kind, codecs) => this.codecOrder(kind, codecs));
+    const peer = this.createPeer();
+    return this.countingSockets(peer, peer.processOffer(offer, (kind, codecs) => this.codecOrder(kind, codecs)));
   }
 
   protected createOffer(kinds: readonly MediaKind[]): Promise<string> {
-    return this.createPeer().generateOffer(kinds, (kind, codecs) => this.codecOrder(kind, codecs));
+    const peer = this.createPeer();
+    return this.countingSockets(peer, peer.generateOffer(kinds, (kind, codecs) => this.codecOrder(kind, codecs)));
   }
 
   protected async applyAnswer(answer: string): Promise<string> {
+    this.throwIfExpired();
     const peer = this.peer;
     if (!peer) throw new KurentoError('SDP_END_POINT_NOT_OFFER_GENERATED', 'No offer was generated');
     await peer.processAnswer(answer);
@@ -270,15 +285,21 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
     return this.ice.networkInterfaces.split(',').map((s) => s.trim()).filter(Boolean);
   }
 
+  /** Makes the transport; its sockets are taken from the server's budget first (40009 when it is spent). */
   private createPeer(): PeerSession {
     const { config } = this.context;
     const interfaces = this.interfaces();
+    const ice: IceOptions = {
+      networkInterfaces: interfaces,
+      portRange: config.minPort > 0 ? [config.minPort, config.maxPort] : undefined,
+      iceServers: iceServers(this.ice.stunServerAddress, this.ice.stunServerPort, this.ice.turnUrl),
+    };
+    this.closeTransport(); // what an earlier, failed negotiation left
+    this.sockets = this.context.sockets.lease(PeerSession.expectedSockets(ice));
+    this.expired = undefined;
+    this.startNegotiationTimer();
     const peer = new PeerSession(
-      {
-        networkInterfaces: interfaces,
-        portRange: config.minPort > 0 ? [config.minPort, config.maxPort] : undefined,
-        iceServers: iceServers(this.ice.stunServerAddress, this.ice.stunServerPort, this.ice.turnUrl),
-      },
+      ice,
       this.direction,
       {
         rtp: (kind, packet) => this.receiveRtp(kind, packet),
@@ -307,6 +328,46 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
     // Edges evaluated before the transport existed (Kurento apps connect before they negotiate).
     for (const kind of ['audio', 'video'] as const) this.routeInput(kind, this.node.input(kind));
     return peer;
+  }
+
+  /** Once a negotiation step has opened the sockets, counts how many it did. */
+  private async countingSockets(peer: PeerSession, step: Promise<string>): Promise<string> {
+    try {
+      return await step;
+    } finally {
+      if (peer === this.peer) this.sockets?.resize(peer.socketCount());
+    }
+  }
+
+  // ---- the transport's lifetime ----
+
+  private startNegotiationTimer(): void {
+    const ms = this.context.config.negotiationTimeoutMs;
+    if (ms === 0) return;
+    this.negotiationTimer = setTimeout(() => this.expire(ms), ms);
+    this.negotiationTimer.unref();
+  }
+
+  /** The transport did not connect in time: its sockets go back to the budget, and the client is told. */
+  private expire(ms: number): void {
+    const what = this.negotiation === 'offer-generated' ? 'the offer was not answered (processAnswer)' : this.negotiation === 'none' ? 'the negotiation did not complete' : 'the transport did not connect';
+    this.expired = `${what} within ${ms} ms: the endpoint's media sockets were released (${flagOf('negotiationTimeoutMs')})`;
+    log.info(`[${this.id}] ${this.expired}`);
+    this.closeTransport();
+    this.raise('Error', { description: this.expired, errorCode: ErrorCode.SDP_END_POINT_NEGOTIATION_TIMEOUT, type: 'SDP_END_POINT_NEGOTIATION_TIMEOUT' });
+  }
+
+  private throwIfExpired(): void {
+    if (this.expired !== undefined) throw new KurentoError('SDP_END_POINT_NEGOTIATION_TIMEOUT', `This endpoint's transport is closed: ${this.expired}`);
+  }
+
+  /** Closes the transport, if any, and gives its sockets back to the budget. */
+  private closeTransport(): void {
+    clearTimeout(this.negotiationTimer);
+    this.negotiationTimer = undefined;
+    this.sockets?.release();
+    this.sockets = undefined;
+    void this.peer?.close();
   }
 
   // ---- ICE ----
@@ -375,6 +436,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
 
   private onPeerState(state: PeerState): void {
     if (state === 'connected') {
+      clearTimeout(this.negotiationTimer);
       this.raiseIceState('CONNECTED');
       this.reportSelectedPair();
       this.setConnectionState('CONNECTED');
@@ -454,7 +516,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
 
   protected override dispose(): void {
     super.dispose();
-    void this.peer?.close();
+    this.closeTransport();
   }
 }
 
