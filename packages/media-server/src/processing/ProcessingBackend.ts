@@ -35,6 +35,8 @@ export interface ProcessingBackendOptions {
   /** Encoder defaults of every unit. */
   readonly encoder?: EncoderSettings;
   readonly imageLimits?: ImageLimits;
+  /** Extra environment of the units' processes (e.g. GST_PLUGIN_PATH for plugins of your own). */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /** Whether GStreamer processing can run here. */
@@ -83,6 +85,7 @@ export class ProcessingBackend {
     this.unitOptions = {
       python: options.python ?? '/usr/bin/python3',
       helper: HELPER,
+      environment: options.environment ?? {},
       readyTimeoutMs: options.readyTimeoutMs ?? 15_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 3000,
       watchdogIntervalMs: options.watchdogIntervalMs ?? 1000,
@@ -189,7 +192,7 @@ export class ProcessingBackend {
   /** Runs the helper in a one-shot mode and returns its answer event (or throws its failure). */
   private runOnce(spec: Readonly<Record<string, unknown>>, answer: string): Promise<Readonly<Record<string, unknown>>> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.unitOptions.python, ['-I', HELPER], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+      const child = spawn(this.unitOptions.python, ['-I', HELPER], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, ...this.unitOptions.environment, PYTHONDONTWRITEBYTECODE: '1' } });
       let output = '';
       let settled = false;
       const timer = setTimeout(() => {

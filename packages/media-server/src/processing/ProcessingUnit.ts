@@ -29,6 +29,8 @@ export interface UnitProcessOptions {
   readonly python: string;
   /** Path of gst_unit.py. */
   readonly helper: string;
+  /** Extra environment of the process. */
+  readonly environment: Readonly<Record<string, string>>;
   /** Longest wait for the pipeline to play. */
   readonly readyTimeoutMs: number;
   /** Longest wait for an answer to a control request. */
@@ -142,7 +144,7 @@ export class ProcessingUnit {
 
     this.child = spawn(options.python, ['-I', options.helper], {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', GST_DEBUG_NO_COLOR: '1' },
+      env: { ...process.env, ...options.environment, PYTHONDONTWRITEBYTECODE: '1', GST_DEBUG_NO_COLOR: '1' },
     });
     this.exited = new Promise<ExitStatus>((resolve) => {
       this.child.once('exit', (code, signal) => {

@@ -516,6 +516,10 @@ class Unit:
             if pspec is None:
                 raise UnitError('no-such-property', "element has no property '%s'" % request['name'])
             value = self.user.get_property(request['name'])
+            if isinstance(value, GObject.GEnum):
+                value = value.value_nick
+            elif isinstance(value, GObject.GFlags):
+                value = '+'.join(value.value_nicks)
             return {'value': value if isinstance(value, (str, int, float, bool)) or value is None else str(value)}
         if op == 'face-image' and self.faces is not None:
             self.faces.set_image(request)

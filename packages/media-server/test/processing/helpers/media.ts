@@ -67,7 +67,10 @@ export function audioSender(encoder: string, seconds: number, onPacket: (packet:
 
 /** Receives RTP on stdin (feed it with `push`), decodes with `decode`, and collects raw GRAY8 frames. */
 export class LumaReceiver {
+  /** The latest frames (8 at most). */
   readonly frames: Buffer[] = [];
+  /** Frames decoded so far. */
+  count = 0;
   private readonly gst: GstProcess;
   private readonly writer: RtpStreamWriter;
   private pending = Buffer.alloc(0);
@@ -98,6 +101,7 @@ export class LumaReceiver {
     const size = WIDTH * HEIGHT;
     while (this.pending.length >= size) {
       this.frames.push(Buffer.from(this.pending.subarray(0, size)));
+      this.count++;
       this.pending = this.pending.subarray(size);
       if (this.frames.length > 8) this.frames.shift();
     }
@@ -106,8 +110,8 @@ export class LumaReceiver {
 
 /** Receiver caps and decoder per codec name (what a peer of that codec would run). */
 export const RECEIVER = {
-  VP8: { caps: 'application/x-rtp-stream,media=video,clock-rate=90000,encoding-name=VP8', decode: 'rtpvp8depay ! vp8dec' },
-  H264: { caps: 'application/x-rtp-stream,media=video,clock-rate=90000,encoding-name=H264', decode: 'rtph264depay ! avdec_h264' },
+  VP8: { caps: 'application/x-rtp-stream,media=video,clock-rate=90000,encoding-name=VP8,payload=96', decode: 'rtpvp8depay ! vp8dec' },
+  H264: { caps: 'application/x-rtp-stream,media=video,clock-rate=90000,encoding-name=H264,payload=102', decode: 'rtph264depay ! avdec_h264' },
 } as const;
 
 /** The reference picture as 640×480 GRAY8, decoded straight from the file. */
@@ -128,6 +132,13 @@ export function mirrored(frame: Buffer): Buffer {
     const row = y * WIDTH;
     for (let x = 0; x < WIDTH; x++) out[row + x] = frame[row + WIDTH - 1 - x] ?? 0;
   }
+  return out;
+}
+
+/** A luma frame turned upside down. */
+export function upsideDown(frame: Buffer): Buffer {
+  const out = Buffer.alloc(frame.length);
+  for (let y = 0; y < HEIGHT; y++) frame.copy(out, (HEIGHT - 1 - y) * WIDTH, y * WIDTH, (y + 1) * WIDTH);
   return out;
 }
 
