@@ -120,9 +120,12 @@ export function encodeChain(codec: RtpCodec, settings: EncoderSettings = {}): Ch
       if (profile === undefined) throw new ProcessingError('unsupported-codec', `cannot encode H.264 of profile-level-id ${codec.parameters['profile-level-id'] ?? '(none)'}`);
       // Packetization mode 0 allows only single NAL units: x264 cuts slices that fit a packet.
       const singleNal = (codec.parameters['packetization-mode'] ?? '0') === '0';
+      // ultrafast turns off what Main (CABAC) and High (8x8 transforms) add, and x264 then signals
+      // Constrained Baseline: a sink that negotiated Main or High gets those tools back.
+      const tools = profile === 'high' ? ' cabac=true dct8x8=true' : profile === 'main' ? ' cabac=true' : '';
       return part(
         `x264enc name=enc tune=zerolatency speed-preset=ultrafast bitrate=${s.videoBitrateKbps} key-int-max=${s.keyframeIntervalFrames} ` +
-          `threads=${s.threads}${singleNal ? ' option-string=slice-max-size=1100' : ''} ! video/x-h264,profile=${profile} ` +
+          `threads=${s.threads}${tools}${singleNal ? ' option-string=slice-max-size=1100' : ''} ! video/x-h264,profile=${profile} ` +
           `! rtph264pay name=pay pt=${pt} mtu=1200 config-interval=-1 aggregate-mode=${singleNal ? 'none' : 'zero-latency'}`,
       );
     }

@@ -172,3 +172,59 @@ export function meanDifferenceOutside(a: Buffer, b: Buffer, box: Box): number {
   }
   return sum / count;
 }
+
+/** Writes a unit's output, depayloaded and muxed by gst-launch, to a file that ffprobe then reads. */
+export class EncodedCapture {
+  private readonly gst: GstProcess;
+  private readonly writer: RtpStreamWriter;
+
+  /** `rtpCaps` without payload: the payload type is added. */
+  constructor(rtpCaps: string, depayAndMux: string, readonly file: string) {
+    this.gst = launch(`fdsrc fd=0 ! ${rtpCaps} ! rtpstreamdepay ! rtpjitterbuffer latency=50 ! ${depayAndMux} ! filesink location=${file}`);
+    this.writer = new RtpStreamWriter(this.gst.process.stdin);
+  }
+
+  push(packet: Buffer): void {
+    this.writer.push(packet);
+  }
+
+  /** Ends the stream (EOS, so muxers finish the file) and waits for gst-launch to exit. */
+  async finish(): Promise<void> {
+    this.writer.flush();
+    this.gst.process.stdin.end();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+    await Promise.race([this.gst.exited, timeout]);
+    await this.gst.stop();
+  }
+}
+
+/** What ffprobe reads of a file's first stream. */
+export interface Probed {
+  readonly codec_name: string;
+  readonly profile?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly sample_rate?: string;
+  readonly nb_read_frames?: string;
+}
+
+/** Runs ffprobe (counting the frames it decodes) on a file. */
+export async function ffprobe(file: string): Promise<Probed> {
+  const probe = spawn('/usr/bin/ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,profile,width,height,sample_rate,nb_read_frames', '-of', 'json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  probe.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  probe.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => probe.once('exit', resolve));
+  if (code !== 0) throw new Error(`ffprobe ${file}: ${err}`);
+  const streams = (JSON.parse(out) as { streams: Probed[] }).streams;
+  const first = streams[0];
+  if (first === undefined) throw new Error(`ffprobe ${file}: no stream`);
+  return first;
+}
+
+/** Caps for a receiver from a unit's reported output caps (e.g. AAC's config and sizes). */
+export function capsFromOutput(caps: Readonly<Record<string, string | number>>): string {
+  const fields = Object.entries(caps).map(([k, v]) => (typeof v === 'number' ? `${k}=(int)${v}` : `${k}=(string)${/^[A-Za-z0-9._-]+$/.test(v) ? v : `"${v}"`}`));
+  return `application/x-rtp-stream,${fields.join(',')}`;
+}
