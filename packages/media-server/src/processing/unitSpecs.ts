@@ -97,7 +97,7 @@ export function faceOverlaySpec(options: FrameOptions): UnitSpec {
   requireVideo(options.input, 'FaceOverlayFilter');
   const slots = Array.from({ length: FACE_SLOTS }, (_, i) => `face-${i}`);
   const detection =
-    `queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videoscale ! video/x-raw,width=${DETECTION_WIDTH} ` +
+    `queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videoscale ! video/x-raw,width=${DETECTION_WIDTH},pixel-aspect-ratio=1/1 ` +
     `! videoconvert ! facedetect name=faces display=false updates=every_frame min-size-width=16 min-size-height=16 profile=${FACE_CASCADE} ` +
     `! fakesink sync=false async=false`;
   const middle = `videoconvert ! tee name=split ! ${detection} split. ! videoconvert ! ${slots.map((s) => `gdkpixbufoverlay name=${s}`).join(' ! ')} ! videoconvert`;
