@@ -208,6 +208,7 @@ async function main(): Promise<void> {
         nodeMsPerFrame: ours.nodeCpuMs / ours.frames,
         udpFeedMsPerFrame: Math.max(0, reference.feedCpuMs - (floor * windowMs) / 1000) / reference.frames,
         ratio: ours.cpuMs / ours.frames / (reference.cpuMs / reference.frames),
+        processRatio: ours.unitCpuMs / ours.frames / (reference.cpuMs / reference.frames),
         ratioWithUdpFeed: 0,
         framesIn: ours.frames,
         packetsOut: { gstLaunch: reference.packetsOut, ours: ours.packetsOut },
@@ -216,9 +217,9 @@ async function main(): Promise<void> {
       rows.push(row);
       if (!values.json) {
         console.log(
-          `${row.workload} (round ${row.round}): gst-launch ${row.gstLaunchMsPerFrame.toFixed(2)} ms/frame, ours ${row.oursMsPerFrame.toFixed(2)} ` +
-            `(unit ${row.unitProcessMsPerFrame.toFixed(2)} + Node ${row.nodeMsPerFrame.toFixed(3)}), ratio ${row.ratio.toFixed(3)}; ` +
-            `packets out ${ours.packetsOut} vs ${reference.packetsOut}; feeding gst-launch by UDP cost Node ${row.udpFeedMsPerFrame.toFixed(3)} ms/frame`,
+          `${row.workload} (round ${row.round}): gst-launch ${row.gstLaunchMsPerFrame.toFixed(2)} ms/frame (+ ${row.udpFeedMsPerFrame.toFixed(2)} for Node to feed it by UDP), ` +
+            `ours ${row.oursMsPerFrame.toFixed(2)} (unit process ${row.unitProcessMsPerFrame.toFixed(2)} + Node ${row.nodeMsPerFrame.toFixed(2)}); ` +
+            `ratio ${row.ratio.toFixed(2)}, process alone ${(row.unitProcessMsPerFrame / row.gstLaunchMsPerFrame).toFixed(2)}, with the UDP feed ${row.ratioWithUdpFeed.toFixed(2)}; packets out ${ours.packetsOut} vs ${reference.packetsOut}`,
         );
       }
     }
