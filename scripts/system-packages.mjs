@@ -11,6 +11,17 @@ export const SYSTEM_PACKAGES = [
   },
   { program: '/usr/bin/make', packages: ['gcc', 'make'], why: "the native fast path's addon (packages/native, built with npm's node-gyp)" },
   { program: '/usr/bin/python3', packages: ['python3'], why: "node-gyp, which builds the native addon" },
+  {
+    program: '/usr/lib/python3/dist-packages/gi/overrides/Gst.py',
+    packages: ['python3-gi', 'python3-gst-1.0', 'gir1.2-gstreamer-1.0', 'gir1.2-gst-plugins-base-1.0', 'gir1.2-gdkpixbuf-2.0'],
+    why: "the processing backend's unit processes (Python's GObject bindings to GStreamer)",
+  },
+  {
+    program: '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml',
+    packages: ['gstreamer1.0-opencv', 'opencv-data', 'gstreamer1.0-x'],
+    why: 'FaceOverlayFilter (facedetect and its cascades) and the text overlays a GStreamerFilter may run',
+  },
+  { program: '/usr/lib/python3/dist-packages/skimage/data/astronaut.png', packages: ['python3-skimage'], why: 'a face picture for the processing tests (its astronaut)' },
   { program: '/usr/bin/go', packages: ['golang-go', 'golang-github-pion-webrtc.v3-dev'], why: "Pion, the benchmark's second peer (built offline from Debian's sources)" },
 ];
 

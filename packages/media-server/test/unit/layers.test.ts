@@ -12,7 +12,7 @@ const RANKS: Record<string, number> = {
   types: 0, support: 0,
   config: 1,
   rtp: 2, limits: 2,
-  graph: 3, webrtc: 3, plainrtp: 3, media: 3,
+  graph: 3, webrtc: 3, plainrtp: 3, media: 3, processing: 3,
   objects: 4,
   registry: 5,
   hosts: 6,
