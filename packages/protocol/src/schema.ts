@@ -64,6 +64,7 @@ export const enums = {
   CertificateKeyType: ['RSA', 'ECDSA'],
   CryptoSuite: ['AES_128_CM_HMAC_SHA1_32', 'AES_128_CM_HMAC_SHA1_80', 'AES_256_CM_HMAC_SHA1_32', 'AES_256_CM_HMAC_SHA1_80'],
   UriEndpointState: ['STOP', 'START', 'PAUSE'],
+  FilterType: ['AUDIO', 'AUTODETECT', 'VIDEO'],
   MediaProfileSpecType: [
     'WEBM', 'MKV', 'MP4', 'WEBM_VIDEO_ONLY', 'WEBM_AUDIO_ONLY', 'MKV_VIDEO_ONLY', 'MKV_AUDIO_ONLY', 'MP4_VIDEO_ONLY', 'MP4_AUDIO_ONLY',
     'JPEG_VIDEO_ONLY', 'KURENTO_SPLIT_RECORDER', 'FLV',
@@ -250,6 +251,7 @@ export const events = {
   NewCandidatePairSelected: { candidatePair: { type: 'IceCandidatePair' } },
   OnKeySoftLimit: { mediaType: { type: 'MediaType' } },
   UriEndpointStateChanged: { state: { type: 'UriEndpointState' } },
+  CodeFound: { codeType: { type: 'String' }, value: { type: 'String' } },
   Recording: {},
   Paused: {},
   Stopped: {},
@@ -432,6 +434,56 @@ export const remoteClasses = {
       'DataChannelClosed', 'NewCandidatePairSelected',
     ],
   },
+  Filter: { module: 'core', extends: 'MediaElement', abstract: true },
+  GStreamerFilter: {
+    module: 'elements',
+    extends: 'Filter',
+    constructorParams: [
+      { name: 'mediaPipeline', type: 'MediaPipeline' },
+      { name: 'command', type: 'String' },
+      { name: 'filterType', type: 'FilterType', optional: opt, default: 'AUTODETECT' },
+    ],
+    properties: { command: { type: 'String', readOnly: true } },
+    methods: { setElementProperty: { params: [{ name: 'propertyName', type: 'String' }, { name: 'propertyValue', type: 'String' }] } },
+  },
+  FaceOverlayFilter: {
+    module: 'filters',
+    extends: 'Filter',
+    constructorParams: [{ name: 'mediaPipeline', type: 'MediaPipeline' }],
+    methods: {
+      setOverlayedImage: {
+        params: [
+          { name: 'uri', type: 'String' },
+          { name: 'offsetXPercent', type: 'float' },
+          { name: 'offsetYPercent', type: 'float' },
+          { name: 'widthPercent', type: 'float' },
+          { name: 'heightPercent', type: 'float' },
+        ],
+      },
+      unsetOverlayedImage: { params: [] },
+    },
+  },
+  ImageOverlayFilter: {
+    module: 'filters',
+    extends: 'Filter',
+    constructorParams: [{ name: 'mediaPipeline', type: 'MediaPipeline' }],
+    methods: {
+      addImage: {
+        params: [
+          { name: 'id', type: 'String' },
+          { name: 'uri', type: 'String' },
+          { name: 'offsetXPercent', type: 'float' },
+          { name: 'offsetYPercent', type: 'float' },
+          { name: 'widthPercent', type: 'float' },
+          { name: 'heightPercent', type: 'float' },
+          { name: 'keepAspectRatio', type: 'boolean' },
+          { name: 'center', type: 'boolean' },
+        ],
+      },
+      removeImage: { params: [{ name: 'id', type: 'String' }] },
+    },
+  },
+  ZBarFilter: { module: 'filters', extends: 'Filter', constructorParams: [{ name: 'mediaPipeline', type: 'MediaPipeline' }], events: ['CodeFound'] },
   UriEndpoint: {
     module: 'core',
     extends: 'Endpoint',

@@ -67,6 +67,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** RTP through our own SRTP and forwarding path once DTLS is up (false: werift's packet path). */
   rtpFastPath: boolean;
+  /** Whether edges whose sink takes no codec of its source go through a GStreamer transcoder (else: an Error event, nothing sent). */
+  transcoding: boolean;
   /** Media worker threads (0: media runs in the main thread with the control plane). */
   mediaWorkers: number;
   /** Directories recorder and player file URIs must stay in; relative URIs resolve in the first. */
@@ -98,6 +100,7 @@ export const defaultConfig: Readonly<ServerConfig> = {
   tlsKey: '',
   logLevel: 'info',
   rtpFastPath: true,
+  transcoding: true,
   mediaWorkers: 0,
   mediaRoots: [tmpdir()],
   httpAllowList: [],
@@ -145,6 +148,7 @@ const optionTable: readonly OptionDef[] = [
   { key: 'tlsKey', kind: 'string', help: 'PEM private key file' },
   { key: 'logLevel', kind: 'logLevel', help: logLevels.join('|') },
   { key: 'rtpFastPath', kind: 'boolean', help: 'RTP via our own SRTP/forwarding path (false: werift\'s packet objects)' },
+  { key: 'transcoding', kind: 'boolean', help: 'transcode (GStreamer) where a sink takes no codec its source sends; false: an Error event instead' },
   { key: 'mediaWorkers', kind: 'workers', help: 'media worker threads, N or auto (one per core); 0: media in the main thread' },
   { key: 'mediaRoots', kind: 'list', flag: 'media-root', help: 'comma-separated directories recorder/player file URIs must stay in' },
   { key: 'httpAllowList', kind: 'list', help: 'comma-separated hosts recorder/player http(s) URIs may use (empty: any)' },

@@ -11,7 +11,7 @@
 import { KurentoError, type MediaType } from '@kurento-ts/protocol';
 import type { DataMessage } from '../types/data.js';
 import { kindOf, mediaKinds, type MediaKind } from '../types/media.js';
-import { evaluateEdge, sameEdgeState, SourcePad, type EdgeState, type SinkCaps, type TranscoderProvider } from './edges.js';
+import { evaluateEdge, sameEdgeState, SourcePad, type EdgeState, type SinkCaps, type TranscodeRoute, type TranscoderProvider } from './edges.js';
 
 /** What a node needs from the element that owns it. */
 export interface NodeOwner {
@@ -22,6 +22,11 @@ export interface NodeOwner {
    * network is not one, so it may be connected to itself.
    */
   readonly forwardsInternally: boolean;
+  /**
+   * Whether this element's output of `kind` is its input of `kind` unchanged (PassThrough; a
+   * filter for the kind it does not process): it then takes any codec and produces its input's.
+   */
+  passesThrough(kind: MediaKind): boolean;
   /** Hot path: a plain RTP packet from the source of `kind` (valid only during the call). */
   acceptRtp(kind: MediaKind, packet: Buffer): void;
   /** A data-channel message from the source of this node's DATA (valid only during the call). */
@@ -47,6 +52,8 @@ export interface Connection<O extends NodeOwner> {
 
 /** What a sink knows of the edge feeding one kind. */
 export interface EdgeInput extends EdgeState {
+  /** The transcoder the edge goes through, when its status is `transcoding`. */
+  readonly transcoder?: TranscodeRoute;
   /** The source's pad, read live (its clock follows the sender reports). */
   readonly pad: SourcePad;
   /** The element the media comes from. */
@@ -61,6 +68,13 @@ function matches<O extends NodeOwner>(c: Connection<O>, type: MediaType | undefi
   return description === undefined || (side === 'source' ? c.sourceDescription : c.sinkDescription) === description;
 }
 
+/** A shared transcoder's output numbered as this sink numbers the codec (its payload type → the sink's). */
+function outputMap(transcoder: TranscodeRoute, state: EdgeState): Int16Array {
+  const map = new Int16Array(128).fill(-1);
+  map[transcoder.target.payloadType & 0x7f] = state.sinkCodec?.payloadType ?? transcoder.target.payloadType;
+  return map;
+}
+
 export class MediaNode<O extends NodeOwner> {
   /** Connections from this node to sinks. */
   private readonly sinkConnections: Connection<O>[] = [];
@@ -68,6 +82,10 @@ export class MediaNode<O extends NodeOwner> {
   private readonly sourceConnections: Connection<O>[] = [];
   /** Sinks whose edge forwards, per kind: the packet path walks these arrays. */
   private readonly routes: Record<MediaKind, O[]> = { audio: [], video: [] };
+  /** Transcoders this node's stream of each kind goes into (each shared by its sinks). */
+  private readonly transcodeRoutes: Record<MediaKind, TranscodeRoute[]> = { audio: [], video: [] };
+  /** Removes this sink from the output of the transcoder feeding each kind. */
+  private readonly transcodeDetach: Partial<Record<MediaKind, () => void>> = {};
   /** Sinks of this node's DATA, each once: data-channel messages go to these. */
   private dataRoutes: O[] = [];
   /** The pads this node's owner fills. */
@@ -84,7 +102,7 @@ export class MediaNode<O extends NodeOwner> {
     /** Where transcoders come from, when the server has a processing backend. */
     private readonly transcoders?: TranscoderProvider,
   ) {
-    if (owner.forwardsInternally) for (const kind of mediaKinds) this.accepts[kind] = 'any';
+    for (const kind of mediaKinds) if (owner.passesThrough(kind)) this.accepts[kind] = 'any';
   }
 
   // ---- connections ----
@@ -150,8 +168,8 @@ export class MediaNode<O extends NodeOwner> {
     c.sink.sourceConnections.splice(c.sink.sourceConnections.indexOf(c), 1);
     const kind = kindOf(c.type);
     if (!kind) return this.rebuildDataRoutes();
-    this.rebuildRoutes(kind);
     c.sink.evaluateInput(kind);
+    this.rebuildRoutes(kind);
   }
 
   /**
@@ -209,21 +227,53 @@ export class MediaNode<O extends NodeOwner> {
   private evaluateInput(kind: MediaKind): void {
     const source = this.sourceOf(kind);
     const previous = this.inputs[kind];
+    const previousDetach = this.transcodeDetach[kind];
     let next: EdgeInput | undefined;
     if (source) {
       const pad = source.pads[kind];
       const state = evaluateEdge(kind, pad, this.accepts[kind], this.transcoders);
       if (previous && previous.sourceId === source.owner.id && previous.pad === pad && sameEdgeState(previous, state)) return;
-      next = { ...state, pad, sourceId: source.owner.id };
+      delete this.transcodeDetach[kind];
+      const transcoder = this.transcoderFor(kind, source, state);
+      next = { ...state, pad, sourceId: source.owner.id, transcoder, payloadMap: transcoder ? outputMap(transcoder, state) : state.payloadMap };
       this.inputs[kind] = next;
+      this.leaveTranscoder(kind, previous, previousDetach);
       source.rebuildRoutes(kind);
     } else {
       if (!previous) return;
       delete this.inputs[kind];
+      delete this.transcodeDetach[kind];
+      this.leaveTranscoder(kind, previous, previousDetach);
     }
     this.owner.inputChanged(kind, next, previous);
-    // An element that forwards what it receives produces what its input carries.
-    if (this.owner.forwardsInternally) this.forwardPad(kind, next);
+    // An element that passes what it receives on produces what its input carries.
+    if (this.owner.passesThrough(kind)) this.forwardPad(kind, next);
+  }
+
+  /** A transcoding edge: the shared transcoder of the source's stream to this sink's codec, with this sink on its output. */
+  private transcoderFor(kind: MediaKind, source: MediaNode<O>, state: EdgeState): TranscodeRoute | undefined {
+    if (state.status !== 'transcoding' || !this.transcoders || !state.sourceCodec || !state.sinkCodec) return undefined;
+    const route = this.transcoders.acquire(source, kind, state.sourceCodec, state.sinkCodec, () => source.owner.keyframeRequested());
+    this.transcodeDetach[kind] = route.attach(
+      (packet) => {
+        try {
+          this.owner.acceptRtp(kind, packet);
+        } catch (e) {
+          this.owner.mediaFault(e);
+        }
+      },
+      (error) => this.owner.mediaFault(error),
+    );
+    return route;
+  }
+
+  /** Leaves the transcoder an earlier input went through, and tells its source to stop feeding it if no one else uses it. */
+  private leaveTranscoder(kind: MediaKind, previous: EdgeInput | undefined, detach: (() => void) | undefined): void {
+    if (!previous?.transcoder) return;
+    detach?.();
+    previous.transcoder.release();
+    const source = this.sourceConnections.find((c) => c.source.owner.id === previous.sourceId)?.source;
+    source?.rebuildRoutes(kind);
   }
 
   private forwardPad(kind: MediaKind, input: EdgeInput | undefined): void {
@@ -234,11 +284,15 @@ export class MediaNode<O extends NodeOwner> {
   /** Rebuilds the list of sinks this node forwards `kind` to. */
   private rebuildRoutes(kind: MediaKind): void {
     const routes: O[] = [];
+    const transcoders: TranscodeRoute[] = [];
     for (const c of this.sinkConnections) {
-      if (kindOf(c.type) !== kind) continue;
-      if (c.sink.inputs[kind]?.status === 'forwarding' && c.sink.sourceOf(kind) === this && !routes.includes(c.sink.owner)) routes.push(c.sink.owner);
+      if (kindOf(c.type) !== kind || c.sink.sourceOf(kind) !== this) continue;
+      const input = c.sink.inputs[kind];
+      if (input?.status === 'forwarding' && !routes.includes(c.sink.owner)) routes.push(c.sink.owner);
+      if (input?.transcoder && !transcoders.includes(input.transcoder)) transcoders.push(input.transcoder);
     }
     this.routes[kind] = routes;
+    this.transcodeRoutes[kind] = transcoders;
   }
 
   // ---- the packet path ----
@@ -259,11 +313,13 @@ export class MediaNode<O extends NodeOwner> {
         sink.mediaFault(e);
       }
     }
+    const transcoders = this.transcodeRoutes[kind];
+    for (let i = 0; i < transcoders.length; i++) transcoders[i]?.input(packet);
   }
 
-  /** Whether any sink takes `kind` now. */
+  /** Whether any sink takes `kind` now (directly or through a transcoder). */
   hasRoutes(kind: MediaKind): boolean {
-    return this.routes[kind].length > 0;
+    return this.routes[kind].length > 0 || this.transcodeRoutes[kind].length > 0;
   }
 
   /** Tells every sink that this node's media ended (a player reached the end of its file). */
@@ -307,6 +363,8 @@ export class MediaNode<O extends NodeOwner> {
 
   /** Asks the source of this node's video for a keyframe. */
   requestKeyframe(): void {
+    const transcoder = this.inputs.video?.transcoder;
+    if (transcoder) return transcoder.requestKeyframe();
     for (const c of this.sourceConnections) if (c.type === 'VIDEO') c.source.owner.keyframeRequested();
   }
 }

@@ -68,16 +68,37 @@ export interface EdgeState {
   readonly payloadMap: Int16Array;
 }
 
-/** A transcoder the processing backend offers for one edge (see TranscoderProvider). */
+/**
+ * A transcoder between one source and every sink that needs the same target codec: the source
+ * pushes its packets in once, each sink gets the output. Shared and counted by the provider.
+ */
 export interface TranscodeRoute {
-  /** The sink codec the transcoder produces. */
+  /** The sink codec the transcoder produces (in the sink's numbering). */
   readonly target: RtpCodec;
+  /** Hot path: a packet of the source. */
+  input(packet: Buffer): void;
+  /** Adds a receiver of the output (and of a failure); returns the function that removes it. */
+  attach(output: (packet: Buffer) => void, failed: (error: Error) => void): () => void;
+  /** A sink wants a keyframe: the transcoder's encoder makes one. */
+  requestKeyframe(): void;
+  /** One user less; the last one closes the transcoder. */
+  release(): void;
 }
 
-/** The hook where the processing backend inserts transcoders: undefined when it cannot. */
+/** The hook where the processing backend inserts transcoders. */
 export interface TranscoderProvider {
-  find(kind: MediaKind, from: RtpCodec, to: readonly RtpCodec[]): TranscodeRoute | undefined;
+  /** The sink codec a transcoder would make of `from`, if one can (no transcoder is made). */
+  candidate(kind: MediaKind, from: RtpCodec, to: readonly RtpCodec[]): RtpCodec | undefined;
+  /** A route from `source`'s stream of `from` to `target`, shared with other sinks of the same; counted. */
+  acquire(source: object, kind: MediaKind, from: RtpCodec, target: RtpCodec, keyframeFromSource: () => void): TranscodeRoute;
 }
+
+/** The codec a name stands for when a sink takes codecs by name and a transcoder must make one. */
+const DEFAULT_CODECS: Readonly<Record<string, RtpCodec>> = {
+  VP8: { mimeType: 'video/VP8', clockRate: 90000, parameters: {}, payloadType: 96 },
+  H264: { mimeType: 'video/H264', clockRate: 90000, parameters: { 'level-asymmetry-allowed': '1', 'packetization-mode': '1', 'profile-level-id': '42e01f' }, payloadType: 102 },
+  OPUS: { mimeType: 'audio/opus', clockRate: 48000, channels: 2, parameters: { minptime: '10', useinbandfec: '1' }, payloadType: 111 },
+};
 
 const identity = (() => {
   const map = new Int16Array(128);
@@ -93,13 +114,22 @@ export function evaluateEdge(kind: MediaKind, pad: SourcePad | undefined, accept
   if (accepts === 'any') return { status: 'forwarding', sourceCodec: active, sinkCodec: active, payloadMap: identity };
   if ('names' in accepts) {
     if (accepts.names.includes(codecName(active))) return { status: 'forwarding', sourceCodec: active, sinkCodec: active, payloadMap: identity };
+    const into = transcoders?.candidate(kind, active, accepts.names.flatMap((n) => DEFAULT_CODECS[n] ?? []));
+    if (into) return { status: 'transcoding', sourceCodec: active, sinkCodec: into, payloadMap: identity };
     return { status: 'unsupported', sourceCodec: active, sinkCodec: undefined, payloadMap: nothing };
   }
   const target = forwardingTarget(active, accepts.codecs);
   if (target) return { status: 'forwarding', sourceCodec: active, sinkCodec: target, payloadMap: payloadMap(pad.codecs, accepts.codecs) };
-  const route = transcoders?.find(kind, active, accepts.codecs.filter(isMediaCodec));
-  if (route) return { status: 'transcoding', sourceCodec: active, sinkCodec: route.target, payloadMap: nothing };
+  const transcoded = transcoders?.candidate(kind, active, accepts.codecs.filter(isMediaCodec));
+  if (transcoded) return { status: 'transcoding', sourceCodec: active, sinkCodec: transcoded, payloadMap: onePayloadType(transcoded.payloadType) };
   return { status: 'unsupported', sourceCodec: active, sinkCodec: undefined, payloadMap: nothing };
+}
+
+/** The map of a transcoder's output: its one payload type, as it is. */
+function onePayloadType(pt: number): Int16Array {
+  const map = new Int16Array(128).fill(DROP);
+  map[pt & 0x7f] = pt;
+  return map;
 }
 
 /** Maps every source codec to the first sink codec it can be forwarded as. */

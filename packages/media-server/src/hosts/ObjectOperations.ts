@@ -24,7 +24,7 @@ export interface MethodResult {
 /** The operations a host answers; `ObjectOperations` implements them. */
 export interface HostOperations {
   /** Creates an object from `create`'s params; returns its id. */
-  create(params: Params): string;
+  create(params: Params): string | Promise<string>;
   invoke(params: Params): Promise<MethodResult>;
   release(params: Params): MethodResult;
   describe(params: Params): MethodResult;
@@ -85,13 +85,19 @@ export class ObjectOperations implements HostOperations {
     return object;
   }
 
-  create(params: Params): string {
+  create(params: Params): string | Promise<string> {
     const type = creatableClass(params);
     const spec: ClassSpec = remoteClasses[type];
     const constructorParams = decodeParams(spec.constructorParams ?? [], params['constructorParams'], this.resolve);
     const properties = params['properties'] ?? {};
     if (!isObject(properties)) throw invalidParams("'properties' must be an object");
-    const object = factoryOf(type)(this.registry, constructorParams);
+    // Most classes are made at once; a few check with their backend first (a GStreamerFilter).
+    const made = factoryOf(type)(this.registry, constructorParams);
+    return made instanceof Promise ? made.then((object) => this.finishCreate(object, properties)) : this.finishCreate(made, properties);
+  }
+
+  /** Sets the creation properties of a new object and registers it; a refused property releases it. */
+  private finishCreate(object: MediaObject, properties: Readonly<Record<string, unknown>>): string {
     try {
       for (const [name, value] of Object.entries(properties)) {
         const done = this.setProperty(object, name, value);
@@ -105,6 +111,7 @@ export class ObjectOperations implements HostOperations {
     this.registry.register(object);
     return object.id;
   }
+
 
   async invoke(params: Params): Promise<MethodResult> {
     const object = this.object(text(params, 'object'));

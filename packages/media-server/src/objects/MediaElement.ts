@@ -26,8 +26,11 @@ import type { ClassName } from '@kurento-ts/protocol';
 const log = createLogger('kms:element');
 const DEFAULT_DESCRIPTION = 'default';
 
-/** What an element does with media it receives: keeps it inside the graph, or takes it out of it. */
-export type ElementRole = 'forwards' | 'terminates';
+/**
+ * What an element does with media it receives: passes it on unchanged (PassThrough), processes
+ * one kind and passes the other on (filters), or takes it out of the graph (endpoints).
+ */
+export type ElementRole = 'forwards' | { readonly processes: MediaKind } | 'terminates';
 
 type ConnectionData = ComplexServerValue<'ElementConnectionData'>;
 type TranscodingState = 'TRANSCODING' | 'NOT_TRANSCODING';
@@ -39,8 +42,10 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
   readonly flow: FlowMonitor;
   /** This element's place in the graph. */
   readonly node: MediaNode<MediaElement>;
-  /** Whether media entering this element goes on to its sinks inside the graph (PassThrough, hub ports). */
+  /** Whether media entering this element goes on to its sinks inside the graph (PassThrough, filters, hub ports). */
   readonly forwardsInternally: boolean;
+  /** The kind a filter processes (its other kind passes through), if this is one. */
+  protected readonly processedKind: MediaKind | undefined;
   /** Latency of what enters (and, for endpoints, leaves) this element, while the pipeline measures it. */
   readonly latency = new LatencyMeter();
   /** The last MediaTranscodingStateChanged reported per kind. */
@@ -53,12 +58,17 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
   protected constructor(context: ObjectContext, className: ClassName, pipeline: MediaPipeline, role: ElementRole) {
     super(context, className, newObjectId(className, pipeline.id), pipeline);
     this.pipeline = pipeline;
-    this.forwardsInternally = role === 'forwards';
+    this.forwardsInternally = role !== 'terminates';
+    this.processedKind = typeof role === 'object' ? role.processes : undefined;
     this.node = new MediaNode<MediaElement>(this, context.transcoders);
     this.flow = new FlowMonitor((direction, kind, flowing) => {
       const state = flowing ? 'FLOWING' : 'NOT_FLOWING';
       this.raise(direction === 'in' ? 'MediaFlowInStateChanged' : 'MediaFlowOutStateChanged', { state, padName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });
     });
+  }
+
+  passesThrough(kind: MediaKind): boolean {
+    return this.forwardsInternally && kind !== this.processedKind;
   }
 
   override get mediaPipeline(): MediaPipeline {

@@ -2,6 +2,7 @@ import type { EventName } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
 import type { TranscoderProvider } from '../graph/edges.js';
 import type { SocketBudget } from '../limits/SocketBudget.js';
+import type { ProcessingBackend } from '../processing/index.js';
 import type { MediaObject } from './MediaObject.js';
 
 /** What a media object needs from the server around it (implemented by the registry). */
@@ -9,6 +10,8 @@ export interface ObjectContext {
   readonly config: ServerConfig;
   /** The server-wide budget of media UDP sockets, which transports lease from before they open sockets. */
   readonly sockets: SocketBudget;
+  /** The GStreamer processing backend of this thread (filters, transcoders), made at first use. */
+  readonly processing: ProcessingBackend;
   /** Where edges find transcoders, when the server has a processing backend. */
   readonly transcoders?: TranscoderProvider;
   /** Makes the object reachable by id. */

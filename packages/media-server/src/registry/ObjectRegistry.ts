@@ -10,6 +10,8 @@ import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { ServerManager, type ServerFacts } from '../objects/ServerManager.js';
+import { ProcessingBackend } from '../processing/index.js';
+import { Transcoders } from './Transcoders.js';
 import { createLogger } from '../support/logger.js';
 import { encodeFields, encodeValue } from './wire.js';
 
@@ -30,6 +32,23 @@ export class ObjectRegistry implements ObjectContext {
   /** The singleton server manager, in the registry given its facts (the main thread's). */
   readonly serverManager: ServerManager | undefined;
   private listener: RegistryListener | undefined;
+
+  /** The processing backend, made when a filter or transcoder first needs it. */
+  private backend: ProcessingBackend | undefined;
+
+  get processing(): ProcessingBackend {
+    this.backend ??= new ProcessingBackend();
+    return this.backend;
+  }
+
+  /** Transcoders on edges, through the processing backend (none when `transcoding` is off). */
+  get transcoders(): Transcoders | undefined {
+    if (!this.config.transcoding) return undefined;
+    this.edgeTranscoders ??= new Transcoders(() => this.processing);
+    return this.edgeTranscoders;
+  }
+
+  private edgeTranscoders: Transcoders | undefined;
 
   constructor(
     readonly config: ServerConfig,
@@ -89,5 +108,6 @@ export class ObjectRegistry implements ObjectContext {
   /** Releases every pipeline (server shutdown). */
   releaseAll(): void {
     for (const pipeline of this.pipelines()) pipeline.release();
+    void this.backend?.closeAll();
   }
 }

@@ -11,12 +11,19 @@ import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { PassThrough } from '../objects/PassThrough.js';
 import { PlayerEndpoint } from '../objects/endpoints/PlayerEndpoint.js';
+import { FaceOverlayFilter } from '../objects/filters/FaceOverlayFilter.js';
+import { GStreamerFilter } from '../objects/filters/GStreamerFilter.js';
+import { ImageOverlayFilter } from '../objects/filters/ImageOverlayFilter.js';
+import { ZBarFilter } from '../objects/filters/ZBarFilter.js';
 import { RecorderEndpoint } from '../objects/endpoints/RecorderEndpoint.js';
 import { RtpEndpoint } from '../objects/endpoints/RtpEndpoint.js';
 import { WebRtcEndpoint } from '../objects/endpoints/WebRtcEndpoint.js';
 
 /** Builds an object of class `C` from its validated constructor params. */
-export type Factory<C extends CreatableClass> = (context: ObjectContext, params: ConstructorArgs<C>) => MediaObject & Implementation<C>;
+export type Factory<C extends CreatableClass> = (context: ObjectContext, params: ConstructorArgs<C>) => Made<MediaObject & Implementation<C>>;
+
+/** An object, or the promise of one for classes that check with their backend first. */
+type Made<T> = T | Promise<T>;
 
 /** The pipeline an element is created in, still alive. */
 const pipelineOf = (pipeline: MediaPipeline): MediaPipeline => {
@@ -31,12 +38,16 @@ const factories: { readonly [C in CreatableClass]: Factory<C> } = {
   RtpEndpoint: (context, params) => new RtpEndpoint(context, pipelineOf(params.mediaPipeline), params),
   RecorderEndpoint: (context, params) => new RecorderEndpoint(context, pipelineOf(params.mediaPipeline), params),
   PlayerEndpoint: (context, params) => new PlayerEndpoint(context, pipelineOf(params.mediaPipeline), params),
+  GStreamerFilter: (context, params) => GStreamerFilter.create(context, pipelineOf(params.mediaPipeline), params),
+  FaceOverlayFilter: (context, params) => FaceOverlayFilter.create(context, pipelineOf(params.mediaPipeline), params),
+  ImageOverlayFilter: (context, params) => ImageOverlayFilter.create(context, pipelineOf(params.mediaPipeline), params),
+  ZBarFilter: (context, params) => ZBarFilter.create(context, pipelineOf(params.mediaPipeline), params),
 };
 
 /**
  * The factory of a creatable class, taking params the caller validated against the class's
  * schema (the one place where runtime-checked JSON meets the typed constructors).
  */
-export function factoryOf(type: CreatableClass): (context: ObjectContext, params: Readonly<Record<string, unknown>>) => MediaObject {
-  return factories[type] as (context: ObjectContext, params: Readonly<Record<string, unknown>>) => MediaObject;
+export function factoryOf(type: CreatableClass): (context: ObjectContext, params: Readonly<Record<string, unknown>>) => Made<MediaObject> {
+  return factories[type] as (context: ObjectContext, params: Readonly<Record<string, unknown>>) => Made<MediaObject>;
 }

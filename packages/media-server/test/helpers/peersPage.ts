@@ -71,6 +71,7 @@ declare global {
     stats(name: string): Promise<PeerStats>;
     pictureDistance(name: string, source: string): { remoteVsBestLocal: number; size: string } | null;
     meanColour(name: string): [number, number, number] | null;
+    halfColours(name: string): [[number, number, number], [number, number, number]] | null;
     closePeer(name: string): void;
     dcSend(name: string, label: string, messages: TestMessage[]): void;
     dcFlood(name: string, label: string, size: number, total: number, ms: number, from?: number): Promise<{ sent: number; bytes: number }>;

@@ -22,6 +22,9 @@ class Owner implements NodeOwner {
   constructor(readonly id: string, readonly forwardsInternally: boolean) {
     this.node = new MediaNode<Owner>(this);
   }
+  passesThrough(): boolean {
+    return this.forwardsInternally;
+  }
   acceptRtp(kind: MediaKind, packet: Buffer): void {
     this.received.push([kind, packet[1] ?? -1]);
     if (this.forwardsInternally) this.node.forward(kind, packet);
@@ -110,13 +113,38 @@ test('a sink that takes no codec of the source gets nothing, and the edge says s
 
 test('a transcoder provider turns an unsupported edge into a transcoding one', () => {
   const owner = endpoint('sink');
-  const node = new MediaNode<Owner>(owner, { find: (_kind, _from, to) => (to[0] ? { target: to[0] } : undefined) });
+  const inputs: Buffer[] = [];
+  let outputs: ((p: Buffer) => void)[] = [];
+  let released = 0;
+  const node = new MediaNode<Owner>(owner, {
+    candidate: (_kind, _from, to) => to[0],
+    acquire: (_source, _kind, _from, target) => ({
+      target,
+      input: (p) => {
+        inputs.push(p);
+        for (const o of outputs) o(Buffer.from([0x80, target.payloadType]));
+      },
+      attach: (output) => {
+        outputs.push(output);
+        return () => (outputs = outputs.filter((o) => o !== output));
+      },
+      requestKeyframe: () => undefined,
+      release: () => void released++,
+    }),
+  });
   const source = endpoint('src');
   source.sends('video', [H264(102)]);
   node.setAccepts('video', { codecs: [VP8(96)] });
   source.node.connect(node, 'VIDEO', 'default', 'default');
   assert.equal(node.input('video')?.status, 'transcoding');
   assert.equal(node.input('video')?.sinkCodec?.payloadType, 96);
+  source.node.forward('video', packet(102));
+  assert.equal(inputs.length, 1, 'the source feeds the transcoder');
+  assert.deepEqual(owner.received, [['video', 96]], 'the sink gets its output in its own codec');
+  node.detachAll();
+  assert.equal(released, 1, 'the transcoder is given back');
+  source.node.forward('video', packet(102));
+  assert.equal(inputs.length, 1, 'and fed no more');
 });
 
 test('forwarding elements carry their input’s pad: a chain evaluates end to end, and re-evaluates when the source changes', () => {

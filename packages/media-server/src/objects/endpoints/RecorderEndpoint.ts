@@ -76,7 +76,9 @@ export class RecorderEndpoint extends UriEndpoint implements Remote<'RecorderEnd
     if (this.state !== 'START') return;
     const sink = this.sink ?? this.begin();
     if (!sink) return;
-    const clock = this.node.input(kind)?.pad.clock;
+    // A transcoder's output has RTP timestamps of its own: only a forwarded stream has the source's clock.
+    const input = this.node.input(kind);
+    const clock = input?.status === 'forwarding' ? input.pad.clock : undefined;
     if (clock && clock !== this.clocks[kind]) {
       this.clocks[kind] = clock;
       sink.setClockMapping(kind, clock);
@@ -94,7 +96,9 @@ export class RecorderEndpoint extends UriEndpoint implements Remote<'RecorderEnd
     const codecs: Partial<Record<MediaKind, RtpCodec>> = {};
     for (const kind of mediaKinds) {
       const input = this.node.input(kind);
-      if (input?.status === 'forwarding' && input.sourceCodec && this.spec.kinds.includes(kind)) codecs[kind] = input.sourceCodec;
+      // What arrives: the source's codec, or what a transcoder makes of it for the profile.
+      const codec = input?.status === 'forwarding' ? input.sourceCodec : input?.status === 'transcoding' ? input.sinkCodec : undefined;
+      if (codec && this.spec.kinds.includes(kind)) codecs[kind] = codec;
     }
     try {
       this.sink = new RecordingSink({

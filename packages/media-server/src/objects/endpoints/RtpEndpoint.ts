@@ -100,7 +100,7 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
 
   private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
     const codecs = negotiatedCodecs(this.node.acceptsOf(kind));
-    this.transport?.route(kind, input?.status === 'forwarding' ? { payloadMap: input.payloadMap, codecs } : undefined);
+    this.transport?.route(kind, input?.status === 'forwarding' || input?.status === 'transcoding' ? { payloadMap: input.payloadMap, codecs } : undefined);
   }
 
   protected sendKeyframeRequest(): void {

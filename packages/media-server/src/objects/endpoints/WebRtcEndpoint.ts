@@ -479,7 +479,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
 
   private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
     const codecs = negotiatedCodecs(this.node.acceptsOf(kind));
-    this.peer?.route(kind, input?.status === 'forwarding' ? { payloadMap: input.payloadMap, codecs } : undefined);
+    this.peer?.route(kind, input?.status === 'forwarding' || input?.status === 'transcoding' ? { payloadMap: input.payloadMap, codecs } : undefined);
   }
 
   protected sendKeyframeRequest(): void {
