@@ -71,10 +71,15 @@ async function fetchImage(url: string, limits: ImageLimits): Promise<Buffer> {
   const parts: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of response.body ?? []) {
-      total += (chunk as Uint8Array).length;
-      if (total > limits.maxBytes) throw bad(`the image ${url} is larger than ${limits.maxBytes} bytes`);
-      parts.push(Buffer.from(chunk as Uint8Array));
+    // A reader loop rather than `for await` on the body: the server's code type-checks without lib.dom.
+    const reader = response.body?.getReader();
+    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+      total += chunk.value.length;
+      if (total > limits.maxBytes) {
+        await reader?.cancel();
+        throw bad(`the image ${url} is larger than ${limits.maxBytes} bytes`);
+      }
+      parts.push(Buffer.from(chunk.value));
     }
   } catch (error) {
     if (error instanceof ProcessingError) throw error;
