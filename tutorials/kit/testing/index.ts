@@ -8,3 +8,4 @@ export { RawClient } from './rawClient.js';
 export { makeCameras, pictureDistance, PICTURE_HEIGHT, PICTURE_WIDTH, type Camera, type Cameras, type PictureName } from './cameras.js';
 export { Participant, MEDIA_WAIT_MS, type ProbeInbound, type Seen } from './participant.js';
 export { describeShapes, expectPipelines, pipelineShapes, type PipelineShape } from './mediaServer.js';
+export { startSignallingRig, StandIn, type SignallingRig } from './rig.js';

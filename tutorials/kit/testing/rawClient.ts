@@ -8,6 +8,8 @@ export class RawClient<In extends { id: string } = { id: string; [field: string]
   /** Every message received so far, in order. */
   readonly received: In[] = [];
   readonly #waiters = new Set<() => void>();
+  /** Messages take() has handed out. */
+  readonly #taken = new Set<In>();
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -51,9 +53,14 @@ export class RawClient<In extends { id: string } = { id: string; [field: string]
     });
   }
 
-  /** The first message with this id (received so far or later). */
-  nextId<I extends In['id']>(id: I, timeoutMs = 10_000): Promise<Extract<In, { id: I }>> {
-    return this.next(id, (m): m is Extract<In, { id: I }> => m.id === id, timeoutMs);
+  /**
+   * The next message with this id not taken yet (received so far or later), which it takes:
+   * calling it again waits for the one after.
+   */
+  async take<I extends In['id']>(id: I, timeoutMs = 10_000): Promise<Extract<In, { id: I }>> {
+    const found = await this.next(`a new ${id}`, (m): m is Extract<In, { id: I }> => m.id === id && !this.#taken.has(m), timeoutMs);
+    this.#taken.add(found);
+    return found;
   }
 
   /** Messages received so far with this id. */

@@ -1,0 +1,106 @@
+/**
+ * The signalling tests' rig: a media server of the test's own (so that it outlives the app's
+ * close()), the tutorial started in-process on a free port against it (`--ws-uri`), a Kurento
+ * client to look at the truth, and stand-in browsers: WebRtcEndpoints on a pipeline of the rig's
+ * own that make offers and do ICE as a page would, so the whole exchange runs without Chromium.
+ */
+import type { KurentoClient as Client, MediaPipeline, WebRtcEndpoint } from '@kurento-ts/client';
+import { KurentoClient } from '@kurento-ts/client';
+import { MediaServer } from '@kurento-ts/media-server';
+import { waitFor } from '@kurento-ts/test-utils';
+import { startTutorial, type TutorialApp } from '../src/app.js';
+import type { Candidate } from '../src/messages.js';
+import { parseOptions } from '../src/options.js';
+import type { Tutorial } from '../src/tutorial.js';
+import { expectPipelines, pipelineShapes, type PipelineShape } from './mediaServer.js';
+import { RawClient } from './rawClient.js';
+
+/** A page played by a WebRtcEndpoint of the rig's pipeline. */
+export class StandIn {
+  private constructor(readonly endpoint: WebRtcEndpoint) {}
+
+  /**
+   * A new stand-in whose candidates go to `client` as the message `candidateMessage` makes
+   * (`{id: 'onIceCandidate', candidate}`, plus `name` in the group call).
+   */
+  static async create(rig: SignallingRig, client: RawClient<{ id: string }>, candidateMessage = (candidate: Candidate): object => ({ id: 'onIceCandidate', candidate })): Promise<StandIn> {
+    const endpoint = await rig.standIns.create('WebRtcEndpoint');
+    await endpoint.on('IceCandidateFound', ({ candidate }) => client.send(candidateMessage({ ...candidate })));
+    return new StandIn(endpoint);
+  }
+
+  /** Its SDP offer. */
+  offer(): Promise<string> {
+    return this.endpoint.generateOffer();
+  }
+
+  /** Applies the app's answer and starts its own ICE. */
+  async answer(sdpAnswer: string): Promise<void> {
+    await this.endpoint.processAnswer(sdpAnswer);
+    await this.endpoint.gatherCandidates();
+  }
+
+  /** A candidate from the app's media server. */
+  addCandidate(candidate: Candidate): Promise<void> {
+    return this.endpoint.addIceCandidate(candidate);
+  }
+
+  /** Resolves when ICE and DTLS are up (ConnectionStateChanged to CONNECTED), within `timeoutMs`. */
+  async connected(timeoutMs = 10_000): Promise<void> {
+    if ((await this.endpoint.getConnectionState()) === 'CONNECTED') return;
+    await waitFor('a stand-in connected', async () => (await this.endpoint.getConnectionState()) === 'CONNECTED', timeoutMs, 100);
+  }
+}
+
+export interface SignallingRig {
+  /** The media server both the app and the rig use. */
+  server: MediaServer;
+  /** The tutorial, started in-process. */
+  app: TutorialApp;
+  /** The rig's own client of the media server. */
+  kurento: Client;
+  /** wss:// address of the tutorial's signalling socket. */
+  socketUrl: string;
+  /** The stand-ins' pipeline (not counted as the app's). */
+  standIns: MediaPipeline;
+  /** Faults the app reported (its log), for the tests to check and empty. */
+  faults: unknown[];
+  /** A raw client on the signalling socket. */
+  open<In extends { id: string }>(headers?: Record<string, string>): Promise<RawClient<In>>;
+  /** The app's pipelines (the stand-ins' left out). */
+  appPipelines(): Promise<PipelineShape[]>;
+  /** Waits until the app's pipelines have these element counts ([]: none), and stay so a moment. */
+  expectAppPipelines(elementsPerPipeline: readonly number[]): Promise<PipelineShape[]>;
+  /** Stops the app, the client and the media server. */
+  close(): Promise<void>;
+}
+
+/** Starts the rig for `tutorial`. */
+export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<SignallingRig> {
+  const server = await MediaServer.start({ port: 0, networkInterfaces: ['127.0.0.1'], logLevel: 'warn' });
+  const faults: unknown[] = [];
+  const options = parseOptions(tutorial, ['--port', '0', '--ws-uri', server.url], {});
+  if (options === 'help') throw new Error('unexpected --help');
+  const app = await startTutorial(tutorial, options, (e) => faults.push(e));
+  const kurento = await KurentoClient.connect(app.kurentoUrl, { reconnect: false });
+  const standIns = await kurento.createMediaPipeline();
+  const socketUrl = `${app.url.replace(/^https/, 'wss').replace(/\/$/, '')}${tutorial.signallingPath}`;
+  const ignore = new Set([standIns.id]);
+  return {
+    server,
+    app,
+    kurento,
+    socketUrl,
+    standIns,
+    faults,
+    open: (headers) => RawClient.open(socketUrl, headers),
+    appPipelines: () => pipelineShapes(kurento, ignore),
+    expectAppPipelines: (counts) => expectPipelines(kurento, counts, ignore),
+    close: async () => {
+      await standIns.release().catch(() => undefined);
+      await kurento.close();
+      await app.close();
+      await server.stop();
+    },
+  };
+}
