@@ -54,11 +54,11 @@ export class RawClient<In extends { id: string } = { id: string; [field: string]
   }
 
   /**
-   * The next message with this id not taken yet (received so far or later), which it takes:
-   * calling it again waits for the one after.
+   * The next message with this id (and, if given, that `where` accepts) not taken yet, received
+   * so far or later, which it takes: calling it again waits for the one after.
    */
-  async take<I extends In['id']>(id: I, timeoutMs = 10_000): Promise<Extract<In, { id: I }>> {
-    const found = await this.next(`a new ${id}`, (m): m is Extract<In, { id: I }> => m.id === id && !this.#taken.has(m), timeoutMs);
+  async take<I extends In['id']>(id: I, where: (m: Extract<In, { id: I }>) => boolean = () => true, timeoutMs = 10_000): Promise<Extract<In, { id: I }>> {
+    const found = await this.next(`a new ${id}`, (m): m is Extract<In, { id: I }> => m.id === id && !this.#taken.has(m) && where(m as Extract<In, { id: I }>), timeoutMs);
     this.#taken.add(found);
     return found;
   }

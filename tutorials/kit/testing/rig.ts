@@ -67,6 +67,8 @@ export interface SignallingRig {
   faults: unknown[];
   /** A raw client on the signalling socket. */
   open<In extends { id: string }>(headers?: Record<string, string>): Promise<RawClient<In>>;
+  /** Closes every client open() made that is still open (so that a failed test does not spoil the next). */
+  closeClients(): Promise<void>;
   /** The app's pipelines (the stand-ins' left out). */
   appPipelines(): Promise<PipelineShape[]>;
   /** Waits until the app's pipelines have these element counts ([]: none), and stay so a moment. */
@@ -86,6 +88,7 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
   const standIns = await kurento.createMediaPipeline();
   const socketUrl = `${app.url.replace(/^https/, 'wss').replace(/\/$/, '')}${tutorial.signallingPath}`;
   const ignore = new Set([standIns.id]);
+  const clients = new Set<RawClient<{ id: string }>>();
   return {
     server,
     app,
@@ -93,7 +96,15 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
     socketUrl,
     standIns,
     faults,
-    open: (headers) => RawClient.open(socketUrl, headers),
+    open: async <In extends { id: string }>(headers?: Record<string, string>) => {
+      const client = await RawClient.open<In>(socketUrl, headers);
+      clients.add(client);
+      client.ws.once('close', () => clients.delete(client));
+      return client;
+    },
+    closeClients: async () => {
+      await Promise.all([...clients].map((c) => c.close()));
+    },
     appPipelines: () => pipelineShapes(kurento, ignore),
     expectAppPipelines: (counts) => expectPipelines(kurento, counts, ignore),
     close: async () => {

@@ -21,6 +21,7 @@ before(async () => {
 
 // Every test closes its sockets: the app must then have forgotten them and released everything.
 afterEach(async () => {
+  await rig.closeClients(); // only those a failed test left open
   await waitFor('every page session closed', () => rig.app.sessions === 0);
   await rig.expectAppPipelines([]);
   await Promise.all(standIns.splice(0).map((s) => s.endpoint.release()));

@@ -20,6 +20,7 @@ before(async () => {
 
 // Every test closes its sockets: the app must then forget them all (names freed, media released).
 afterEach(async () => {
+  await rig.closeClients(); // only those a failed test left open
   await waitFor('every page session closed', () => rig.app.sessions === 0);
 });
 
