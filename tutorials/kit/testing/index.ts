@@ -9,3 +9,4 @@ export { makeCameras, pictureDistance, PICTURE_HEIGHT, PICTURE_WIDTH, type Camer
 export { Participant, MEDIA_WAIT_MS, type ProbeInbound, type Seen } from './participant.js';
 export { describeShapes, expectPipelines, pipelineShapes, type PipelineShape } from './mediaServer.js';
 export { startSignallingRig, StandIn, type SignallingRig } from './rig.js';
+export { startCommandTests } from './startCommand.js';
