@@ -1,16 +1,15 @@
 /**
  * The `/helloworld` protocol over a raw WebSocket, against the app started in-process on a free
  * port and pointed (`--ws-uri`) at a media server of the test's own, which so outlives the app's
- * close(). The "browser" that makes offers is a second WebRtcEndpoint on that media server, so
- * the whole exchange runs without Chromium.
+ * close() (the kit's signalling rig). The "browser" that makes offers is a second
+ * WebRtcEndpoint on that media server, so the whole exchange runs without Chromium.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KurentoClient, type MediaPipeline, type WebRtcEndpoint } from '@kurento-ts/client';
-import { MediaServer } from '@kurento-ts/media-server';
+import type { WebRtcEndpoint } from '@kurento-ts/client';
 import { waitFor } from '@kurento-ts/test-utils';
-import { parseOptions, startTutorial, type TutorialApp } from '@kurento-ts/tutorial-kit';
-import { pipelineShapes, RawClient } from '@kurento-ts/tutorial-kit/testing';
+import type { TutorialApp } from '@kurento-ts/tutorial-kit';
+import { RawClient, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../src/messages.js';
 import { helloWorld } from '../src/tutorial.js';
@@ -18,17 +17,15 @@ import { helloWorld } from '../src/tutorial.js';
 const isError = (m: ServerMessage): m is Extract<ServerMessage, { id: 'error' }> => m.id === 'error';
 const isAnswer = (m: ServerMessage): m is Extract<ServerMessage, { id: 'startResponse' }> => m.id === 'startResponse';
 
-let server: MediaServer;
+let rig: SignallingRig;
 let app: TutorialApp;
-let kurento: KurentoClient;
 let socketUrl: string;
-/** The stand-in browser's own pipeline and endpoint. */
-let browserSide: MediaPipeline;
-let faults: unknown[] = [];
+/** What the app reported as faults (its log). */
+let faults: unknown[];
 
 /** Pipelines of the app (the stand-in browser's own one not counted). */
 async function appPipelines(): Promise<number> {
-  return (await pipelineShapes(kurento, new Set([browserSide.id]))).length;
+  return (await rig.appPipelines()).length;
 }
 
 /** Waits until the app holds `n` pipelines, then checks it stays so a moment (no late creation). */
@@ -38,26 +35,19 @@ async function expectAppPipelines(n: number): Promise<void> {
   assert.equal(await appPipelines(), n);
 }
 
+/** A stand-in browser: a WebRtcEndpoint on the rig's own pipeline. */
 async function newBrowser(): Promise<WebRtcEndpoint> {
-  return browserSide.create('WebRtcEndpoint');
+  return rig.standIns.create('WebRtcEndpoint');
 }
 
 before(async () => {
-  server = await MediaServer.start({ port: 0, networkInterfaces: ['127.0.0.1'], logLevel: 'warn' });
-  const options = parseOptions(helloWorld, ['--port', '0', '--ws-uri', server.url], {});
-  assert.ok(options !== 'help');
-  app = await startTutorial(helloWorld, options, (e) => faults.push(e));
+  rig = await startSignallingRig(helloWorld);
+  ({ app, socketUrl, faults } = rig);
   assert.equal(app.embedded, false);
-  socketUrl = `${app.url.replace(/^https/, 'wss')}helloworld`;
-  kurento = await KurentoClient.connect(app.kurentoUrl, { reconnect: false });
-  browserSide = await kurento.createMediaPipeline();
 });
 
 after(async () => {
-  await browserSide?.release();
-  await kurento?.close();
-  await app?.close();
-  await server?.stop();
+  await rig?.close();
 });
 
 test('an unknown message id is answered with error', async () => {
@@ -96,7 +86,7 @@ test('start with garbage SDP: error with the media server\'s reason, and no pipe
   await expectAppPipelines(0);
   await client.close();
   assert.deepEqual(faults.map((e) => (e as Error).message), [message], 'the failure reached the log too');
-  faults = [];
+  faults.length = 0;
 });
 
 test('start: startResponse, candidates both ways and events; ICE connects; stop releases the pipeline', async () => {
