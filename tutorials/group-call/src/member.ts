@@ -18,6 +18,7 @@ interface Incoming {
 
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** A participant's endpoints in its room's pipeline (see the module comment). */
 export class Member {
   #pipeline: MediaPipeline | undefined;
   #outgoing: WebRtcEndpoint | undefined;

@@ -9,6 +9,7 @@ import type { KurentoClient, MediaPipeline } from '@kurento-ts/client';
 import type { FaultListener } from '@kurento-ts/tutorial-kit';
 import type { Member } from './member.js';
 
+/** One room: its pipeline and its participants. */
 export class Room {
   /** Participants by name, from the moment they ask to join (so that a name cannot be taken twice). */
   readonly #members = new Map<string, Member>();

@@ -4,6 +4,7 @@ import type { Tutorial } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
 import { User, type Rooms } from './user.js';
 
+/** The group call, for runTutorial/startTutorial. */
 export const groupCall: Tutorial<ServerMessage> = {
   title: 'Group call',
   name: 'group-call',

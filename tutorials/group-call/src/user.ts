@@ -16,6 +16,7 @@ export interface Rooms {
   readonly byName: Map<string, Room>;
 }
 
+/** One page's session on /groupcall. */
 export class User implements PageSession {
   #place: { room: Room; member: Member } | undefined;
   #closed: Promise<void> | undefined;

@@ -4,6 +4,7 @@ import type { Tutorial } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
 import { HelloWorldSession } from './signalling.js';
 
+/** Hello World, for runTutorial/startTutorial. */
 export const helloWorld: Tutorial<ServerMessage> = {
   title: 'Hello World',
   name: 'hello-world',

@@ -33,6 +33,7 @@ export function summarize(message: object): string {
 /** The most lines kept: older ones scroll away. */
 const KEEP = 300;
 
+/** The console: a list of lines, newest at the bottom, followed while scrolled down. */
 export class MessageLog {
   constructor(private readonly list: HTMLElement) {}
 

@@ -5,6 +5,7 @@
  * then anyway).
  */
 
+/** What a PageSocket tells its page. */
 export interface SocketHandlers<In> {
   /** A message from the server, parsed (its id is a string; the rest is the server's word). */
   message(message: In): void;
@@ -14,6 +15,7 @@ export interface SocketHandlers<In> {
   closed(): void;
 }
 
+/** The page's signalling socket: `In` what the server sends, `Out` what the page sends. */
 export class PageSocket<In extends { id: string }, Out extends { id: string }> {
   #socket: Promise<WebSocket> | undefined;
 

@@ -16,6 +16,7 @@ import type { FaultListener, PageSession, Tutorial } from './tutorial.js';
 /** Where the certificate is kept (git-ignored), one for every tutorial: one browser warning to accept, not one per tutorial. */
 export const CERT_DIR = fileURLToPath(new URL('../.certs/', import.meta.url));
 
+/** A started tutorial. */
 export interface TutorialApp {
   /** The page's address. */
   readonly url: string;

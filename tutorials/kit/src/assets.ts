@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 /** The kit's stylesheet, shared by every tutorial page (served as /kit.css). */
 const KIT_CSS = fileURLToPath(new URL('../page/kit.css', import.meta.url));
 
+/** One file of the page: its content type and body. */
 export interface Asset {
   type: string;
   body: string;

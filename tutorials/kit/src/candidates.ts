@@ -10,6 +10,7 @@ import type { Candidate } from './messages.js';
 /** The most candidates kept for an endpoint that does not exist yet (a page that never stops sending must not grow the app). */
 const MAX_PENDING = 100;
 
+/** A page's candidates for one endpoint (see the module comment). */
 export class CandidateQueue {
   #endpoint: WebRtcEndpoint | undefined;
   #pending: Candidate[] = [];

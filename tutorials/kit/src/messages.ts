@@ -17,12 +17,13 @@ export class BadMessage extends Error {
   override readonly name = 'BadMessage';
 }
 
-/** A parsed message: its id and its other fields, still unchecked. */
+/** A parsed message: its id, and all its fields still unchecked. */
 export interface RawMessage {
   id: string;
   fields: Readonly<Record<string, unknown>>;
 }
 
+/** Whether `v` is a plain JSON object (not null, not an array). */
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses one text frame; throws BadMessage unless it is a JSON object with a string "id". */

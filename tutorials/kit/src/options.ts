@@ -12,6 +12,7 @@ import type { Tutorial } from './tutorial.js';
 /** What the options depend on. */
 export type OptionNames = Pick<Tutorial<unknown>, 'title' | 'command' | 'summary' | 'envPrefix' | 'signallingPath'>;
 
+/** What the start command was told. */
 export interface Options {
   /** HTTPS port of the page and its WebSocket. */
   port: number;

@@ -17,6 +17,7 @@ const HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
 };
 
+/** What startWebServer serves, where. */
 export interface WebServerOptions {
   host: string;
   port: number;
@@ -30,6 +31,7 @@ export interface WebServerOptions {
   onSocket: (ws: WebSocket) => void;
 }
 
+/** A running page server. */
 export interface WebServer {
   /** The port bound (useful with port 0). */
   readonly port: number;

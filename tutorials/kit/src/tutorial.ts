@@ -22,6 +22,7 @@ export interface Signalling<Out> {
   open(send: (message: Out) => void): PageSession;
 }
 
+/** A tutorial, described for the kit; `Out` is the type of the messages its server sends to pages. */
 export interface Tutorial<Out> {
   /** The tutorial's name in sentences: "Hello World". */
   title: string;

@@ -12,8 +12,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Size of the pictures compared (the page draws videos at this size too). */
+/** Width of the pictures compared (the page draws videos at this size too). */
 export const PICTURE_WIDTH = 48;
+/** Height of the pictures compared. */
 export const PICTURE_HEIGHT = 36;
 
 /** Still pictures as ffmpeg lavfi sources, 320×240 at 15 fps, chosen to differ everywhere. */
@@ -24,8 +25,10 @@ const PICTURES = {
   rainbow: "nullsrc=size=320x240:rate=15,format=gbrp,geq=r='255*X/W':g='255*Y/H':b='255-255*X/W'",
 } as const;
 
+/** The pictures a fake camera can show. */
 export type PictureName = keyof typeof PICTURES;
 
+/** One fake camera. */
 export interface Camera {
   /** Which picture it shows. */
   picture: PictureName;
@@ -35,6 +38,7 @@ export interface Camera {
   reference: Buffer;
 }
 
+/** The cameras of a test, and their clean-up. */
 export interface Cameras {
   /** One camera per picture asked for, in that order. */
   list: Camera[];

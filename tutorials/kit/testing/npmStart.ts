@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
+/** The repository root, where npm start runs. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Which tutorial to start: the title its ready line names, and its workspace (none: the root's `npm start`). */
@@ -15,6 +16,7 @@ export interface Launch {
   workspace?: string;
 }
 
+/** A tutorial started as a child process. */
 export interface Started {
   /** The page's address, from the ready line. */
   url: string;

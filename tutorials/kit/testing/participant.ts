@@ -30,6 +30,7 @@ export interface Seen {
   afterMs: number;
 }
 
+/** One participant: its own Chromium and tab. */
 export class Participant {
   /** Console errors and uncaught exceptions of the page. */
   readonly problems: string[] = [];

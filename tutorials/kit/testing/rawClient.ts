@@ -4,6 +4,7 @@
  */
 import WebSocket from 'ws';
 
+/** A raw signalling client; `In` types what it receives. */
 export class RawClient<In extends { id: string } = { id: string; [field: string]: unknown }> {
   /** Every message received so far, in order. */
   readonly received: In[] = [];

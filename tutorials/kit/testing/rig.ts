@@ -52,6 +52,7 @@ export class StandIn {
   }
 }
 
+/** A started rig. */
 export interface SignallingRig {
   /** The media server both the app and the rig use. */
   server: MediaServer;

@@ -31,6 +31,7 @@ export interface Viewer {
 
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** One presenter's broadcast (see the module comment). */
 export class Presentation {
   readonly #viewers = new Set<Viewer>();
   #pipeline: MediaPipeline | undefined;

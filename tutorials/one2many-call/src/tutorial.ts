@@ -4,6 +4,7 @@ import type { Tutorial } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
 import { User, type Broadcast } from './user.js';
 
+/** The one-to-many call, for runTutorial/startTutorial. */
 export const one2manyCall: Tutorial<ServerMessage> = {
   title: 'One to many call',
   name: 'one2many-call',

@@ -19,6 +19,7 @@ export interface Broadcast {
 
 type Role = { kind: 'presenter'; presentation: Presentation } | { kind: 'viewer'; viewing: Viewing };
 
+/** One page's session on /one2many. */
 export class User implements PageSession, Member {
   #role: Role | undefined;
   #closed: Promise<void> | undefined;

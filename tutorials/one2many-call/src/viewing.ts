@@ -11,6 +11,7 @@ import type { Member, Presentation, Viewer } from './presentation.js';
 
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** One viewer's endpoint (see the module comment). */
 export class Viewing implements Viewer {
   #endpoint: WebRtcEndpoint | undefined;
   #ended = false;

@@ -23,6 +23,7 @@ type CallState = 'ringing' | 'connecting' | 'active' | 'ended';
 
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** One call between two users (see the module comment). */
 export class Call {
   #state: CallState = 'ringing';
   #media: CallMedia | undefined;

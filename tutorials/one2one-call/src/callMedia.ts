@@ -23,6 +23,7 @@ export class CallReleased extends Error {
   override readonly name = 'CallReleased';
 }
 
+/** A call's pipeline with its two endpoints. */
 export class CallMedia {
   #pipeline: MediaPipeline | undefined;
   #endpoints: WebRtcEndpoint[] = [];

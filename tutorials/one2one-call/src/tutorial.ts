@@ -4,6 +4,7 @@ import type { Tutorial } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
 import { User, type Directory } from './user.js';
 
+/** The one-to-one call, for runTutorial/startTutorial. */
 export const one2oneCall: Tutorial<ServerMessage> = {
   title: 'One to one call',
   name: 'one2one-call',

@@ -17,6 +17,7 @@ export interface Directory {
   readonly users: Map<string, User>;
 }
 
+/** One page's session on /one2one. */
 export class User implements PageSession, Party {
   #name: string | undefined;
   #call: Call | undefined;
