@@ -5,7 +5,7 @@
  * on the `/groupcall` WebSocket; the WebRTC side is @kurento-ts/browser's WebRtcPeer.
  */
 import { WebRtcPeer, type PeerMode } from '@kurento-ts/browser';
-import { byId, describeError, hideError, MessageLog, PageSocket, showError } from '@kurento-ts/tutorial-kit/page';
+import { byId, describeError, hideError, LocalCandidates, MessageLog, PageSocket, showError } from '@kurento-ts/tutorial-kit/page';
 import type { BrowserMessage, Candidate, ServerMessage } from '../src/messages.js';
 
 const joinPanel = byId('join', HTMLElement);
@@ -46,8 +46,8 @@ class Tile {
   readonly video = document.createElement('video');
   #peer: WebRtcPeer | undefined;
   #disposed = false;
-  /** Local candidates wait until the offer is sent. */
-  #unsent: Candidate[] | undefined = [];
+  /** Local candidates wait until the offer is sent: the server makes the endpoint from it. */
+  readonly #candidates = new LocalCandidates((candidate) => send({ id: 'onIceCandidate', name: this.name, candidate }));
 
   constructor(readonly name: string) {
     const label = document.createElement('span');
@@ -66,14 +66,13 @@ class Tile {
   async start(mode: PeerMode): Promise<void> {
     try {
       const media = mode === 'sendonly' ? { localVideo: this.video, mediaConstraints: CONSTRAINTS } : { remoteVideo: this.video };
-      const peer = await WebRtcPeer.create(mode, { ...media, onicecandidate: (c) => this.#onCandidate(c) });
+      const peer = await WebRtcPeer.create(mode, { ...media, onicecandidate: (c) => this.#candidates.add(c) });
       if (this.#disposed) return peer.dispose();
       this.#peer = peer;
       const sdpOffer = await peer.generateOffer();
       if (this.#disposed) return;
       send({ id: 'receiveVideoFrom', sender: this.name, sdpOffer });
-      for (const candidate of this.#unsent?.splice(0) ?? []) send({ id: 'onIceCandidate', name: this.name, candidate });
-      this.#unsent = undefined;
+      this.#candidates.flush();
     } catch (e) {
       if (!this.#disposed) showError(errorBox, `${this.name}: ${describeError(e)}`);
     }
@@ -93,12 +92,6 @@ class Tile {
     this.#peer?.dispose();
     this.#peer = undefined;
     this.container.remove();
-  }
-
-  #onCandidate(candidate: RTCIceCandidate): void {
-    const init: Candidate = { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? '0', sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
-    if (this.#unsent) this.#unsent.push(init);
-    else send({ id: 'onIceCandidate', name: this.name, candidate: init });
   }
 
   /** A click makes a tile the big one (and a second click makes it small again). */

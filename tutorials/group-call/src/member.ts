@@ -7,7 +7,7 @@
  * as it exists.
  */
 import type { MediaPipeline, WebRtcEndpoint } from '@kurento-ts/client';
-import { CandidateQueue, type FaultListener } from '@kurento-ts/tutorial-kit';
+import { CandidateQueue, errorMessage, type FaultListener } from '@kurento-ts/tutorial-kit';
 import type { Candidate, ServerMessage } from './messages.js';
 
 /** An incoming endpoint, or the making of one. */
@@ -15,8 +15,6 @@ interface Incoming {
   endpoint: WebRtcEndpoint | undefined;
   cancelled: boolean;
 }
-
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** A participant's endpoints in its room's pipeline (see the module comment). */
 export class Member {
@@ -113,7 +111,7 @@ export class Member {
     } catch (e) {
       if (stale()) return; // the leave released what the remaining requests needed
       this.onFault(e);
-      this.send({ id: 'error', message: `Could not receive ${name === this.name ? 'your own' : `${name}'s`} video: ${reason(e)}` });
+      this.send({ id: 'error', message: `Could not receive ${name === this.name ? 'your own' : `${name}'s`} video: ${errorMessage(e)}` });
       await undo();
     }
   }
@@ -136,7 +134,7 @@ export class Member {
   #queue(name: string): CandidateQueue {
     let queue = this.#candidates.get(name);
     if (!queue) {
-      queue = new CandidateQueue((e) => this.send({ id: 'error', message: `A candidate for ${name === this.name ? 'your own' : `${name}'s`} video was refused: ${reason(e)}` }));
+      queue = new CandidateQueue((e) => this.send({ id: 'error', message: `A candidate for ${name === this.name ? 'your own' : `${name}'s`} video was refused: ${errorMessage(e)}` }));
       this.#candidates.set(name, queue);
     }
     return queue;

@@ -4,7 +4,7 @@
  * page's endpoints and the endpoints others had for it, and the others are told.
  */
 import type { KurentoClient } from '@kurento-ts/client';
-import type { FaultListener, PageSession } from '@kurento-ts/tutorial-kit';
+import { answerError, errorMessage, type FaultListener, type PageSession } from '@kurento-ts/tutorial-kit';
 import { Member } from './member.js';
 import { BadMessage, parseBrowserMessage, type BrowserMessage, type Candidate, type ServerMessage } from './messages.js';
 import { Room } from './room.js';
@@ -29,8 +29,7 @@ export class User implements PageSession {
     try {
       await this.#handle(parseBrowserMessage(text));
     } catch (e) {
-      if (!(e instanceof BadMessage)) this.rooms.onFault(e);
-      this.send({ id: 'error', message: e instanceof Error ? e.message : String(e) });
+      answerError(e, this.send, this.rooms.onFault);
     }
   }
 
@@ -67,7 +66,7 @@ export class User implements PageSession {
     this.#place = { room, member };
     return room.join(member).then(() => undefined, (e: unknown) => {
       if (this.#place?.member === member) this.#place = undefined;
-      throw new Error(`Could not join room ${roomName}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`Could not join room ${roomName}: ${errorMessage(e)}`);
     });
   }
 

@@ -4,8 +4,8 @@
  * WebRTC side is @kurento-ts/browser's WebRtcPeer (kurento-utils' API, promise form).
  */
 import { WebRtcPeer } from '@kurento-ts/browser';
-import { byId, describeError, hideError, PageSocket, showError as show } from '@kurento-ts/tutorial-kit/page';
-import type { BrowserMessage, Candidate, ServerMessage } from '../src/messages.js';
+import { byId, describeError, hideError, LocalCandidates, PageSocket, showError as show } from '@kurento-ts/tutorial-kit/page';
+import type { BrowserMessage, ServerMessage } from '../src/messages.js';
 import { EventLog } from './eventLog.js';
 import { StatsPanel } from './stats.js';
 
@@ -36,8 +36,6 @@ let state: State = 'idle';
 let peer: WebRtcPeer | undefined;
 /** Bumped by every Start and Stop: a start overtaken by them gives up. */
 let generation = 0;
-/** Local candidates wait until the offer is sent: the server starts its session with it. */
-let unsent: Candidate[] | undefined;
 /** Whether the server answered this start: an error before that means the start failed. */
 let answered = false;
 const socket = new PageSocket<ServerMessage, BrowserMessage>('/helloworld', {
@@ -65,12 +63,6 @@ function showError(message: string): void {
 
 function send(message: BrowserMessage): void {
   socket.send(message);
-}
-
-function onLocalCandidate(candidate: RTCIceCandidate): void {
-  const init: Candidate = { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? '0', sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
-  if (unsent) unsent.push(init);
-  else send({ id: 'onIceCandidate', candidate: init });
 }
 
 function onMessage(message: ServerMessage): void {
@@ -103,20 +95,20 @@ async function start(): Promise<void> {
   const run = ++generation;
   hideError(errorBox);
   setState('connecting');
-  unsent = [];
   answered = false;
+  // Local candidates wait until the offer is sent: the server starts its session with it.
+  const candidates = new LocalCandidates((candidate) => send({ id: 'onIceCandidate', candidate }));
   log.note('Start', 'asking for the camera');
   try {
     await socket.open();
-    const created = await WebRtcPeer.create('sendrecv', { localVideo: videoInput, remoteVideo: videoOutput, onicecandidate: onLocalCandidate });
+    const created = await WebRtcPeer.create('sendrecv', { localVideo: videoInput, remoteVideo: videoOutput, onicecandidate: (c) => candidates.add(c) });
     if (run !== generation) return created.dispose();
     peer = created;
     const sdpOffer = await created.generateOffer();
     if (run !== generation) return;
     send({ id: 'start', sdpOffer });
     log.note('Offer sent', `${sdpOffer.length} bytes of SDP`);
-    for (const candidate of unsent.splice(0)) send({ id: 'onIceCandidate', candidate });
-    unsent = undefined;
+    candidates.flush();
     stats.start(created.peerConnection);
   } catch (e) {
     if (run !== generation) return;
@@ -127,7 +119,6 @@ async function start(): Promise<void> {
 /** Ends the session here and on the server (a stop for a session it already ended is harmless). */
 function stop(): void {
   generation++;
-  unsent = undefined;
   stats.stop();
   if (peer) {
     peer.dispose();

@@ -5,8 +5,8 @@
  * the pipeline, also while a `start` is still on its way (no pipeline is left behind).
  */
 import type { KurentoClient, MediaPipeline } from '@kurento-ts/client';
-import { CandidateQueue, type PageSession } from '@kurento-ts/tutorial-kit';
-import { BadMessage, forwardedEvents, parseBrowserMessage, type ForwardedEvent, type ServerMessage } from './messages.js';
+import { answerError, CandidateQueue, type PageSession } from '@kurento-ts/tutorial-kit';
+import { forwardedEvents, parseBrowserMessage, type ForwardedEvent, type ServerMessage } from './messages.js';
 
 export class HelloWorldSession implements PageSession {
   /** Bumped by every start, stop and close: work started under an older value is abandoned. */
@@ -43,8 +43,7 @@ export class HelloWorldSession implements PageSession {
   }
 
   #report(e: unknown): void {
-    if (!(e instanceof BadMessage)) this.onFault(e);
-    this.send({ id: 'error', message: e instanceof Error ? e.message : String(e) });
+    answerError(e, this.send, this.onFault);
   }
 
   /** The socket closed: releases everything (a start under way included); later messages are ignored. Idempotent. */

@@ -1,4 +1,5 @@
-/** Finding the page's elements by id, typed, failing loudly when the page lacks one. */
+/** Finding the page's elements by id, typed, failing loudly when the page lacks one; the error box. */
+import { errorMessage } from '../src/messages.js';
 
 /** The element `#id`, which must be a `type` (HTMLVideoElement, HTMLButtonElement...). */
 export function byId<T extends HTMLElement>(id: string, type: abstract new () => T): T {
@@ -22,5 +23,5 @@ export function hideError(box: HTMLElement): void {
 /** An error as a sentence for the page (getUserMedia refusals named as such). */
 export function describeError(e: unknown): string {
   if (e instanceof DOMException && e.name === 'NotAllowedError') return 'The camera was not allowed: allow it for this page and try again.';
-  return e instanceof Error ? e.message : String(e);
+  return errorMessage(e);
 }

@@ -6,6 +6,7 @@
  */
 import { startTutorial, type TutorialApp } from './app.js';
 import { parseOptions, usage, UsageError, type Options } from './options.js';
+import { errorMessage } from './messages.js';
 import type { Tutorial } from './tutorial.js';
 
 /** Runs `tutorial` as a command with `argv` (default: this process's arguments). */
@@ -28,9 +29,9 @@ export async function runTutorial<Out>(tutorial: Tutorial<Out>, argv: readonly s
 
   let app: TutorialApp;
   try {
-    app = await startTutorial(tutorial, options, (e) => process.stderr.write(`${tutorial.name}: ${e instanceof Error ? e.message : String(e)}\n`));
+    app = await startTutorial(tutorial, options, (e) => process.stderr.write(`${tutorial.name}: ${errorMessage(e)}\n`));
   } catch (e) {
-    return fail(`cannot start: ${e instanceof Error ? e.message : String(e)}`, 1);
+    return fail(`cannot start: ${errorMessage(e)}`, 1);
   }
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

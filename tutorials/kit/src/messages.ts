@@ -17,6 +17,21 @@ export class BadMessage extends Error {
   override readonly name = 'BadMessage';
 }
 
+/** What every tutorial's server answers a failure with. */
+export interface ErrorMessage {
+  id: 'error';
+  message: string;
+}
+
+/** A failure as a sentence. */
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Answers a failure to the page as `error`; one that is not the page's fault (not a BadMessage) goes to `onFault` (the log) too. */
+export function answerError(e: unknown, send: (message: ErrorMessage) => void, onFault: (error: unknown) => void): void {
+  if (!(e instanceof BadMessage)) onFault(e);
+  send({ id: 'error', message: errorMessage(e) });
+}
+
 /** A parsed message: its id, and all its fields still unchecked. */
 export interface RawMessage {
   id: string;

@@ -5,8 +5,8 @@
  * WebRtcPeer (promise form).
  */
 import { WebRtcPeer, type PeerMode } from '@kurento-ts/browser';
-import { byId, describeError, hideError, MessageLog, PageSocket, showError } from '@kurento-ts/tutorial-kit/page';
-import type { BrowserMessage, Candidate, Response, ServerMessage } from '../src/messages.js';
+import { byId, describeError, hideError, LocalCandidates, MessageLog, PageSocket, showError } from '@kurento-ts/tutorial-kit/page';
+import type { BrowserMessage, Response, ServerMessage } from '../src/messages.js';
 
 const video = byId('video', HTMLVideoElement);
 const presenterButton = byId('call', HTMLButtonElement);
@@ -31,8 +31,6 @@ let state: State = 'idle';
 let peer: WebRtcPeer | undefined;
 /** Bumped by every start and stop: a start overtaken by them gives up. */
 let generation = 0;
-/** Local candidates wait until the offer is sent. */
-let unsent: Candidate[] | undefined;
 
 const socket = new PageSocket<ServerMessage, BrowserMessage>('/one2many', {
   message: onMessage,
@@ -89,29 +87,23 @@ function answered(role: Role, response: Response): void {
   });
 }
 
-function onLocalCandidate(candidate: RTCIceCandidate): void {
-  const init: Candidate = { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? '0', sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
-  if (unsent) unsent.push(init);
-  else send({ id: 'onIceCandidate', candidate: init });
-}
-
 async function start(role: Role): Promise<void> {
   const run = ++generation;
   hideError(errorBox);
   setState(`starting-${role}`);
-  unsent = [];
+  // Local candidates wait until the offer is sent: the server needs it first.
+  const candidates = new LocalCandidates((candidate) => send({ id: 'onIceCandidate', candidate }));
   const mode: PeerMode = role === 'presenter' ? 'sendonly' : 'recvonly';
   try {
     await socket.open();
     const options = role === 'presenter' ? { localVideo: video } : { remoteVideo: video };
-    const created = await WebRtcPeer.create(mode, { ...options, onicecandidate: onLocalCandidate });
+    const created = await WebRtcPeer.create(mode, { ...options, onicecandidate: (c) => candidates.add(c) });
     if (run !== generation) return created.dispose();
     peer = created;
     const sdpOffer = await created.generateOffer();
     if (run !== generation) return;
     send({ id: role, sdpOffer });
-    for (const candidate of unsent.splice(0)) send({ id: 'onIceCandidate', candidate });
-    unsent = undefined;
+    candidates.flush();
   } catch (e) {
     if (run !== generation) return;
     showError(errorBox, describeError(e));
@@ -122,7 +114,6 @@ async function start(role: Role): Promise<void> {
 /** Ends it here: the camera let go, the peer closed. */
 function dispose(): void {
   generation++;
-  unsent = undefined;
   if (peer) {
     peer.dispose();
     peer = undefined;

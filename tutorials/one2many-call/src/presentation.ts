@@ -5,7 +5,7 @@
  * endpoint) is released, also if that happens while it is still being made.
  */
 import type { KurentoClient, MediaPipeline, WebRtcEndpoint } from '@kurento-ts/client';
-import type { CandidateQueue, FaultListener } from '@kurento-ts/tutorial-kit';
+import { errorMessage, type CandidateQueue, type FaultListener } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
 
 /** A page as a presentation sees it (the presenter's, or a viewer's). */
@@ -28,8 +28,6 @@ export interface Viewer {
   /** The presentation ended with `message`: tell the viewer (as its answer, if it has none yet). */
   presentationEnded(message: string): void;
 }
-
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** One presenter's broadcast (see the module comment). */
 export class Presentation {
@@ -72,7 +70,7 @@ export class Presentation {
     } catch (e) {
       if (this.#ended) return; // the end released what the remaining requests needed
       this.onFault(e);
-      this.presenter.send({ id: 'presenterResponse', response: 'rejected', message: `Could not start presenting: ${reason(e)}` });
+      this.presenter.send({ id: 'presenterResponse', response: 'rejected', message: `Could not start presenting: ${errorMessage(e)}` });
       await this.end('The presenter could not start');
     }
   }

@@ -5,8 +5,8 @@
  * stops every viewer.
  */
 import type { KurentoClient } from '@kurento-ts/client';
-import { CandidateQueue, type FaultListener, type PageSession } from '@kurento-ts/tutorial-kit';
-import { BadMessage, NO_PRESENTER, parseBrowserMessage, PRESENTER_TAKEN, type BrowserMessage, type ServerMessage } from './messages.js';
+import { answerError, CandidateQueue, type FaultListener, type PageSession } from '@kurento-ts/tutorial-kit';
+import { NO_PRESENTER, parseBrowserMessage, PRESENTER_TAKEN, type BrowserMessage, type ServerMessage } from './messages.js';
 import { Presentation, type Member } from './presentation.js';
 import { Viewing } from './viewing.js';
 
@@ -99,7 +99,6 @@ export class User implements PageSession, Member {
   }
 
   #report(e: unknown): void {
-    if (!(e instanceof BadMessage)) this.broadcast.onFault(e);
-    this.send({ id: 'error', message: e instanceof Error ? e.message : String(e) });
+    answerError(e, this.send, this.broadcast.onFault);
   }
 }

@@ -5,11 +5,9 @@
  * when the presentation ends (whose pipeline takes the endpoint with it).
  */
 import type { WebRtcEndpoint } from '@kurento-ts/client';
-import type { FaultListener } from '@kurento-ts/tutorial-kit';
+import { errorMessage, type FaultListener } from '@kurento-ts/tutorial-kit';
 import { NO_PRESENTER } from './messages.js';
 import type { Member, Presentation, Viewer } from './presentation.js';
-
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** One viewer's endpoint (see the module comment). */
 export class Viewing implements Viewer {
@@ -39,7 +37,7 @@ export class Viewing implements Viewer {
     } catch (e) {
       if (this.#ended) return; // the end released what the remaining requests needed
       this.onFault(e);
-      this.#reject(`Could not start viewing: ${reason(e)}`);
+      this.#reject(`Could not start viewing: ${errorMessage(e)}`);
       await this.stop();
     }
   }

@@ -4,8 +4,8 @@
  * on the `/one2one` WebSocket; the WebRTC side is @kurento-ts/browser's WebRtcPeer (promise form).
  */
 import { WebRtcPeer } from '@kurento-ts/browser';
-import { byId, describeError, hideError, MessageLog, PageSocket, showError } from '@kurento-ts/tutorial-kit/page';
-import type { BrowserMessage, Candidate, ServerMessage } from '../src/messages.js';
+import { byId, describeError, hideError, LocalCandidates, MessageLog, PageSocket, showError } from '@kurento-ts/tutorial-kit/page';
+import type { BrowserMessage, ServerMessage } from '../src/messages.js';
 
 const nameInput = byId('name', HTMLInputElement);
 const peerInput = byId('peer', HTMLInputElement);
@@ -31,8 +31,6 @@ let other = '';
 let peer: WebRtcPeer | undefined;
 /** Bumped by every call start and stop: a start overtaken by them gives up. */
 let generation = 0;
-/** Local candidates wait until our offer is sent: the server needs the call first. */
-let unsent: Candidate[] | undefined;
 
 const socket = new PageSocket<ServerMessage, BrowserMessage>('/one2one', {
   message: onMessage,
@@ -123,25 +121,19 @@ function onIncomingCall(from: string): void {
   setCallState('ringing');
 }
 
-function onLocalCandidate(candidate: RTCIceCandidate): void {
-  const init: Candidate = { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? '0', sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
-  if (unsent) unsent.push(init);
-  else send({ id: 'onIceCandidate', candidate: init });
-}
-
 /** Asks for the camera, makes the offer and sends the message `withOffer` makes of it. */
 async function startPeer(withOffer: (sdpOffer: string) => BrowserMessage): Promise<void> {
   const run = ++generation;
-  unsent = [];
+  // Local candidates wait until our offer is sent: the server needs the call first.
+  const candidates = new LocalCandidates((candidate) => send({ id: 'onIceCandidate', candidate }));
   try {
-    const created = await WebRtcPeer.create('sendrecv', { localVideo: videoInput, remoteVideo: videoOutput, onicecandidate: onLocalCandidate });
+    const created = await WebRtcPeer.create('sendrecv', { localVideo: videoInput, remoteVideo: videoOutput, onicecandidate: (c) => candidates.add(c) });
     if (run !== generation) return created.dispose();
     peer = created;
     const sdpOffer = await created.generateOffer();
     if (run !== generation) return;
     send(withOffer(sdpOffer));
-    for (const candidate of unsent.splice(0)) send({ id: 'onIceCandidate', candidate });
-    unsent = undefined;
+    candidates.flush();
   } catch (e) {
     if (run === generation) fail(describeError(e));
   }
@@ -182,7 +174,6 @@ function reject(): void {
 /** Ends the call here (the camera is let go); the server is told by the caller of this. */
 function endCall(): void {
   generation++;
-  unsent = undefined;
   if (peer) {
     peer.dispose();
     peer = undefined;

@@ -6,7 +6,7 @@
  * moment, and releases the media.
  */
 import type { KurentoClient } from '@kurento-ts/client';
-import type { CandidateQueue, FaultListener } from '@kurento-ts/tutorial-kit';
+import { errorMessage, type CandidateQueue, type FaultListener } from '@kurento-ts/tutorial-kit';
 import { CallMedia, type Leg } from './callMedia.js';
 import type { ServerMessage } from './messages.js';
 
@@ -20,8 +20,6 @@ export interface Party {
 }
 
 type CallState = 'ringing' | 'connecting' | 'active' | 'ended';
-
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** One call between two users (see the module comment). */
 export class Call {
@@ -59,7 +57,7 @@ export class Call {
     } catch (e) {
       if (this.#is('ended')) return; // the end of the call made the remaining requests fail
       this.onFault(e);
-      const message = `The call could not be set up: ${reason(e)}`;
+      const message = `The call could not be set up: ${errorMessage(e)}`;
       this.#tell(this.caller, message);
       this.#tell(this.callee, message);
       await this.#end();

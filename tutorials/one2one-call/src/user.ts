@@ -5,7 +5,7 @@
  * and the name is free again.
  */
 import type { KurentoClient } from '@kurento-ts/client';
-import { CandidateQueue, type FaultListener, type PageSession } from '@kurento-ts/tutorial-kit';
+import { answerError, CandidateQueue, type FaultListener, type PageSession } from '@kurento-ts/tutorial-kit';
 import { Call, type Party } from './call.js';
 import { BadMessage, parseBrowserMessage, type BrowserMessage, type ServerMessage } from './messages.js';
 
@@ -102,7 +102,6 @@ export class User implements PageSession, Party {
   }
 
   #report(e: unknown): void {
-    if (!(e instanceof BadMessage)) this.directory.onFault(e);
-    this.send({ id: 'error', message: e instanceof Error ? e.message : String(e) });
+    answerError(e, this.send, this.directory.onFault);
   }
 }
