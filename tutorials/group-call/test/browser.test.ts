@@ -6,30 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KurentoClient } from '@kurento-ts/client';
 import { waitFor } from '@kurento-ts/test-utils';
-import { expectPipelines, listening, makeCameras, MEDIA_WAIT_MS, npmStart, Participant, type Cameras, type Started } from '@kurento-ts/tutorial-kit/testing';
+import { BrowserRun, MEDIA_WAIT_MS, type Participant } from '@kurento-ts/tutorial-kit/testing';
 import { groupCall } from '../src/tutorial.js';
 
-const ARGS = ['--port', '0', '--kurento-port', '0', '--network-interfaces', '127.0.0.1'];
 const ROOM = 'kurento';
 
-let app: Started | undefined;
-let kurento: KurentoClient | undefined;
-let cameras: Cameras | undefined;
+let run: BrowserRun;
 const people = new Map<string, Participant>();
 
 before(async () => {
-  cameras = await makeCameras(['bars', 'ramps', 'checkers', 'rainbow']);
-  app = await npmStart({ title: groupCall.title, workspace: 'tutorials/group-call' }, ARGS);
-  kurento = await KurentoClient.connect(app.kurentoUrl, { reconnect: false });
+  run = await BrowserRun.start(groupCall, ['bars', 'ramps', 'checkers', 'rainbow']);
 });
 
 after(async () => {
-  for (const p of people.values()) await p.close();
-  await kurento?.close();
-  await app?.stop();
-  cameras?.remove();
+  await run?.close();
 });
 
 function person(name: string): Participant {
@@ -38,15 +29,9 @@ function person(name: string): Participant {
   return p;
 }
 
-function kurentoClient(): KurentoClient {
-  assert.ok(kurento);
-  return kurento;
-}
-
 /** Opens `name`'s Chromium (camera number `index`) with the page. */
 async function arrive(name: string, index: number): Promise<Participant> {
-  assert.ok(app && cameras);
-  const p = await Participant.open(name, cameras.list[index], app.url);
+  const p = await run.open(name, index);
   people.set(name, p);
   return p;
 }
@@ -71,8 +56,7 @@ const tilesOf = (p: Participant): Promise<string[]> => p.page.$$eval('#participa
 
 /** Every page of `names` shows every other's picture (and its own), and hears the others. */
 async function expectEveryoneSeesEveryone(names: readonly string[], diagnostic: (s: string) => void): Promise<void> {
-  assert.ok(cameras);
-  const all = cameras.list;
+  const all = run.cameras;
   await Promise.all(names.map(async (viewer) => {
     const page = person(viewer);
     await waitFor(`${viewer}'s tiles`, async () => (await tilesOf(page)).join() === [...names].sort().join(), MEDIA_WAIT_MS);
@@ -102,23 +86,21 @@ async function expectStillPlaying(viewer: string, sender: string): Promise<void>
 }
 
 test('npm start -w tutorials/group-call prints both addresses', () => {
-  assert.ok(app);
-  assert.match(app.url, /^https:\/\/localhost:\d+\/$/);
-  assert.match(app.kurentoUrl, /^ws:\/\/127\.0\.0\.1:\d+\/kurento$/);
+  assert.match(run.app.url, /^https:\/\/localhost:\d+\/$/);
+  assert.match(run.app.kurentoUrl, /^ws:\/\/127\.0\.0\.1:\d+\/kurento$/);
 });
 
 test('three in a room: each sees and hears the two others, each tile the right person', async (t) => {
   await Promise.all([join('alice', 0), join('bob', 1), join('carol', 2)]);
   await expectEveryoneSeesEveryone(['alice', 'bob', 'carol'], (s) => t.diagnostic(s));
   // One pipeline: per participant one outgoing endpoint and one incoming per other.
-  await expectPipelines(kurentoClient(), [3 + 3 * 2]);
+  await run.expectPipelines([3 + 3 * 2]);
 });
 
 test('a fourth joins late: it sees everyone and everyone sees it, each within seconds of Join', async (t) => {
-  assert.ok(cameras);
   const dave = await arrive('dave', 3);
   const others = ['alice', 'bob', 'carol'];
-  const pictures = cameras.list;
+  const pictures = run.cameras;
   const joined = Date.now();
   await enterRoom(dave);
   // Every new tile at once, timed from Join: dave's three, and dave's on the three others' pages.
@@ -133,7 +115,7 @@ test('a fourth joins late: it sees everyone and everyone sees it, each within se
   // Bounded loosely: on this shared 2-core machine four browsers and the server share the CPU (README: measured figures).
   for (const [what, ms] of Object.entries(times)) assert.ok(ms < 15_000, `${what} within 15 s of Join (${ms} ms)`);
   await expectEveryoneSeesEveryone(['alice', 'bob', 'carol', 'dave'], (s) => t.diagnostic(s));
-  await expectPipelines(kurentoClient(), [4 + 4 * 3]);
+  await run.expectPipelines([4 + 4 * 3]);
 });
 
 test('one leaves the room: its tile goes from every page, its endpoints are released, the others keep playing', async () => {
@@ -142,7 +124,7 @@ test('one leaves the room: its tile goes from every page, its endpoints are rele
   for (const name of ['alice', 'carol', 'dave']) {
     await waitFor(`bob's tile gone from ${name}'s page`, async () => (await tilesOf(person(name))).join() === 'alice,carol,dave', 10_000);
   }
-  await expectPipelines(kurentoClient(), [3 + 3 * 2]);
+  await run.expectPipelines([3 + 3 * 2]);
   await Promise.all([expectStillPlaying('alice', 'carol'), expectStillPlaying('carol', 'dave'), expectStillPlaying('dave', 'alice')]);
 });
 
@@ -150,17 +132,16 @@ test('one closes the tab without leaving: the same, told by the server', async (
   const carol = person('carol');
   await carol.closeTab();
   people.delete('carol');
-  await carol.close();
+  await run.dismiss(carol);
   for (const name of ['alice', 'dave']) {
     await waitFor(`carol's tile gone from ${name}'s page`, async () => (await tilesOf(person(name))).join() === 'alice,dave', 10_000);
   }
-  await expectPipelines(kurentoClient(), [2 + 2 * 1]);
+  await run.expectPipelines([2 + 2 * 1]);
   await Promise.all([expectStillPlaying('alice', 'dave'), expectStillPlaying('dave', 'alice')]);
-  assert.ok(cameras);
   const [aliceCamera, daveCamera] = [person('alice').camera, person('dave').camera];
   assert.ok(aliceCamera && daveCamera);
-  await person('alice').expectPicture('#video-dave', daveCamera, cameras.list);
-  await person('dave').expectPicture('#video-alice', aliceCamera, cameras.list);
+  await person('alice').expectPicture('#video-dave', daveCamera, run.cameras);
+  await person('dave').expectPicture('#video-alice', aliceCamera, run.cameras);
 });
 
 test('the last two leave: the room\'s pipeline is released; a name may join again', async () => {
@@ -168,22 +149,15 @@ test('the last two leave: the room\'s pipeline is released; a name may join agai
     await person(name).page.click('#button-leave');
     await expectOut(person(name));
   }
-  await expectPipelines(kurentoClient(), []);
+  await run.expectPipelines([]);
   const bob = person('bob');
   await bob.page.click('input[type="submit"]');
   await bob.page.waitForSelector('body[data-state="in"]', { timeout: MEDIA_WAIT_MS });
   await waitFor('bob\'s own tile', async () => (await tilesOf(bob)).join() === 'bob', 10_000);
-  await expectPipelines(kurentoClient(), [1]);
+  await run.expectPipelines([1]);
   for (const p of people.values()) assert.deepEqual(p.problems, [], `no errors in ${p.name}'s page`);
 });
 
 test('SIGTERM stops the media server and the page server: nothing is left listening', async () => {
-  assert.ok(app);
-  const ports = [new URL(app.url).port, new URL(app.kurentoUrl).port].map(Number);
-  await kurento?.close();
-  kurento = undefined;
-  await app.stop();
-  assert.match(app.output(), /group-call: SIGTERM, releasing 3 session\(s\) and stopping/);
-  for (const port of ports) assert.equal(await listening(port), false, `nothing listens on ${port}`);
-  app = undefined;
+  await run.stop(3);
 });

@@ -5,15 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import { waitFor } from '@kurento-ts/test-utils';
-import { RawClient, StandIn, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { RawClient, startSignallingRig, type CandidateRoute, type SignallingRig, type StandIn } from '@kurento-ts/tutorial-kit/testing';
 import type { ServerMessage } from '../src/messages.js';
 import { groupCall } from '../src/tutorial.js';
 
 type Client = RawClient<ServerMessage>;
 
 let rig: SignallingRig;
-const standIns: StandIn[] = [];
 
 before(async () => {
   rig = await startSignallingRig(groupCall);
@@ -21,14 +19,20 @@ before(async () => {
 
 // Every test closes its sockets: the app must then have forgotten them and released everything.
 afterEach(async () => {
-  await rig.closeClients(); // only those a failed test left open
-  await waitFor('every page session closed', () => rig.app.sessions === 0);
-  await rig.expectAppPipelines([]);
-  await Promise.all(standIns.splice(0).map((s) => s.endpoint.release()));
+  await rig.settle();
 });
 
 after(async () => {
   await rig?.close();
+});
+
+/** The group call's candidate route for the endpoint that carries `name`'s video. */
+const routeFor = (name: string): CandidateRoute => ({
+  outgoing: (candidate) => ({ id: 'onIceCandidate', name, candidate }),
+  incoming: (m) => {
+    const message = m as ServerMessage;
+    return message.id === 'iceCandidate' && message.name === name ? message.candidate : undefined;
+  },
 });
 
 /** A page that joined `room` as `name`: its client, and the names it was told were there. */
@@ -41,12 +45,7 @@ async function joined(name: string, room = 'r'): Promise<{ client: Client; exist
 
 /** Sends receiveVideoFrom `sender` with a stand-in's offer; resolves once it is answered and connected. */
 async function receive(client: Client, sender: string): Promise<StandIn> {
-  const standIn = await StandIn.create(rig, client, (candidate) => ({ id: 'onIceCandidate', name: sender, candidate }));
-  standIns.push(standIn);
-  client.ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as ServerMessage;
-    if (message.id === 'iceCandidate' && message.name === sender) void standIn.addCandidate(message.candidate).catch(() => undefined);
-  });
+  const standIn = await rig.standIn(client, routeFor(sender));
   client.send({ id: 'receiveVideoFrom', sender, sdpOffer: await standIn.offer() });
   const { sdpAnswer } = await client.take('receiveVideoAnswer', (m) => m.name === sender);
   await standIn.answer(sdpAnswer);
@@ -59,20 +58,6 @@ async function meshed(name: string, room = 'r'): Promise<Client> {
   const { client, existing } = await joined(name, room);
   await Promise.all([name, ...existing].map((sender) => receive(client, sender)));
   return client;
-}
-
-/** For each app endpoint that feeds others, how many it feeds (the media server's connections), sorted. */
-async function feeds(): Promise<number[]> {
-  const counts: number[] = [];
-  for (const shape of await rig.appPipelines()) {
-    const pipeline = await rig.kurento.getMediaobjectById(shape.id, 'MediaPipeline');
-    for (const element of await pipeline.getChildren()) {
-      const connections = await (await rig.kurento.getMediaobjectById(element.id, 'MediaElement')).getSinkConnections();
-      const sinks = new Set(connections.map((c) => c.sink.id));
-      if (sinks.size > 0) counts.push(sinks.size);
-    }
-  }
-  return counts.sort();
 }
 
 test('malformed messages, and messages before joining, are answered with error; the socket stays usable', async () => {
@@ -88,9 +73,7 @@ test('malformed messages, and messages before joining, are answered with error; 
     { id: 'onIceCandidate', name: 'bob', candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0 } },
     { id: 'call', to: 'bob' },
   ];
-  for (const message of sent) client.send(message);
-  await waitFor('an error for each', () => client.all('error').length === sent.length);
-  assert.deepEqual(client.received, [
+  assert.deepEqual(await client.refusals(sent), [
     'Malformed message: not JSON',
     'Malformed message: expected an object with a string "id"',
     'joinRoom: "room" must be a non-empty string',
@@ -100,7 +83,7 @@ test('malformed messages, and messages before joining, are answered with error; 
     'receiveVideoFrom: join a room first',
     'onIceCandidate: join a room first',
     'Invalid message id "call"',
-  ].map((message) => ({ id: 'error', message })));
+  ]);
   client.send({ id: 'joinRoom', name: 'alice', room: 'r' });
   assert.deepEqual(await client.take('existingParticipants'), { id: 'existingParticipants', data: [] });
   client.send({ id: 'leaveRoom' });
@@ -144,7 +127,7 @@ test('three in a room, a fourth late; one leaves, one closes its socket: the oth
   }
   // Each sends one endpoint and receives one per other participant: 3 + 3 × 2.
   await rig.expectAppPipelines([9]);
-  assert.deepEqual(await feeds(), [2, 2, 2], 'each outgoing endpoint feeds the two others');
+  assert.deepEqual(await rig.feeds(), [2, 2, 2], 'each outgoing endpoint feeds the two others');
   for (const c of [alice, bob, carol]) {
     assert.deepEqual(Object.keys(c.all('iceCandidate')[0] ?? {}).sort(), ['candidate', 'id', 'name']);
   }
@@ -156,12 +139,12 @@ test('three in a room, a fourth late; one leaves, one closes its socket: the oth
     await receive(c, 'dave');
   }));
   await rig.expectAppPipelines([16]);
-  assert.deepEqual(await feeds(), [3, 3, 3, 3]);
+  assert.deepEqual(await rig.feeds(), [3, 3, 3, 3]);
 
   bob.send({ id: 'leaveRoom' });
   for (const c of [alice, carol, dave]) assert.deepEqual(await c.take('participantLeft'), { id: 'participantLeft', name: 'bob' });
   await rig.expectAppPipelines([9]); // bob's outgoing and incomings, and the others' incoming from bob
-  assert.deepEqual(await feeds(), [2, 2, 2]);
+  assert.deepEqual(await rig.feeds(), [2, 2, 2]);
   carol.ws.terminate();
   for (const c of [alice, dave]) assert.deepEqual(await c.take('participantLeft'), { id: 'participantLeft', name: 'carol' });
   await rig.expectAppPipelines([4]);
@@ -187,8 +170,7 @@ for (const delayMs of [0, 10, 40, 120]) {
 
     const alice = await meshed('alice');
     const bob = await joined('bob');
-    const standIn = await StandIn.create(rig, bob.client, (candidate) => ({ id: 'onIceCandidate', name: 'alice', candidate }));
-    standIns.push(standIn);
+    const standIn = await rig.standIn(bob.client, routeFor('alice'));
     bob.client.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: await standIn.offer() });
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     bob.client.ws.terminate();
@@ -201,8 +183,7 @@ for (const delayMs of [0, 10, 40, 120]) {
 test('a sender who leaves while its video is being received: the incoming endpoint is not left behind', async () => {
   const alice = await meshed('alice');
   const bob = await joined('bob');
-  const standIn = await StandIn.create(rig, bob.client, (candidate) => ({ id: 'onIceCandidate', name: 'alice', candidate }));
-  standIns.push(standIn);
+  const standIn = await rig.standIn(bob.client, routeFor('alice'));
   bob.client.send({ id: 'receiveVideoFrom', sender: 'alice', sdpOffer: await standIn.offer() });
   alice.send({ id: 'leaveRoom' });
   assert.deepEqual(await bob.client.take('participantLeft'), { id: 'participantLeft', name: 'alice' });

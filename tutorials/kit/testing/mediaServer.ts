@@ -57,3 +57,17 @@ export async function expectPipelines(kurento: KurentoClient, elementsPerPipelin
   if (!matches(settled)) throw new Error(`the media server's pipelines changed after matching [${want}]: now ${describeShapes(settled)}`);
   return settled;
 }
+
+/** For each element (of the pipelines but those in `ignore`) that feeds others, how many distinct sinks, sorted. */
+export async function sinkCounts(kurento: KurentoClient, ignore: ReadonlySet<string> = new Set()): Promise<number[]> {
+  const counts: number[] = [];
+  for (const shape of await pipelineShapes(kurento, ignore)) {
+    const pipeline = await kurento.getMediaobjectById(shape.id, 'MediaPipeline');
+    for (const element of await pipeline.getChildren()) {
+      const connections = await (await kurento.getMediaobjectById(element.id, 'MediaElement')).getSinkConnections();
+      const sinks = new Set(connections.map((c) => c.sink.id)).size;
+      if (sinks > 0) counts.push(sinks);
+    }
+  }
+  return counts.sort((a, b) => a - b);
+}

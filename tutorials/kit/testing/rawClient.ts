@@ -2,6 +2,7 @@
  * A raw client of a tutorial's signalling WebSocket, as the signalling tests use it: sends what
  * a page (or a broken page) would, keeps every message it receives, and waits for them, bounded.
  */
+import { waitFor } from '@kurento-ts/test-utils';
 import WebSocket from 'ws';
 
 /** A raw signalling client; `In` types what it receives. */
@@ -67,6 +68,15 @@ export class RawClient<In extends { id: string } = { id: string; [field: string]
   /** Messages received so far with this id. */
   all<I extends In['id']>(id: I): Extract<In, { id: I }>[] {
     return this.received.filter((m): m is Extract<In, { id: I }> => m.id === id);
+  }
+
+  /** Sends each of `messages` (objects as JSON, strings as they are), then waits for as many `error` answers: their messages, in order. */
+  async refusals(messages: readonly (object | string)[], timeoutMs = 10_000): Promise<string[]> {
+    const errors = (): In[] => this.received.filter((m) => m.id === 'error');
+    const before = errors().length;
+    for (const message of messages) this.send(message);
+    await waitFor(`${messages.length} error answers`, () => errors().length >= before + messages.length, timeoutMs);
+    return errors().slice(before).map((m) => String((m as { message?: unknown }).message));
   }
 
   /** Closes the socket and waits until it is closed. */

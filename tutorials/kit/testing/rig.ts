@@ -12,21 +12,37 @@ import { startTutorial, type TutorialApp } from '../src/app.js';
 import type { Candidate } from '../src/messages.js';
 import { parseOptions } from '../src/options.js';
 import type { Tutorial } from '../src/tutorial.js';
-import { expectPipelines, pipelineShapes, type PipelineShape } from './mediaServer.js';
+import { expectPipelines, pipelineShapes, sinkCounts, type PipelineShape } from './mediaServer.js';
 import { RawClient } from './rawClient.js';
+
+/** How a stand-in's candidates travel in a tutorial's messages. */
+export interface CandidateRoute {
+  /** The message that carries one of the stand-in's candidates to the app. */
+  outgoing(candidate: Candidate): object;
+  /** The candidate for this stand-in in a message from the app, if the message carries one. */
+  incoming(message: { id: string }): Candidate | undefined;
+}
+
+/** Kurento's usual route: `onIceCandidate {candidate}` out, `iceCandidate {candidate}` in. */
+export const PLAIN_ROUTE: CandidateRoute = {
+  outgoing: (candidate) => ({ id: 'onIceCandidate', candidate }),
+  incoming: (message) => (message.id === 'iceCandidate' ? (message as { candidate?: Candidate }).candidate : undefined),
+};
 
 /** A page played by a WebRtcEndpoint of the rig's pipeline. */
 export class StandIn {
   private constructor(readonly endpoint: WebRtcEndpoint) {}
 
-  /**
-   * A new stand-in whose candidates go to `client` as the message `candidateMessage` makes
-   * (`{id: 'onIceCandidate', candidate}`, plus `name` in the group call).
-   */
-  static async create(rig: SignallingRig, client: RawClient<{ id: string }>, candidateMessage = (candidate: Candidate): object => ({ id: 'onIceCandidate', candidate })): Promise<StandIn> {
-    const endpoint = await rig.standIns.create('WebRtcEndpoint');
-    await endpoint.on('IceCandidateFound', ({ candidate }) => client.send(candidateMessage({ ...candidate })));
-    return new StandIn(endpoint);
+  /** A new stand-in on `pipeline` trading candidates with the app through `client` by `route`. */
+  static async create(pipeline: MediaPipeline, client: RawClient<{ id: string }>, route: CandidateRoute): Promise<StandIn> {
+    const endpoint = await pipeline.create('WebRtcEndpoint');
+    await endpoint.on('IceCandidateFound', ({ candidate }) => client.send(route.outgoing({ ...candidate })));
+    const standIn = new StandIn(endpoint);
+    client.ws.on('message', (data) => {
+      const candidate = route.incoming(JSON.parse(String(data)) as { id: string });
+      if (candidate) void standIn.addCandidate(candidate).catch(() => undefined);
+    });
+    return standIn;
   }
 
   /** Its SDP offer. */
@@ -68,8 +84,15 @@ export interface SignallingRig {
   faults: unknown[];
   /** A raw client on the signalling socket. */
   open<In extends { id: string }>(headers?: Record<string, string>): Promise<RawClient<In>>;
-  /** Closes every client open() made that is still open (so that a failed test does not spoil the next). */
-  closeClients(): Promise<void>;
+  /** A stand-in page for `client` (candidates by `route`, Kurento's usual one by default), released by settle(). */
+  standIn(client: RawClient<{ id: string }>, route?: CandidateRoute): Promise<StandIn>;
+  /**
+   * After a test: closes the clients it left open (only a failed test does), waits until the app
+   * has forgotten every page and holds no pipeline, then releases the stand-ins.
+   */
+  settle(): Promise<void>;
+  /** For each app element that feeds others, how many (the media server's sink connections), sorted. */
+  feeds(): Promise<number[]>;
   /** The app's pipelines (the stand-ins' left out). */
   appPipelines(): Promise<PipelineShape[]>;
   /** Waits until the app's pipelines have these element counts ([]: none), and stay so a moment. */
@@ -90,6 +113,7 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
   const socketUrl = `${app.url.replace(/^https/, 'wss').replace(/\/$/, '')}${tutorial.signallingPath}`;
   const ignore = new Set([standIns.id]);
   const clients = new Set<RawClient<{ id: string }>>();
+  const made: StandIn[] = [];
   return {
     server,
     app,
@@ -103,9 +127,18 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
       client.ws.once('close', () => clients.delete(client));
       return client;
     },
-    closeClients: async () => {
-      await Promise.all([...clients].map((c) => c.close()));
+    standIn: async (client, route = PLAIN_ROUTE) => {
+      const standIn = await StandIn.create(standIns, client, route);
+      made.push(standIn);
+      return standIn;
     },
+    settle: async () => {
+      await Promise.all([...clients].map((c) => c.close()));
+      await waitFor('every page session closed', () => app.sessions === 0);
+      await expectPipelines(kurento, [], ignore);
+      await Promise.all(made.splice(0).map((s) => s.endpoint.release()));
+    },
+    feeds: () => sinkCounts(kurento, ignore),
     appPipelines: () => pipelineShapes(kurento, ignore),
     expectAppPipelines: (counts) => expectPipelines(kurento, counts, ignore),
     close: async () => {

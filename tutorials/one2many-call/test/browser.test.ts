@@ -6,41 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KurentoClient } from '@kurento-ts/client';
 import { waitFor } from '@kurento-ts/test-utils';
-import { expectPipelines, listening, makeCameras, MEDIA_WAIT_MS, npmStart, Participant, type Cameras, type Started } from '@kurento-ts/tutorial-kit/testing';
+import { BrowserRun, MEDIA_WAIT_MS, type Participant } from '@kurento-ts/tutorial-kit/testing';
 import { NO_PRESENTER, PRESENTER_TAKEN } from '../src/messages.js';
 import { one2manyCall } from '../src/tutorial.js';
 
-const ARGS = ['--port', '0', '--kurento-port', '0', '--network-interfaces', '127.0.0.1'];
-
-let app: Started | undefined;
-let kurento: KurentoClient | undefined;
-let cameras: Cameras | undefined;
+let run: BrowserRun;
 const pages = new Map<string, Participant>();
 
 before(async () => {
-  cameras = await makeCameras(['bars', 'ramps', 'checkers']);
-  app = await npmStart({ title: one2manyCall.title, workspace: 'tutorials/one2many-call' }, ARGS);
-  kurento = await KurentoClient.connect(app.kurentoUrl, { reconnect: false });
-  const [presenter, , , late] = await Promise.all([
-    Participant.open('presenter', cameras.list[0], app.url),
-    Participant.open('viewer 1', undefined, app.url),
-    Participant.open('viewer 2', undefined, app.url),
-    Participant.open('late viewer', cameras.list[1], app.url),
-  ].map(async (opening) => {
-    const p = await opening;
-    pages.set(p.name, p);
-    return p;
-  }));
-  assert.ok(presenter && late);
+  run = await BrowserRun.start(one2manyCall, ['bars', 'ramps', 'checkers']);
+  const opened = await Promise.all([run.open('presenter', 0), run.open('viewer 1'), run.open('viewer 2'), run.open('late viewer', 1)]);
+  for (const p of opened) pages.set(p.name, p);
 });
 
 after(async () => {
-  for (const p of pages.values()) await p.close();
-  await kurento?.close();
-  await app?.stop();
-  cameras?.remove();
+  await run?.close();
 });
 
 function page(name: string): Participant {
@@ -64,11 +45,10 @@ async function expectIdle(p: Participant, error: string | null): Promise<void> {
 
 /** The viewer shows the presenter's picture and plays its audio. */
 async function expectWatching(viewer: Participant, diagnostic: (s: string) => void): Promise<void> {
-  assert.ok(cameras);
   const presenterCamera = page('presenter').camera;
   assert.ok(presenterCamera);
   await waitFor(`${viewer.name} viewing`, async () => (await state(viewer)) === 'viewer', MEDIA_WAIT_MS);
-  const seen = await viewer.expectPicture('#video', presenterCamera, cameras.list);
+  const seen = await viewer.expectPicture('#video', presenterCamera, run.cameras);
   const audio = await viewer.expectAudio('#video');
   diagnostic(`${viewer.name}: ${JSON.stringify(seen)}, audio ${JSON.stringify(audio)}`);
 }
@@ -78,19 +58,19 @@ test('a viewer before any presenter: the page says there is none and goes back t
   await viewer.page.click('#viewer');
   await waitFor('the refusal shown', async () => (await errorShown(viewer)) === NO_PRESENTER, 10_000);
   await expectIdle(viewer, NO_PRESENTER);
-  await expectPipelines(kurentoClient(), []);
+  await run.expectPipelines([]);
 });
 
 test('a presenter and two viewers: each viewer shows the presenter\'s camera and plays its audio', async (t) => {
   const presenter = page('presenter');
   await presenter.page.click('#call');
   await waitFor('presenting', async () => (await state(presenter)) === 'presenter', MEDIA_WAIT_MS);
-  assert.ok(presenter.camera && cameras);
-  await presenter.expectPicture('#video', presenter.camera, cameras.list); // its own camera, locally
+  assert.ok(presenter.camera);
+  await presenter.expectPicture('#video', presenter.camera, run.cameras); // its own camera, locally
   const viewers = [page('viewer 1'), page('viewer 2')];
   for (const v of viewers) await v.page.click('#viewer');
   for (const v of viewers) await expectWatching(v, (s) => t.diagnostic(s));
-  const [shape] = await expectPipelines(kurentoClient(), [3]);
+  const [shape] = await run.expectPipelines([3]);
   assert.deepEqual(shape?.elements, ['WebRtcEndpoint', 'WebRtcEndpoint', 'WebRtcEndpoint']);
 });
 
@@ -99,34 +79,34 @@ test('a second presenter is refused (its camera let go); then it joins late as a
   await late.page.click('#call');
   await waitFor('the refusal shown', async () => (await errorShown(late)) === PRESENTER_TAKEN, MEDIA_WAIT_MS);
   await expectIdle(late, PRESENTER_TAKEN);
-  await expectPipelines(kurentoClient(), [3]);
+  await run.expectPipelines([3]);
 
   const clicked = Date.now();
   await late.page.click('#viewer');
   const presenterCamera = page('presenter').camera;
-  assert.ok(presenterCamera && cameras);
-  await late.expectPicture('#video', presenterCamera, cameras.list);
+  assert.ok(presenterCamera);
+  await late.expectPicture('#video', presenterCamera, run.cameras);
   const pictureAfterMs = Date.now() - clicked;
   await expectWatching(late, (s) => t.diagnostic(s));
   t.diagnostic(`late viewer: the presenter's picture ${pictureAfterMs} ms after pressing Viewer`);
   assert.ok(pictureAfterMs < 5000, `a late viewer's picture within 5 s of pressing Viewer (took ${pictureAfterMs} ms)`);
-  await expectPipelines(kurentoClient(), [4]);
+  await run.expectPipelines([4]);
 });
 
 test('a viewer who stops and one who closes the tab are released; the one left keeps playing', async () => {
   const [stopper, closer, stayer] = [page('viewer 1'), page('viewer 2'), page('late viewer')];
   await stopper.page.click('#terminate');
   await expectIdle(stopper, null);
-  await expectPipelines(kurentoClient(), [3]);
+  await run.expectPipelines([3]);
   await closer.closeTab();
   pages.delete(closer.name);
-  await closer.close();
-  await expectPipelines(kurentoClient(), [2]);
+  await run.dismiss(closer);
+  await run.expectPipelines([2]);
   const before = await stayer.frames('#video');
   await waitFor('the remaining viewer still presenting frames', async () => (await stayer.frames('#video')) > before + 15, 10_000);
   const camera = page('presenter').camera;
-  assert.ok(camera && cameras);
-  await stayer.expectPicture('#video', camera, cameras.list);
+  assert.ok(camera);
+  await stayer.expectPicture('#video', camera, run.cameras);
 });
 
 test('the presenter stops: the viewers are told and go idle, the pipeline is released', async () => {
@@ -134,22 +114,10 @@ test('the presenter stops: the viewers are told and go idle, the pipeline is rel
   await presenter.page.click('#terminate');
   await expectIdle(presenter, null);
   await expectIdle(stayer, 'The presenter stopped');
-  await expectPipelines(kurentoClient(), []);
+  await run.expectPipelines([]);
   for (const p of pages.values()) assert.deepEqual(p.problems, [], `no errors in ${p.name}'s page`);
 });
 
 test('SIGTERM stops the media server and the page server: nothing is left listening', async () => {
-  assert.ok(app);
-  const ports = [new URL(app.url).port, new URL(app.kurentoUrl).port].map(Number);
-  await kurento?.close();
-  kurento = undefined;
-  await app.stop();
-  assert.match(app.output(), /one2many-call: SIGTERM, releasing \d+ session\(s\) and stopping/);
-  for (const port of ports) assert.equal(await listening(port), false, `nothing listens on ${port}`);
-  app = undefined;
+  await run.stop(3);
 });
-
-function kurentoClient(): KurentoClient {
-  assert.ok(kurento);
-  return kurento;
-}

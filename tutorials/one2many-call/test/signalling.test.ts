@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import { waitFor } from '@kurento-ts/test-utils';
 import { RawClient, StandIn, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import { NO_PRESENTER, PRESENTER_TAKEN, type ServerMessage } from '../src/messages.js';
 import { one2manyCall } from '../src/tutorial.js';
@@ -13,7 +12,6 @@ import { one2manyCall } from '../src/tutorial.js';
 type Client = RawClient<ServerMessage>;
 
 let rig: SignallingRig;
-const standIns: StandIn[] = [];
 
 before(async () => {
   rig = await startSignallingRig(one2manyCall);
@@ -21,47 +19,24 @@ before(async () => {
 
 // Every test closes its sockets: the app must then have forgotten them and released everything.
 afterEach(async () => {
-  await rig.closeClients(); // only those a failed test left open
-  await waitFor('every page session closed', () => rig.app.sessions === 0);
-  await rig.expectAppPipelines([]);
-  await Promise.all(standIns.splice(0).map((s) => s.endpoint.release()));
+  await rig.settle();
 });
 
 after(async () => {
   await rig?.close();
 });
 
-/** For each app endpoint that feeds others, how many it feeds (the media server's connections). */
-async function feeds(): Promise<number[]> {
-  const [shape] = await rig.appPipelines();
-  assert.ok(shape);
-  const pipeline = await rig.kurento.getMediaobjectById(shape.id, 'MediaPipeline');
-  const counts: number[] = [];
-  for (const element of await pipeline.getChildren()) {
-    const sinks = new Set((await rig.kurento.getMediaobjectById(element.id, 'MediaElement').then((e) => e.getSinkConnections())).map((c) => c.sink.id));
-    if (sinks.size > 0) counts.push(sinks.size);
-  }
-  return counts;
-}
-
-/** A page that presents or views with a stand-in, connected once answered. */
+/** A page that presents or views with a stand-in. */
 async function join(role: 'presenter' | 'viewer'): Promise<{ client: Client; standIn: StandIn }> {
   const client = await rig.open<ServerMessage>();
-  const standIn = await StandIn.create(rig, client);
-  standIns.push(standIn);
-  client.ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as ServerMessage;
-    if (message.id === 'iceCandidate') void standIn.addCandidate(message.candidate).catch(() => undefined);
-  });
+  const standIn = await rig.standIn(client);
   client.send({ id: role, sdpOffer: await standIn.offer() });
   return { client, standIn };
 }
 
 /** An offer from a new stand-in for `client` (a stand-in negotiates once). */
 async function newOffer(client: Client): Promise<string> {
-  const standIn = await StandIn.create(rig, client);
-  standIns.push(standIn);
-  return standIn.offer();
+  return (await rig.standIn(client)).offer();
 }
 
 /** join() and the answer applied, media connected. */
@@ -77,16 +52,14 @@ async function joined(role: 'presenter' | 'viewer'): Promise<{ client: Client; s
 test('malformed messages are answered with error, and the socket stays usable', async () => {
   const client = await rig.open<ServerMessage>();
   const sent = ['{"id": "viewer", sdpOffer', '{"id": 7}', { id: 'presenter' }, { id: 'viewer', sdpOffer: '' }, { id: 'onIceCandidate' }, { id: 'register', name: 'x' }];
-  for (const message of sent) client.send(message);
-  await waitFor('an error for each', () => client.all('error').length === sent.length);
-  assert.deepEqual(client.received, [
+  assert.deepEqual(await client.refusals(sent), [
     'Malformed message: not JSON',
     'Malformed message: expected an object with a string "id"',
     'presenter: "sdpOffer" must be a non-empty string',
     'viewer: "sdpOffer" must be a non-empty string',
     'onIceCandidate: "candidate" must have candidate, sdpMid and sdpMLineIndex',
     'Invalid message id "register"',
-  ].map((message) => ({ id: 'error', message })));
+  ]);
   client.send({ id: 'viewer', sdpOffer: 'v=0' });
   assert.deepEqual(await client.take('viewerResponse'), { id: 'viewerResponse', response: 'rejected', message: NO_PRESENTER });
   await client.close();
@@ -116,7 +89,7 @@ test('a presenter and three viewers connect; a second presenter is refused; view
   const [shape] = await rig.expectAppPipelines([4]);
   assert.deepEqual(shape?.elements, ['WebRtcEndpoint', 'WebRtcEndpoint', 'WebRtcEndpoint', 'WebRtcEndpoint']);
   // The presenter's endpoint feeds each viewer's (media itself is the browser test's: stand-ins send none).
-  assert.deepEqual(await feeds(), [3], 'one endpoint feeding the three others');
+  assert.deepEqual(await rig.feeds(), [3], 'one endpoint feeding the three others');
 
   const [stopper, leaver, stayer] = viewers;
   assert.ok(stopper && leaver && stayer);

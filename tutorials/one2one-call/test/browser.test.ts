@@ -6,36 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KurentoClient } from '@kurento-ts/client';
 import { waitFor } from '@kurento-ts/test-utils';
-import { expectPipelines, listening, makeCameras, MEDIA_WAIT_MS, npmStart, Participant, type Cameras, type Started } from '@kurento-ts/tutorial-kit/testing';
+import { BrowserRun, MEDIA_WAIT_MS, type Participant } from '@kurento-ts/tutorial-kit/testing';
 import { one2oneCall } from '../src/tutorial.js';
 
-const ARGS = ['--port', '0', '--kurento-port', '0', '--network-interfaces', '127.0.0.1'];
-
-let app: Started | undefined;
-let kurento: KurentoClient | undefined;
-let cameras: Cameras | undefined;
-const open: Participant[] = [];
+let run: BrowserRun;
 
 before(async () => {
-  cameras = await makeCameras(['bars', 'ramps', 'checkers']);
-  app = await npmStart({ title: one2oneCall.title, workspace: 'tutorials/one2one-call' }, ARGS);
-  kurento = await KurentoClient.connect(app.kurentoUrl, { reconnect: false });
+  run = await BrowserRun.start(one2oneCall, ['bars', 'ramps', 'checkers']);
 });
 
 after(async () => {
-  for (const p of open) await p.close();
-  await kurento?.close();
-  await app?.stop();
-  cameras?.remove();
+  await run?.close();
 });
 
 /** A user: its own Chromium with camera number `index`, the page open, registered as `name`. */
 async function user(name: string, index: number): Promise<Participant> {
-  assert.ok(app && cameras);
-  const p = await Participant.open(name, cameras.list[index], app.url);
-  open.push(p);
+  const p = await run.open(name, index);
   await p.page.fill('#name', name);
   await p.page.click('#register');
   await p.page.waitForSelector('body[data-register="registered"]', { timeout: 10_000 });
@@ -57,14 +44,15 @@ const errorShown = (p: Participant): Promise<string | null> => p.page.evaluate((
 
 /** Both ends of a call see and hear the other: the right picture, frames, audio packets. */
 async function expectTalking(a: Participant, b: Participant, diagnostic: (s: string) => void): Promise<void> {
-  assert.ok(cameras && a.camera && b.camera);
+  const cameras = run.cameras;
+  assert.ok(a.camera && b.camera);
   await waitFor('both pages in the call', async () => (await callState(a)) === 'inCall' && (await callState(b)) === 'inCall', MEDIA_WAIT_MS);
-  const [seenByA, seenByB] = await Promise.all([a.expectPicture('#videoOutput', b.camera, cameras.list), b.expectPicture('#videoOutput', a.camera, cameras.list)]);
+  const [seenByA, seenByB] = await Promise.all([a.expectPicture('#videoOutput', b.camera, cameras), b.expectPicture('#videoOutput', a.camera, cameras)]);
   diagnostic(`${a.name} sees ${b.name}: ${JSON.stringify(seenByA)}; ${b.name} sees ${a.name}: ${JSON.stringify(seenByB)}`);
   const [heardByA, heardByB] = await Promise.all([a.expectAudio('#videoOutput'), b.expectAudio('#videoOutput')]);
   diagnostic(`audio in: ${a.name} ${JSON.stringify(heardByA)}, ${b.name} ${JSON.stringify(heardByB)}`);
   // Each still shows its own camera locally.
-  await Promise.all([a.expectPicture('#videoInput', a.camera, cameras.list), b.expectPicture('#videoInput', b.camera, cameras.list)]);
+  await Promise.all([a.expectPicture('#videoInput', a.camera, cameras), b.expectPicture('#videoInput', b.camera, cameras)]);
 }
 
 /** The page is back to idle: no peer connection, Call enabled, videos detached. */
@@ -79,24 +67,22 @@ async function expectIdle(p: Participant): Promise<void> {
 }
 
 test('npm start -w tutorials/one2one-call prints both addresses', () => {
-  assert.ok(app);
-  assert.match(app.url, /^https:\/\/localhost:\d+\/$/);
-  assert.match(app.kurentoUrl, /^ws:\/\/127\.0\.0\.1:\d+\/kurento$/);
+  assert.match(run.app.url, /^https:\/\/localhost:\d+\/$/);
+  assert.match(run.app.kurentoUrl, /^ws:\/\/127\.0\.0\.1:\d+\/kurento$/);
 });
 
 test('alice calls bob, bob accepts: each sees and hears the other (the right camera); alice stops, bob is told, all is released', async (t) => {
-  assert.ok(kurento);
   const [alice, bob] = await Promise.all([user('alice', 0), user('bob', 1)]);
   await call(alice, bob);
   await bob.page.click('#accept');
   await expectTalking(alice, bob, (s) => t.diagnostic(s));
-  const [shape] = await expectPipelines(kurento, [2]);
+  const [shape] = await run.expectPipelines([2]);
   assert.deepEqual(shape?.elements, ['WebRtcEndpoint', 'WebRtcEndpoint']);
 
   await alice.page.click('#terminate');
   await Promise.all([expectIdle(alice), expectIdle(bob)]);
   assert.equal(await errorShown(bob), 'alice hung up');
-  await expectPipelines(kurento, []);
+  await run.expectPipelines([]);
 
   // And again, stopped from the callee's side this time.
   await call(bob, alice);
@@ -105,44 +91,35 @@ test('alice calls bob, bob accepts: each sees and hears the other (the right cam
   await alice.page.click('#terminate');
   await Promise.all([expectIdle(alice), expectIdle(bob)]);
   assert.equal(await errorShown(bob), 'alice hung up');
-  await expectPipelines(kurento, []);
+  await run.expectPipelines([]);
   for (const p of [alice, bob]) assert.deepEqual(p.problems, [], `no errors in ${p.name}'s page`);
 });
 
 test('a call rejected: the caller is told "user declined", its camera let go, nothing created', async () => {
-  assert.ok(kurento);
-  const [alice, carol] = [open[0], await user('carol', 2)];
+  const [alice, carol] = [run.participants[0], await user('carol', 2)];
   assert.ok(alice);
   await call(carol, alice);
   await alice.page.click('#reject');
   await waitFor('carol told', async () => (await errorShown(carol)) === 'user declined', 10_000);
   await Promise.all([expectIdle(alice), expectIdle(carol)]);
-  await expectPipelines(kurento, []);
+  await run.expectPipelines([]);
 });
 
 test('a tab closed mid-call: the other is told, the pipeline released, and the name can register again', async (t) => {
-  assert.ok(kurento && app);
-  const [alice, , carol] = open;
+  const [alice, , carol] = run.participants;
   assert.ok(alice && carol);
   await call(alice, carol);
   await carol.page.click('#accept');
   await expectTalking(alice, carol, (s) => t.diagnostic(s));
-  await expectPipelines(kurento, [2]);
+  await run.expectPipelines([2]);
   await carol.closeTab();
   await expectIdle(alice);
   assert.equal(await errorShown(alice), 'carol left');
-  await expectPipelines(kurento, []);
+  await run.expectPipelines([]);
   const again = await user('carol', 2);
   assert.equal(await again.page.getAttribute('body', 'data-register'), 'registered');
 });
 
 test('SIGTERM stops the media server and the page server: nothing is left listening', async () => {
-  assert.ok(app);
-  const ports = [new URL(app.url).port, new URL(app.kurentoUrl).port].map(Number);
-  await kurento?.close();
-  kurento = undefined;
-  await app.stop();
-  assert.match(app.output(), /one2one-call: SIGTERM, releasing \d+ session\(s\) and stopping/);
-  for (const port of ports) assert.equal(await listening(port), false, `nothing listens on ${port}`);
-  app = undefined;
+  await run.stop(3);
 });

@@ -20,8 +20,7 @@ before(async () => {
 
 // Every test closes its sockets: the app must then forget them all (names freed, media released).
 afterEach(async () => {
-  await rig.closeClients(); // only those a failed test left open
-  await waitFor('every page session closed', () => rig.app.sessions === 0);
+  await rig.settle();
 });
 
 after(async () => {
@@ -36,19 +35,9 @@ async function registered(name: string): Promise<Client> {
   return client;
 }
 
-/** Sends the server's candidates for this client on to its stand-in. */
-function relayCandidates(client: Client, standIn: StandIn): void {
-  client.ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as ServerMessage;
-    if (message.id === 'iceCandidate') void standIn.addCandidate(message.candidate).catch(() => undefined);
-  });
-}
-
 /** alice calls bob, bob accepts: both answered, both stand-ins connected. */
 async function connectedCall(alice: Client, bob: Client): Promise<[StandIn, StandIn]> {
-  const [a, b] = [await StandIn.create(rig, alice), await StandIn.create(rig, bob)];
-  relayCandidates(alice, a);
-  relayCandidates(bob, b);
+  const [a, b] = [await rig.standIn(alice), await rig.standIn(bob)];
   alice.send({ id: 'call', from: 'alice', to: 'bob', sdpOffer: await a.offer() });
   assert.deepEqual(await bob.take('incomingCall'), { id: 'incomingCall', from: 'alice' });
   bob.send({ id: 'incomingCallResponse', from: 'alice', callResponse: 'accept', sdpOffer: await b.offer() });
@@ -60,13 +49,9 @@ async function connectedCall(alice: Client, bob: Client): Promise<[StandIn, Stan
   return [a, b];
 }
 
-const release = async (...standIns: StandIn[]): Promise<void> => {
-  await Promise.all(standIns.map((s) => s.endpoint.release()));
-};
-
 test('malformed messages are answered with error, and the socket stays usable', async () => {
   const client = await rig.open<ServerMessage>();
-  const sent: unknown[] = [
+  const sent = [
     '{"id": "register", name',
     '[1, 2]',
     { id: 'register' },
@@ -77,9 +62,7 @@ test('malformed messages are answered with error, and the socket stays usable', 
     { id: 'onIceCandidate', candidate: { candidate: 42 } },
     { id: 'presenter', sdpOffer: 'v=0' },
   ];
-  for (const message of sent) client.send(typeof message === 'string' ? message : (message as object));
-  await waitFor('an error for each', () => client.all('error').length === sent.length);
-  assert.deepEqual(client.received, [
+  assert.deepEqual(await client.refusals(sent), [
     'Malformed message: not JSON',
     'Malformed message: expected an object with a string "id"',
     'register: "name" must be a non-empty string',
@@ -89,7 +72,7 @@ test('malformed messages are answered with error, and the socket stays usable', 
     'incomingCallResponse: "sdpOffer" must be a non-empty string',
     'onIceCandidate: "candidate" must have candidate, sdpMid and sdpMLineIndex',
     'Invalid message id "presenter"',
-  ].map((message) => ({ id: 'error', message })));
+  ]);
   client.send({ id: 'register', name: 'still-usable' });
   assert.deepEqual(await client.take('registerResponse'), { id: 'registerResponse', response: 'accepted' });
   await client.close();
@@ -165,7 +148,7 @@ test('a caller who hangs up while it rings: the callee is told', async () => {
 
 test('a call: both answered, candidates both ways, media connected, one pipeline with two endpoints; stop from the callee tells the caller and releases it', async () => {
   const [alice, bob] = [await registered('alice'), await registered('bob')];
-  const standIns = await connectedCall(alice, bob);
+  await connectedCall(alice, bob);
   const [shape] = await rig.expectAppPipelines([2]);
   assert.deepEqual(shape?.elements, ['WebRtcEndpoint', 'WebRtcEndpoint']);
   assert.ok(alice.all('iceCandidate').length > 0 && bob.all('iceCandidate').length > 0, 'the server\'s candidates reached both');
@@ -176,30 +159,28 @@ test('a call: both answered, candidates both ways, media connected, one pipeline
   await rig.expectAppPipelines([]);
   assert.deepEqual(bob.all('stopCommunication'), [], 'the one who stopped is not told');
   // Both are free for another call, this time stopped by the caller.
-  const again = await connectedCall(alice, bob);
+  await connectedCall(alice, bob);
   alice.send({ id: 'stop' });
   assert.deepEqual(await bob.take('stopCommunication'), { id: 'stopCommunication', message: 'alice hung up' });
   await rig.expectAppPipelines([]);
-  await release(...standIns, ...again);
   await Promise.all([alice.close(), bob.close()]);
   assert.deepEqual(rig.faults, []);
 });
 
 test('a socket that closes mid-call: the other side is told, the pipeline released, the name freed', async () => {
   const [alice, bob] = [await registered('alice'), await registered('bob')];
-  const standIns = await connectedCall(alice, bob);
+  await connectedCall(alice, bob);
   alice.ws.terminate();
   assert.deepEqual(await bob.take('stopCommunication'), { id: 'stopCommunication', message: 'alice left' });
   await rig.expectAppPipelines([]);
   const newAlice = await registered('alice');
-  await release(...standIns);
   await Promise.all([newAlice.close(), bob.close()]);
 });
 
 for (const delayMs of [0, 10, 40, 120]) {
   test(`the caller's socket closes ${delayMs} ms after the callee accepts: the callee is told, no pipeline is left`, async () => {
     const [alice, bob] = [await registered('alice'), await registered('bob')];
-    const [a, b] = [await StandIn.create(rig, alice), await StandIn.create(rig, bob)];
+    const [a, b] = [await rig.standIn(alice), await rig.standIn(bob)];
     alice.send({ id: 'call', from: 'alice', to: 'bob', sdpOffer: await a.offer() });
     await bob.take('incomingCall');
     bob.send({ id: 'incomingCallResponse', from: 'alice', callResponse: 'accept', sdpOffer: await b.offer() });
@@ -207,14 +188,13 @@ for (const delayMs of [0, 10, 40, 120]) {
     alice.ws.terminate();
     assert.deepEqual(await bob.take('stopCommunication'), { id: 'stopCommunication', message: 'alice left' });
     await rig.expectAppPipelines([]);
-    await release(a, b);
     await bob.close();
   });
 }
 
 test('a callee whose offer the media server refuses: both are told why, no pipeline is left', async () => {
   const [alice, bob] = [await registered('alice'), await registered('bob')];
-  const a = await StandIn.create(rig, alice);
+  const a = await rig.standIn(alice);
   alice.send({ id: 'call', from: 'alice', to: 'bob', sdpOffer: await a.offer() });
   await bob.take('incomingCall');
   bob.send({ id: 'incomingCallResponse', from: 'alice', callResponse: 'accept', sdpOffer: 'this is not SDP' });
@@ -226,16 +206,14 @@ test('a callee whose offer the media server refuses: both are told why, no pipel
   await rig.expectAppPipelines([]);
   assert.equal(rig.faults.length, 1, 'the failure reached the log');
   rig.faults.length = 0;
-  await release(a);
   await Promise.all([alice.close(), bob.close()]);
 });
 
 test('close() of the app releases the calls still running', async () => {
   const [alice, bob] = [await registered('alice'), await registered('bob')];
-  const standIns = await connectedCall(alice, bob);
+  await connectedCall(alice, bob);
   await rig.expectAppPipelines([2]);
   await rig.app.close();
   await rig.expectAppPipelines([]);
-  await release(...standIns);
   assert.deepEqual(rig.faults, []);
 });
