@@ -4,15 +4,10 @@
  * WebRTC side is @kurento-ts/browser's WebRtcPeer (kurento-utils' API, promise form).
  */
 import { WebRtcPeer } from '@kurento-ts/browser';
-import type { BrowserMessage, Candidate, ServerMessage } from '../src/messages.js';
+import { byId, describeError, hideError, LocalCandidates, PageSocket, showError as show } from '@kurento-ts/tutorial-kit/page';
+import type { BrowserMessage, ServerMessage } from '../src/messages.js';
 import { EventLog } from './eventLog.js';
 import { StatsPanel } from './stats.js';
-
-function byId<T extends HTMLElement>(id: string, type: abstract new () => T): T {
-  const element = document.getElementById(id);
-  if (!(element instanceof type)) throw new Error(`the page lacks #${id}`);
-  return element;
-}
 
 const videoInput = byId('videoInput', HTMLVideoElement);
 const videoOutput = byId('videoOutput', HTMLVideoElement);
@@ -41,11 +36,18 @@ let state: State = 'idle';
 let peer: WebRtcPeer | undefined;
 /** Bumped by every Start and Stop: a start overtaken by them gives up. */
 let generation = 0;
-/** Local candidates wait until the offer is sent: the server starts its session with it. */
-let unsent: Candidate[] | undefined;
 /** Whether the server answered this start: an error before that means the start failed. */
 let answered = false;
-let socket: Promise<WebSocket> | undefined;
+const socket = new PageSocket<ServerMessage, BrowserMessage>('/helloworld', {
+  message: onMessage,
+  unreadable: () => showError('The application server sent something unreadable.'),
+  closed: () => {
+    if (state !== 'idle') {
+      showError('Lost the connection to the application server.');
+      stop();
+    }
+  },
+});
 
 function setState(next: State): void {
   state = next;
@@ -56,46 +58,14 @@ function setState(next: State): void {
 }
 
 function showError(message: string): void {
-  errorBox.textContent = message;
-  errorBox.hidden = false;
-}
-
-/** The signalling socket, opened on first use and again after it closes. */
-function openSocket(): Promise<WebSocket> {
-  return (socket ??= new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/helloworld`);
-    ws.onopen = () => resolve(ws);
-    ws.onmessage = (event) => onMessage(String(event.data));
-    ws.onclose = () => {
-      socket = undefined;
-      reject(new Error('Cannot reach the application server.'));
-      if (state !== 'idle') {
-        showError('Lost the connection to the application server.');
-        stop();
-      }
-    };
-  }));
+  show(errorBox, message);
 }
 
 function send(message: BrowserMessage): void {
-  void socket?.then((ws) => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
-  }, () => undefined);
+  socket.send(message);
 }
 
-function onLocalCandidate(candidate: RTCIceCandidate): void {
-  const init: Candidate = { candidate: candidate.candidate, sdpMid: candidate.sdpMid ?? '0', sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
-  if (unsent) unsent.push(init);
-  else send({ id: 'onIceCandidate', candidate: init });
-}
-
-function onMessage(text: string): void {
-  let message: ServerMessage;
-  try {
-    message = JSON.parse(text) as ServerMessage;
-  } catch {
-    return showError('The application server sent something unreadable.');
-  }
+function onMessage(message: ServerMessage): void {
   switch (message.id) {
     case 'startResponse':
       answered = true;
@@ -123,34 +93,32 @@ function fail(message: string): void {
 
 async function start(): Promise<void> {
   const run = ++generation;
-  errorBox.hidden = true;
+  hideError(errorBox);
   setState('connecting');
-  unsent = [];
   answered = false;
+  // Local candidates wait until the offer is sent: the server starts its session with it.
+  const candidates = new LocalCandidates((candidate) => send({ id: 'onIceCandidate', candidate }));
   log.note('Start', 'asking for the camera');
   try {
-    await openSocket();
-    const created = await WebRtcPeer.create('sendrecv', { localVideo: videoInput, remoteVideo: videoOutput, onicecandidate: onLocalCandidate });
+    await socket.open();
+    const created = await WebRtcPeer.create('sendrecv', { localVideo: videoInput, remoteVideo: videoOutput, onicecandidate: (c) => candidates.add(c) });
     if (run !== generation) return created.dispose();
     peer = created;
     const sdpOffer = await created.generateOffer();
     if (run !== generation) return;
     send({ id: 'start', sdpOffer });
     log.note('Offer sent', `${sdpOffer.length} bytes of SDP`);
-    for (const candidate of unsent.splice(0)) send({ id: 'onIceCandidate', candidate });
-    unsent = undefined;
+    candidates.flush();
     stats.start(created.peerConnection);
   } catch (e) {
     if (run !== generation) return;
-    const why = e instanceof Error ? e.message : String(e);
-    fail(e instanceof DOMException && e.name === 'NotAllowedError' ? 'The camera was not allowed: allow it for this page and press Start again.' : why);
+    fail(describeError(e));
   }
 }
 
 /** Ends the session here and on the server (a stop for a session it already ended is harmless). */
 function stop(): void {
   generation++;
-  unsent = undefined;
   stats.stop();
   if (peer) {
     peer.dispose();

@@ -4,17 +4,16 @@
  * endpoint's events forwarded to the page. `stop`, a new `start` or a closed socket releases
  * the pipeline, also while a `start` is still on its way (no pipeline is left behind).
  */
-import type { KurentoClient, MediaPipeline, WebRtcEndpoint } from '@kurento-ts/client';
-import { BadMessage, forwardedEvents, parseBrowserMessage, type Candidate, type ForwardedEvent, type ServerMessage } from './messages.js';
+import type { KurentoClient, MediaPipeline } from '@kurento-ts/client';
+import { answerError, CandidateQueue, type PageSession } from '@kurento-ts/tutorial-kit';
+import { forwardedEvents, parseBrowserMessage, type ForwardedEvent, type ServerMessage } from './messages.js';
 
-export class HelloWorldSession {
+export class HelloWorldSession implements PageSession {
   /** Bumped by every start, stop and close: work started under an older value is abandoned. */
   #generation = 0;
   #pipeline: MediaPipeline | undefined;
-  /** Set once the endpoint has the offer: candidates then go straight to it. */
-  #endpoint: WebRtcEndpoint | undefined;
-  /** Browser candidates that arrived before the endpoint had the offer. */
-  #pending: Candidate[] = [];
+  /** The browser's candidates: kept until the endpoint has the offer, then straight to it. One bad candidate is reported, but does not end the session. */
+  readonly #candidates = new CandidateQueue((e) => this.#report(e));
   #closed: Promise<void> | undefined;
   /** The latest start, which close() waits for: a pipeline it creates late is released by it. */
   #starting: Promise<void> | undefined;
@@ -34,7 +33,7 @@ export class HelloWorldSession {
         case 'start':
           return await (this.#starting = this.#start(message.sdpOffer));
         case 'onIceCandidate':
-          return await this.#addCandidate(message.candidate);
+          return this.#candidates.add(message.candidate);
         case 'stop':
           return await this.#release();
       }
@@ -44,8 +43,7 @@ export class HelloWorldSession {
   }
 
   #report(e: unknown): void {
-    if (!(e instanceof BadMessage)) this.onFault(e);
-    this.send({ id: 'error', message: e instanceof Error ? e.message : String(e) });
+    answerError(e, this.send, this.onFault);
   }
 
   /** The socket closed: releases everything (a start under way included); later messages are ignored. Idempotent. */
@@ -81,11 +79,8 @@ export class HelloWorldSession {
       ]);
       const sdpAnswer = await endpoint.processOffer(sdpOffer);
       if (!current()) return;
-      this.#endpoint = endpoint;
-      const early = this.#pending.splice(0);
       this.send({ id: 'startResponse', sdpAnswer });
-      // One bad candidate is reported, but does not end the session (the others may do).
-      for (const candidate of early) endpoint.addIceCandidate(candidate).catch((e: unknown) => current() && this.#report(e));
+      this.#candidates.attach(endpoint);
       // Kurento announces its candidates (IceCandidateFound) only once asked to gather.
       await endpoint.gatherCandidates();
     } catch (e) {
@@ -96,11 +91,6 @@ export class HelloWorldSession {
     }
   }
 
-  async #addCandidate(candidate: Candidate): Promise<void> {
-    if (this.#endpoint) await this.#endpoint.addIceCandidate(candidate);
-    else this.#pending.push(candidate);
-  }
-
   #forward(generation: number, name: ForwardedEvent, data: object): void {
     if (generation === this.#generation) this.send({ id: 'event', name, data: { ...data } });
   }
@@ -109,8 +99,8 @@ export class HelloWorldSession {
   #reset(): MediaPipeline | undefined {
     this.#generation++;
     const pipeline = this.#pipeline;
-    this.#pipeline = this.#endpoint = undefined;
-    this.#pending = [];
+    this.#pipeline = undefined;
+    this.#candidates.clear();
     return pipeline;
   }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { KurentoClient } from '@kurento-ts/client';
 import { launchChromium, waitFor, type Browser } from '@kurento-ts/test-utils';
-import { assertPortsFree, listening, npmStart, type Started } from './helpers/npmStart.js';
+import { assertPortsFree, listening, npmStart, type Started } from '@kurento-ts/tutorial-kit/testing';
 import { checkLoopback, eventsShown, MEDIA_WAIT_MS, openTab, startLoopback, statsShown, type Tab } from './helpers/page.js';
 
 const PAGE_PORT = 8443;
@@ -34,7 +34,7 @@ const noPipelineLeft = () => waitFor('every pipeline released', async () => (awa
 
 before(async () => {
   await assertPortsFree([PAGE_PORT, KURENTO_PORT]);
-  app = await npmStart([], ENV);
+  app = await npmStart({ title: 'Hello World' }, [], ENV);
   browser = await launchChromium();
   kurento = await KurentoClient.connect(KURENTO_URL, { reconnect: false });
 });

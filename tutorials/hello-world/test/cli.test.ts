@@ -9,9 +9,12 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadCertificate } from '../src/certificate.js';
-import { parseOptions, UsageError } from '../src/options.js';
-import { npmStartToEnd } from './helpers/npmStart.js';
+import { loadCertificate, parseOptions as parseTutorialOptions, UsageError } from '@kurento-ts/tutorial-kit';
+import { npmStartToEnd as npmStartToEndOf } from '@kurento-ts/tutorial-kit/testing';
+import { helloWorld } from '../src/tutorial.js';
+
+const parseOptions = (argv: readonly string[], env: NodeJS.ProcessEnv) => parseTutorialOptions(helloWorld, argv, env);
+const npmStartToEnd = (args: readonly string[]) => npmStartToEndOf({ title: helloWorld.title }, args);
 
 async function occupy(): Promise<{ port: number; server: Server }> {
   const server = createServer();

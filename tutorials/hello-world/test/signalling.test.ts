@@ -1,95 +1,31 @@
 /**
  * The `/helloworld` protocol over a raw WebSocket, against the app started in-process on a free
  * port and pointed (`--ws-uri`) at a media server of the test's own, which so outlives the app's
- * close(). The "browser" that makes offers is a second WebRtcEndpoint on that media server, so
- * the whole exchange runs without Chromium.
+ * close() (the kit's signalling rig). The "browser" that makes offers is a second
+ * WebRtcEndpoint on that media server, so the whole exchange runs without Chromium.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KurentoClient, type MediaPipeline, type WebRtcEndpoint } from '@kurento-ts/client';
-import { MediaServer } from '@kurento-ts/media-server';
+import type { WebRtcEndpoint } from '@kurento-ts/client';
 import { waitFor } from '@kurento-ts/test-utils';
+import type { TutorialApp } from '@kurento-ts/tutorial-kit';
+import { RawClient, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import WebSocket from 'ws';
-import { startHelloWorld, type HelloWorldApp } from '../src/app.js';
 import type { ServerMessage } from '../src/messages.js';
-import { parseOptions } from '../src/options.js';
-
-/** A raw client of the page's WebSocket, keeping every message it receives. */
-class RawClient {
-  readonly received: ServerMessage[] = [];
-  readonly #waiters = new Set<() => void>();
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.received.push(JSON.parse(String(data)) as ServerMessage);
-      for (const wake of this.#waiters) wake();
-    });
-  }
-
-  static async open(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
-    const ws = new WebSocket(url, { rejectUnauthorized: false, headers });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    return new RawClient(ws);
-  }
-
-  send(message: object | string): void {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  /** The first message (received so far or later) that `match` accepts. */
-  next<T extends ServerMessage>(what: string, match: (m: ServerMessage) => m is T, timeoutMs = 10_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const look = (): boolean => {
-        const found = this.received.find(match);
-        if (!found) return false;
-        this.#waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const check = (): void => void look();
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`no ${what} within ${timeoutMs} ms; received ${JSON.stringify(this.received.map((m) => m.id))}`));
-      }, timeoutMs);
-      if (!look()) this.#waiters.add(check);
-    });
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
-}
+import { helloWorld } from '../src/tutorial.js';
 
 const isError = (m: ServerMessage): m is Extract<ServerMessage, { id: 'error' }> => m.id === 'error';
 const isAnswer = (m: ServerMessage): m is Extract<ServerMessage, { id: 'startResponse' }> => m.id === 'startResponse';
 
-let server: MediaServer;
-let app: HelloWorldApp;
-let kurento: KurentoClient;
+let rig: SignallingRig;
+let app: TutorialApp;
 let socketUrl: string;
-/** The stand-in browser's own pipeline and endpoint. */
-let browserSide: MediaPipeline;
-let faults: unknown[] = [];
+/** What the app reported as faults (its log). */
+let faults: unknown[];
 
 /** Pipelines of the app (the stand-in browser's own one not counted). */
 async function appPipelines(): Promise<number> {
-  for (;;) {
-    try {
-      const all = await (await kurento.getServerManager()).getPipelines();
-      return all.filter((p) => p.id !== browserSide.id).length;
-    } catch (e) {
-      // The client describes each id it has not seen: one released in between is not found.
-      if ((e as { code?: number }).code !== 40101) throw e;
-    }
-  }
+  return (await rig.appPipelines()).length;
 }
 
 /** Waits until the app holds `n` pipelines, then checks it stays so a moment (no late creation). */
@@ -99,30 +35,23 @@ async function expectAppPipelines(n: number): Promise<void> {
   assert.equal(await appPipelines(), n);
 }
 
+/** A stand-in browser: a WebRtcEndpoint on the rig's own pipeline. */
 async function newBrowser(): Promise<WebRtcEndpoint> {
-  return browserSide.create('WebRtcEndpoint');
+  return rig.standIns.create('WebRtcEndpoint');
 }
 
 before(async () => {
-  server = await MediaServer.start({ port: 0, networkInterfaces: ['127.0.0.1'], logLevel: 'warn' });
-  const options = parseOptions(['--port', '0', '--ws-uri', server.url], {});
-  assert.ok(options !== 'help');
-  app = await startHelloWorld(options, (e) => faults.push(e));
+  rig = await startSignallingRig(helloWorld);
+  ({ app, socketUrl, faults } = rig);
   assert.equal(app.embedded, false);
-  socketUrl = `${app.url.replace(/^https/, 'wss')}helloworld`;
-  kurento = await KurentoClient.connect(app.kurentoUrl, { reconnect: false });
-  browserSide = await kurento.createMediaPipeline();
 });
 
 after(async () => {
-  await browserSide?.release();
-  await kurento?.close();
-  await app?.close();
-  await server?.stop();
+  await rig?.close();
 });
 
 test('an unknown message id is answered with error', async () => {
-  const client = await RawClient.open(socketUrl);
+  const client = await RawClient.open<ServerMessage>(socketUrl);
   client.send({ id: 'launch' });
   const { message } = await client.next('error', isError);
   assert.equal(message, 'Invalid message id "launch"');
@@ -130,7 +59,7 @@ test('an unknown message id is answered with error', async () => {
 });
 
 test('malformed messages are answered with error, and the socket stays usable', async () => {
-  const client = await RawClient.open(socketUrl);
+  const client = await RawClient.open<ServerMessage>(socketUrl);
   client.send('{"id": "start", sdpOffer');
   client.send('[1, 2]');
   client.send({ id: 'start' });
@@ -149,7 +78,7 @@ test('malformed messages are answered with error, and the socket stays usable', 
 });
 
 test('start with garbage SDP: error with the media server\'s reason, and no pipeline left', async () => {
-  const client = await RawClient.open(socketUrl);
+  const client = await RawClient.open<ServerMessage>(socketUrl);
   client.send({ id: 'start', sdpOffer: 'this is not SDP' });
   const { message } = await client.next('error', isError);
   assert.match(message, /sdp/i);
@@ -157,12 +86,12 @@ test('start with garbage SDP: error with the media server\'s reason, and no pipe
   await expectAppPipelines(0);
   await client.close();
   assert.deepEqual(faults.map((e) => (e as Error).message), [message], 'the failure reached the log too');
-  faults = [];
+  faults.length = 0;
 });
 
 test('start: startResponse, candidates both ways and events; ICE connects; stop releases the pipeline', async () => {
   const browser = await newBrowser();
-  const client = await RawClient.open(socketUrl);
+  const client = await RawClient.open<ServerMessage>(socketUrl);
   // The stand-in browser's candidates go to the app as a page would send them.
   await browser.on('IceCandidateFound', ({ candidate }) => client.send({ id: 'onIceCandidate', candidate }));
   const connected = browser.once('ConnectionStateChanged');
@@ -192,7 +121,7 @@ test('start: startResponse, candidates both ways and events; ICE connects; stop 
 
 test('a second start replaces the first session (one pipeline)', async () => {
   const [first, second] = [await newBrowser(), await newBrowser()];
-  const client = await RawClient.open(socketUrl);
+  const client = await RawClient.open<ServerMessage>(socketUrl);
   client.send({ id: 'start', sdpOffer: await first.generateOffer() });
   client.send({ id: 'start', sdpOffer: await second.generateOffer() });
   await client.next('startResponse', isAnswer);
@@ -206,7 +135,7 @@ for (const delayMs of [0, 5, 20, 60]) {
   test(`the socket closes ${delayMs} ms into a start: no pipeline is left`, async () => {
     const browser = await newBrowser();
     const offer = await browser.generateOffer();
-    const client = await RawClient.open(socketUrl);
+    const client = await RawClient.open<ServerMessage>(socketUrl);
     client.send({ id: 'start', sdpOffer: offer });
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     client.ws.terminate();
@@ -228,13 +157,13 @@ test('the socket: only on /helloworld, only from the page\'s own origin', async 
   assert.equal(await status(wrongPath), 404);
   const otherSite = new WebSocket(socketUrl, { rejectUnauthorized: false, headers: { origin: 'https://example.com' } });
   assert.equal(await status(otherSite), 403);
-  const samePage = await RawClient.open(socketUrl, { origin: app.url.replace(/\/$/, '') });
+  const samePage = await RawClient.open<ServerMessage>(socketUrl, { origin: app.url.replace(/\/$/, '') });
   await samePage.close();
 });
 
 test('close() releases the pipelines of sessions still running', async () => {
   const browser = await newBrowser();
-  const client = await RawClient.open(socketUrl);
+  const client = await RawClient.open<ServerMessage>(socketUrl);
   client.send({ id: 'start', sdpOffer: await browser.generateOffer() });
   await client.next('startResponse', isAnswer);
   assert.equal(await appPipelines(), 1);

@@ -1,8 +1,8 @@
 /**
- * The tutorial as one startable thing: the media server (embedded, or an external one by URL),
- * one Kurento client for all browsers, the certificate, the page, the HTTPS server and a
- * HelloWorldSession per WebSocket. `close()` releases every session's pipeline before it
- * disconnects (on an external Kurento Media Server nothing may be left behind).
+ * A tutorial as one startable thing: the media server (embedded, or an external one by URL),
+ * one Kurento client for all pages, the certificate, the page, the HTTPS server and a
+ * PageSession per WebSocket. `close()` closes every page's session (releasing its media)
+ * before it disconnects: on an external Kurento Media Server nothing may be left behind.
  */
 import { fileURLToPath } from 'node:url';
 import { KurentoClient } from '@kurento-ts/client';
@@ -11,12 +11,13 @@ import { loadAssets } from './assets.js';
 import { loadCertificate } from './certificate.js';
 import type { Options } from './options.js';
 import { assertPortFree, listenError, startWebServer, type WebServer } from './server.js';
-import { HelloWorldSession } from './signalling.js';
+import type { FaultListener, PageSession, Tutorial } from './tutorial.js';
 
-/** Where the certificate is kept (git-ignored). */
+/** Where the certificate is kept (git-ignored), one for every tutorial: one browser warning to accept, not one per tutorial. */
 export const CERT_DIR = fileURLToPath(new URL('../.certs/', import.meta.url));
 
-export interface HelloWorldApp {
+/** A started tutorial. */
+export interface TutorialApp {
   /** The page's address. */
   readonly url: string;
   /** The media server in use. */
@@ -25,16 +26,30 @@ export interface HelloWorldApp {
   readonly embedded: boolean;
   /** Whether the certificate was made by this start. */
   readonly certificateCreated: boolean;
-  /** Live browser sessions. */
+  /** Pages connected now. */
   readonly sessions: number;
-  /** Releases the sessions' pipelines, then stops everything. Idempotent. */
+  /** Closes the pages' sessions (releasing their media), then stops everything. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Problems the app meets while running (a failed release, say), for the log. */
-export type FaultListener = (error: unknown) => void;
+/** Starts the embedded media server; a busy port is a PortBusyError naming the way out. */
+async function startMediaServer(options: Options): Promise<MediaServer> {
+  const config = options.mediaServer;
+  const hint = 'choose another with --kurento-port, or use the server running there with --ws-uri';
+  await assertPortFree(config.port, config.host, 'the embedded media server', hint);
+  return MediaServer.start(config).catch((e: unknown) => {
+    throw listenError(e, config.port, 'the embedded media server', hint);
+  });
+}
 
-export async function startHelloWorld(options: Options, onFault: FaultListener = () => undefined): Promise<HelloWorldApp> {
+/** The address to show: loopback and wildcard hosts as localhost (what the certificate names). */
+function pageUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === '::1' ? 'localhost' : host;
+  return `https://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
+}
+
+/** Starts `tutorial` with `options`; on failure, whatever had started is stopped again. */
+export async function startTutorial<Out>(tutorial: Tutorial<Out>, options: Options, onFault: FaultListener = () => undefined): Promise<TutorialApp> {
   const cleanup: (() => Promise<void>)[] = [];
   const undo = async (): Promise<void> => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(onFault);
@@ -42,12 +57,7 @@ export async function startHelloWorld(options: Options, onFault: FaultListener =
   try {
     let kurentoUrl = options.wsUri;
     if (kurentoUrl === undefined) {
-      const config = options.mediaServer;
-      const hint = 'choose another with --kurento-port, or use the server running there with --ws-uri';
-      await assertPortFree(config.port, config.host, 'the embedded media server', hint);
-      const server = await MediaServer.start(config).catch((e: unknown) => {
-        throw listenError(e, config.port, 'the embedded media server', hint);
-      });
+      const server = await startMediaServer(options);
       cleanup.push(() => server.stop());
       kurentoUrl = server.url;
     }
@@ -59,34 +69,36 @@ export async function startHelloWorld(options: Options, onFault: FaultListener =
     // Ending the session lets the media server drop anything this app still held at once.
     cleanup.push(() => kurento.close({ closeSession: true }));
 
-    const sessions = new Set<HelloWorldSession>();
+    const signalling = tutorial.signalling(kurento, onFault);
+    const sessions = new Set<PageSession>();
     cleanup.push(async () => {
       await Promise.all([...sessions].map((s) => s.close()));
     });
-    const [certificate, assets] = await Promise.all([loadCertificate(CERT_DIR), loadAssets()]);
+    const [certificate, assets] = await Promise.all([loadCertificate(CERT_DIR), loadAssets(tutorial.publicDir)]);
     const web: WebServer = await startWebServer({
       host: options.host,
       port: options.port,
       cert: certificate.cert,
       key: certificate.key,
       assets,
+      path: tutorial.signallingPath,
+      what: `the ${tutorial.title} server`,
       onSocket: (ws) => {
-        const session = new HelloWorldSession(kurento, (message) => {
+        const session = signalling.open((message) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-        }, onFault);
+        });
         sessions.add(session);
         ws.on('message', (data, isBinary) => void session.receive(isBinary ? '' : String(data)));
         // Kept until released, so that close() can wait for the release.
         ws.on('close', () => void session.close().finally(() => sessions.delete(session)));
       },
     });
-    // Sockets first, so that sessions release their pipelines while the client still runs.
+    // Sockets first, so that sessions release their media while the client still runs.
     cleanup.push(() => web.close());
 
     let closing: Promise<void> | undefined;
-    const host = options.host === '0.0.0.0' || options.host === '::' || options.host === '127.0.0.1' || options.host === '::1' ? 'localhost' : options.host;
     return {
-      url: `https://${host.includes(':') ? `[${host}]` : host}:${web.port}/`,
+      url: pageUrl(options.host, web.port),
       kurentoUrl,
       embedded: options.wsUri === undefined,
       certificateCreated: certificate.created,

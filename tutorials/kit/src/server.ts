@@ -1,14 +1,12 @@
 /**
- * The HTTPS side: the page's files from memory, and the `/helloworld` WebSocket, whose
- * connections go to `onSocket`. Only same-origin pages may open that socket (a page on another
- * site must not drive the media server through the user's browser).
+ * The HTTPS side: the page's files from memory, and the tutorial's signalling WebSocket (one
+ * path, e.g. `/helloworld`), whose connections go to `onSocket`. Only same-origin pages may open
+ * that socket (a page on another site must not drive the media server through the user's browser).
  */
 import { createServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Assets } from './assets.js';
-
-export const SIGNALLING_PATH = '/helloworld';
 
 /** Largest signalling message: an SDP offer with many candidates fits easily. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -19,15 +17,21 @@ const HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
 };
 
+/** What startWebServer serves, where. */
 export interface WebServerOptions {
   host: string;
   port: number;
   cert: string;
   key: string;
   assets: Assets;
+  /** The signalling WebSocket's path. */
+  path: string;
+  /** Who fails to start on a busy port, for the message: "the Hello World server". */
+  what: string;
   onSocket: (ws: WebSocket) => void;
 }
 
+/** A running page server. */
 export interface WebServer {
   /** The port bound (useful with port 0). */
   readonly port: number;
@@ -62,6 +66,7 @@ export async function assertPortFree(port: number, host: string, what: string, h
   });
 }
 
+/** Serves the page and its WebSocket; rejects with a PortBusyError when the port is taken. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const server = createServer({ cert: options.cert, key: options.key }, (req, res) => {
     const path = new URL(req.url ?? '/', 'https://localhost').pathname;
@@ -82,7 +87,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const origin = req.headers.origin;
     // Browsers always send Origin; tools (and the tests' raw clients) may not.
     const sameOrigin = origin === undefined || safeHost(origin) === req.headers.host;
-    if (path !== SIGNALLING_PATH || !sameOrigin) {
+    if (path !== options.path || !sameOrigin) {
       socket.once('finish', () => socket.destroy()); // not waiting for the client to hang up
       socket.end(`HTTP/1.1 ${sameOrigin ? '404 Not Found' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
@@ -90,7 +95,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     wss.handleUpgrade(req, socket, head, options.onSocket);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(listenError(e, options.port, 'the Hello World server', 'choose another with --port')));
+    server.once('error', (e) => reject(listenError(e, options.port, options.what, 'choose another with --port')));
     server.listen(options.port, options.host, () => resolve());
   });
   return {

@@ -1,12 +1,18 @@
 /**
- * Command-line flags and environment variables of `npm start`. Flags win over the environment.
- * The embedded media server takes its settings from the media server's own configuration
- * (its KURENTO_* variables, see `npm run media-server -- --help`); the two flags that matter
- * most here are translated into it.
+ * Command-line flags and environment variables of a tutorial's start command, the same for
+ * every tutorial but for their names (HELLO_WORLD_PORT, GROUP_CALL_PORT...). Flags win over the
+ * environment. The embedded media server takes its settings from the media server's own
+ * configuration (its KURENTO_* variables, see `npm run media-server -- --help`); the two flags
+ * that matter most here are translated into it.
  */
 import { isIP } from 'node:net';
 import { loadConfig, type ServerConfig } from '@kurento-ts/media-server';
+import type { Tutorial } from './tutorial.js';
 
+/** What the options depend on. */
+export type OptionNames = Pick<Tutorial<unknown>, 'title' | 'command' | 'summary' | 'envPrefix' | 'signallingPath'>;
+
+/** What the start command was told. */
 export interface Options {
   /** HTTPS port of the page and its WebSocket. */
   port: number;
@@ -31,21 +37,27 @@ interface Flag {
   help: string;
 }
 
-const FLAGS: readonly Flag[] = [
-  { name: 'port', env: 'HELLO_WORLD_PORT', arg: '<port>', fallback: '8443', help: 'HTTPS port of the page and its /helloworld WebSocket' },
-  { name: 'host', env: 'HELLO_WORLD_HOST', arg: '<address>', fallback: '127.0.0.1', help: 'address to listen on (0.0.0.0: other machines too)' },
-  { name: 'ws-uri', env: 'KURENTO_WS_URI', arg: '<url>', fallback: '(embedded)', help: 'use this media server (e.g. Kurento Media Server) instead of starting one' },
-  { name: 'kurento-port', env: 'KURENTO_PORT', arg: '<port>', fallback: '8888', help: 'port of the embedded media server' },
-  { name: 'network-interfaces', env: 'KURENTO_NETWORK_INTERFACES', arg: '<ip,...>', fallback: '(all)', help: 'addresses the embedded media server offers for media' },
-];
+/** The default HTTPS port: Kurento's tutorials all use 8443. */
+export const DEFAULT_PORT = 8443;
 
-export function usage(): string {
-  const rows = FLAGS.map((f) => `  --${`${f.name} ${f.arg}`.padEnd(30)} ${f.env.padEnd(28)} ${f.fallback.padEnd(11)} ${f.help}`);
+function flagsOf(names: OptionNames): readonly Flag[] {
   return [
-    'Usage: npm start -- [options]',
+    { name: 'port', env: `${names.envPrefix}_PORT`, arg: '<port>', fallback: String(DEFAULT_PORT), help: `HTTPS port of the page and its ${names.signallingPath} WebSocket` },
+    { name: 'host', env: `${names.envPrefix}_HOST`, arg: '<address>', fallback: '127.0.0.1', help: 'address to listen on (0.0.0.0: other machines too)' },
+    { name: 'ws-uri', env: 'KURENTO_WS_URI', arg: '<url>', fallback: '(embedded)', help: 'use this media server (e.g. Kurento Media Server) instead of starting one' },
+    { name: 'kurento-port', env: 'KURENTO_PORT', arg: '<port>', fallback: '8888', help: 'port of the embedded media server' },
+    { name: 'network-interfaces', env: 'KURENTO_NETWORK_INTERFACES', arg: '<ip,...>', fallback: '(all)', help: 'addresses the embedded media server offers for media' },
+  ];
+}
+
+/** The --help text. */
+export function usage(names: OptionNames): string {
+  const rows = flagsOf(names).map((f) => `  --${`${f.name} ${f.arg}`.padEnd(30)} ${f.env.padEnd(28)} ${f.fallback.padEnd(11)} ${f.help}`);
+  return [
+    `Usage: ${names.command} -- [options]`,
     '',
-    "Kurento's Hello World: starts the media server (embedded, unless --ws-uri names one) and the",
-    "tutorial's HTTPS server; open the printed https:// address and press Start.",
+    `Kurento's ${names.title}: starts the media server (embedded, unless --ws-uri names one) and the`,
+    `tutorial's HTTPS server. ${names.summary}`,
     '',
     `  ${'flag'.padEnd(32)} ${'environment'.padEnd(28)} ${'default'.padEnd(11)} meaning`,
     ...rows,
@@ -74,20 +86,21 @@ function parseWsUri(value: string, source: string): string {
 }
 
 /** Reads flags (`--name value` or `--name=value`) and the environment; `help` means print usage. */
-export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Options | 'help' {
+export function parseOptions(names: OptionNames, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Options | 'help' {
+  const known = flagsOf(names);
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return 'help';
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    const flag = FLAGS.find((f) => f.name === m?.[1]);
+    const flag = known.find((f) => f.name === m?.[1]);
     if (!m || !flag) throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined || value === '') throw new UsageError(`--${flag.name} needs a value`);
     flags.set(flag.name, value);
   }
   const get = (name: string): { value: string; source: string } | undefined => {
-    const flag = FLAGS.find((f) => f.name === name);
+    const flag = known.find((f) => f.name === name);
     if (!flag) return undefined;
     const fromFlag = flags.get(name);
     if (fromFlag !== undefined) return { value: fromFlag, source: `--${name}` };
@@ -119,7 +132,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
 
   return {
-    port: port ? parsePort(port.value, port.source) : 8443,
+    port: port ? parsePort(port.value, port.source) : DEFAULT_PORT,
     host: host?.value ?? '127.0.0.1',
     wsUri: wsUri ? parseWsUri(wsUri.value, wsUri.source) : undefined,
     mediaServer,

@@ -1,16 +1,27 @@
 /**
- * Runs the tutorial as the README says, `npm start` from the repository root, as a child process
- * in its own process group (npm → sh → tsx → node), so that stopping it stops all of them.
+ * Runs a tutorial as its README says, `npm start` (Hello World) or `npm start -w tutorials/<name>`
+ * from the repository root, as a child process in its own process group (npm → sh → tsx →
+ * node), so that stopping it stops all of them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The repository root, where npm start runs. */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Which tutorial to start: the title its ready line names, and its workspace (none: the root's `npm start`). */
+export interface Launch {
+  title: string;
+  workspace?: string;
+}
+
+/** A tutorial started as a child process. */
 export interface Started {
   /** The page's address, from the ready line. */
   url: string;
+  /** The media server's address, from its ready line (or the --ws-uri given). */
+  kurentoUrl: string;
   /** Everything printed so far, stdout and stderr. */
   output(): string;
   /** SIGTERM to the whole group; resolves once every process in it is gone (SIGKILL after 15 s). */
@@ -59,12 +70,18 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   }
 }
 
+/** The npm command line of `launch` with `args` for the tutorial. */
+function npmArgs(launch: Launch, args: readonly string[]): string[] {
+  return ['start', ...(launch.workspace ? ['-w', launch.workspace] : []), ...(args.length > 0 ? ['--', ...args] : [])];
+}
+
 /**
- * `npm start -- ...args`; resolves when both ready lines are printed (the media server's, unless
- * `--ws-uri` is given, and the page's), rejects with the output if it exits or hangs first.
+ * `npm start [-w workspace] -- ...args`; resolves when both ready lines are printed (the media
+ * server's, unless `--ws-uri` is given, and the page's), rejects with the output if it exits or
+ * hangs first.
  */
-export async function npmStart(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Started> {
-  const child = spawn('npm', ['start', ...(args.length > 0 ? ['--', ...args] : [])], {
+export async function npmStart(launch: Launch, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Started> {
+  const child = spawn('npm', npmArgs(launch, args), {
     cwd: ROOT,
     detached: true, // its own process group
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,16 +90,17 @@ export async function npmStart(args: readonly string[] = [], env: NodeJS.Process
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const embedded = !args.some((a) => a.startsWith('--ws-uri'));
   const stop = () => stopGroup(child);
+  const ready = new RegExp(`${launch.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ready on (https://\\S+)`);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    const [url, kurentoUrl] = await new Promise<[string, string]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`npm start printed no ready lines within ${timeoutMs} ms`)), timeoutMs);
       const check = (): void => {
-        const page = /Hello World ready on (https:\/\/\S+)/.exec(output)?.[1];
-        if (page && (!embedded || /media server ready on ws:\/\//.test(output))) {
+        const page = ready.exec(output)?.[1];
+        const media = /(?:media server ready on|Using the media server at) (wss?:\/\/\S+)/.exec(output)?.[1];
+        if (page && media) {
           clearTimeout(timer);
-          resolve(page);
+          resolve([page, media]);
         }
       };
       child.stdout?.on('data', check);
@@ -91,17 +109,17 @@ export async function npmStart(args: readonly string[] = [], env: NodeJS.Process
         reject(new Error(`npm start exited (${code ?? signal}) before it was ready`));
       });
     });
-    return { url, output: () => output, stop };
+    return { url, kurentoUrl, output: () => output, stop };
   } catch (e) {
     await stop().catch(() => undefined);
     throw new Error(`${(e as Error).message}; its output:\n${output}`);
   }
 }
 
-/** `npm start -- ...args` expected to end by itself (within 30 s): its exit code and output. */
-export function npmStartToEnd(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+/** `npm start [-w workspace] -- ...args` expected to end by itself (within 30 s): its exit code and output. */
+export function npmStartToEnd(launch: Launch, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn('npm', npmArgs(launch, args), { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
+/** A PEM certificate and its key. */
 export interface Certificate {
   cert: string;
   key: string;
