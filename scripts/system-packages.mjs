@@ -9,6 +9,7 @@ export const SYSTEM_PACKAGES = [
     packages: ['gstreamer1.0-tools', 'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad', 'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav'],
     why: 'GStreamer as an RTP peer and as the processing backend',
   },
+  { program: '/usr/bin/curl', packages: ['curl'], why: 'an HTTP uploader nobody here wrote, for the HttpPostEndpoint tests' },
   { program: '/usr/bin/make', packages: ['gcc', 'make'], why: "the native fast path's addon (packages/native, built with npm's node-gyp)" },
   { program: '/usr/bin/python3', packages: ['python3'], why: "node-gyp, which builds the native addon" },
   {

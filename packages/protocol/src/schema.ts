@@ -517,6 +517,22 @@ export const remoteClasses = {
     methods: { play: { params: [] } },
     events: ['EndOfStream'],
   },
+  HttpEndpoint: {
+    module: 'elements',
+    extends: 'SessionEndpoint',
+    abstract: true,
+    methods: { getUrl: { params: [], returns: 'String' } },
+  },
+  HttpPostEndpoint: {
+    module: 'elements',
+    extends: 'HttpEndpoint',
+    constructorParams: [
+      { name: 'mediaPipeline', type: 'MediaPipeline' },
+      { name: 'disconnectionTimeout', type: 'int', optional: opt, default: 2 },
+      { name: 'useEncodedMedia', type: 'boolean', optional: opt, default: false },
+    ],
+    events: ['EndOfStream'],
+  },
   RtpEndpoint: {
     module: 'elements',
     extends: 'BaseRtpEndpoint',

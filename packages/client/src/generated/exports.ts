@@ -39,6 +39,10 @@ export const RecorderEndpoint = proxyClasses.RecorderEndpoint;
 export type RecorderEndpoint = RemoteObject<'RecorderEndpoint'>;
 export const PlayerEndpoint = proxyClasses.PlayerEndpoint;
 export type PlayerEndpoint = RemoteObject<'PlayerEndpoint'>;
+export const HttpEndpoint = proxyClasses.HttpEndpoint;
+export type HttpEndpoint = RemoteObject<'HttpEndpoint'>;
+export const HttpPostEndpoint = proxyClasses.HttpPostEndpoint;
+export type HttpPostEndpoint = RemoteObject<'HttpPostEndpoint'>;
 export const RtpEndpoint = proxyClasses.RtpEndpoint;
 export type RtpEndpoint = RemoteObject<'RtpEndpoint'>;
 

@@ -75,6 +75,8 @@ export interface ServerConfig {
   mediaRoots: string[];
   /** Hosts (`host` or `host:port`) recorder and player http(s) URIs may name; empty: any. */
   httpAllowList: string[];
+  /** TCP port HttpPostEndpoints take uploads on, at the WebSocket's address (0: a free port, one per media worker). */
+  httpEndpointPort: number;
 }
 
 export const defaultConfig: Readonly<ServerConfig> = {
@@ -104,6 +106,7 @@ export const defaultConfig: Readonly<ServerConfig> = {
   mediaWorkers: 0,
   mediaRoots: [tmpdir()],
   httpAllowList: [],
+  httpEndpointPort: 0,
 };
 
 /** The most media worker threads accepted. */
@@ -152,6 +155,7 @@ const optionTable: readonly OptionDef[] = [
   { key: 'mediaWorkers', kind: 'workers', help: 'media worker threads, N or auto (one per core); 0: media in the main thread' },
   { key: 'mediaRoots', kind: 'list', flag: 'media-root', help: 'comma-separated directories recorder/player file URIs must stay in' },
   { key: 'httpAllowList', kind: 'list', help: 'comma-separated hosts recorder/player http(s) URIs may use (empty: any)' },
+  { key: 'httpEndpointPort', kind: 'int', help: 'TCP port HttpPostEndpoints take uploads on (0: a free port)' },
 ];
 
 /** A configuration problem, reported at start with the option's name. */
@@ -288,6 +292,12 @@ export function validate(config: ServerConfig): ServerConfig {
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('tlsCert and tlsKey must be set together');
   if (!Number.isInteger(config.mediaWorkers) || config.mediaWorkers < 0 || config.mediaWorkers > MAX_MEDIA_WORKERS) {
     throw new ConfigError(`mediaWorkers must be an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(config.mediaWorkers)}`);
+  }
+  if (!Number.isInteger(config.httpEndpointPort) || config.httpEndpointPort < 0 || config.httpEndpointPort > 65535) {
+    throw new ConfigError(`httpEndpointPort must be a port number or 0, got ${JSON.stringify(config.httpEndpointPort)}`);
+  }
+  if (config.httpEndpointPort !== 0 && config.mediaWorkers > 0) {
+    throw new ConfigError('httpEndpointPort must be 0 with media workers: each worker takes uploads on a free port of its own');
   }
   for (const root of config.mediaRoots) {
     if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`mediaRoots: ${root} is not a directory`);

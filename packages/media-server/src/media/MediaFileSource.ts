@@ -11,7 +11,7 @@
  * jitter buffer and lip sync see one continuous stream.
  */
 import { stat } from 'node:fs/promises';
-import { EncodedPacketSink, type EncodedPacket, FilePathSource, Input, MATROSKA, MP4, QTFF, UrlSource, WEBM } from 'mediabunny';
+import { EncodedPacketSink, type EncodedPacket, FilePathSource, Input, MATROSKA, MP4, QTFF, ReadableStreamSource, UrlSource, WEBM } from 'mediabunny';
 import type { ClockMapping, MediaKind } from '../types/media.js';
 import { type FramePacketizer, RtpHeaderWriter } from './packetize/RtpPacketizer.js';
 import { describeTrack, packetizerFor, type PlayerTrack } from './trackCodecs.js';
@@ -106,13 +106,26 @@ export class MediaFileSource {
       const info = await stat(target.path).catch(() => undefined);
       if (!info?.isFile()) throw new MediaSourceError(`media file ${where} does not exist or is not a file`);
     }
-    let readError: unknown;
-    const handleUnhandledError = (e: unknown): void => void (readError ??= e);
+    const errors = new FirstError();
     const source =
       target.kind === 'file'
-        ? new FilePathSource(target.path, { handleUnhandledError })
-        : new UrlSource(target.url, { getRetryDelay: () => null, handleUnhandledError });
-    const input = new Input({ source, formats: [WEBM, MATROSKA, MP4, QTFF] });
+        ? new FilePathSource(target.path, { handleUnhandledError: errors.keep })
+        : new UrlSource(target.url, { getRetryDelay: () => null, handleUnhandledError: errors.keep });
+    return MediaFileSource.read(new Input({ source, formats: [WEBM, MATROSKA, MP4, QTFF] }), where, target.kind, errors, events);
+  }
+
+  /**
+   * Reads media as it arrives (an HTTP upload: a browser's MediaRecorder WebM, a file POSTed):
+   * read once from start to end, so it does not seek and its duration is unknown (0). The
+   * stream's end is the media's end. Throws MediaSourceError as `open` does.
+   */
+  static async openStream(stream: ReadableStream<Uint8Array>, where: string, events: MediaFileSourceEvents): Promise<MediaFileSource> {
+    const errors = new FirstError();
+    const source = new ReadableStreamSource(stream, { handleUnhandledError: errors.keep });
+    return MediaFileSource.read(new Input({ source, formats: [WEBM, MATROSKA, MP4, QTFF] }), where, 'stream', errors, events);
+  }
+
+  private static async read(input: Input, where: string, access: ResolvedMediaUri['kind'] | 'stream', errors: FirstError, events: MediaFileSourceEvents): Promise<MediaFileSource> {
     try {
       if (!(await input.canRead())) throw new MediaSourceError(`${where} is not a WebM, MKV or MP4 file`);
       const all = await input.getTracks();
@@ -125,11 +138,13 @@ export class MediaFileSource {
         const header = new RtpHeaderWriter((Math.random() * 0x100000000) >>> 0, first.info.codec.payloadType);
         const packetizer = packetizerFor(first, header);
         const sink = new EncodedPacketSink(first.track);
-        if (!(await sink.getFirstPacket())) throw new MediaSourceError(`${where}: its ${kind} track holds no packets (truncated?)`);
+        // A stream's packets may not have arrived yet: a track that holds none just ends.
+        if (access !== 'stream' && !(await sink.getFirstPacket())) throw new MediaSourceError(`${where}: its ${kind} track holds no packets (truncated?)`);
         playing.push({ info: first.info, sink, header, packetizer, iterator: undefined, next: undefined, rtpAnchor: (Math.random() * 0x100000000) >>> 0, lastRtp: 0 });
       }
-      const duration = await input.computeDuration();
-      const seekable = target.kind === 'file' || duration > 0;
+      // Computing a stream's duration would read it to its end before the first packet plays.
+      const duration = access !== 'stream' ? await input.computeDuration() : 0;
+      const seekable = access === 'file' || (access === 'http' && duration > 0);
       return new MediaFileSource(input, events, described.map((d) => d.info), playing, {
         isSeekable: seekable,
         seekableInit: 0,
@@ -139,7 +154,7 @@ export class MediaFileSource {
     } catch (e) {
       input.dispose();
       if (e instanceof MediaSourceError) throw e;
-      const cause = readError ?? e;
+      const cause = errors.first ?? e;
       throw new MediaSourceError(`cannot read ${where}: ${cause instanceof Error ? cause.message : String(cause)}`);
     }
   }
@@ -331,4 +346,10 @@ export class MediaFileSource {
     const kind = track.info.kind;
     track.packetizer.packetize(packet.data, packet.type === 'key', rtpTs, (p) => this.#events.rtp(kind, p));
   }
+}
+
+/** The first error a source reported while no read was waiting (a network error, a file gone): the cause to name. */
+class FirstError {
+  first: unknown;
+  readonly keep = (e: unknown): void => void (this.first ??= e);
 }

@@ -2,6 +2,7 @@ import type { EventName } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
 import type { TranscoderProvider } from '../graph/edges.js';
 import type { SocketBudget } from '../limits/SocketBudget.js';
+import type { HttpUploadServer } from '../media/index.js';
 import type { ProcessingBackend } from '../processing/index.js';
 import type { MediaObject } from './MediaObject.js';
 
@@ -12,6 +13,8 @@ export interface ObjectContext {
   readonly sockets: SocketBudget;
   /** The GStreamer processing backend of this thread (filters, transcoders), made at first use. */
   readonly processing: ProcessingBackend;
+  /** The HTTP server of this thread that HttpPostEndpoints take uploads on, listening while one is registered. */
+  readonly uploads: HttpUploadServer;
   /** Where edges find transcoders, when the server has a processing backend. */
   readonly transcoders?: TranscoderProvider;
   /** Makes the object reachable by id. */

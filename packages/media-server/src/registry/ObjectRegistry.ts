@@ -3,12 +3,15 @@
  * above listens to it for creations, events and releases (by id: they may cross a thread
  * boundary); objects never see sessions or sockets.
  */
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { events, supportsEvent, type ClassName, type EventName, type FieldSpec, type JsonObject } from '@kurento-ts/protocol';
 import type { ServerConfig } from '../config/config.js';
 import type { SocketBudget } from '../limits/SocketBudget.js';
 import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
+import { HttpUploadServer, type HttpUploadServerOptions } from '../media/index.js';
 import { ServerManager, type ServerFacts } from '../objects/ServerManager.js';
 import { ProcessingBackend } from '../processing/index.js';
 import { Transcoders } from './Transcoders.js';
@@ -49,6 +52,14 @@ export class ObjectRegistry implements ObjectContext {
   }
 
   private edgeTranscoders: Transcoders | undefined;
+
+  /** HttpPostEndpoints' upload server, made at the first one. */
+  get uploads(): HttpUploadServer {
+    this.uploadServer ??= new HttpUploadServer(uploadServerOptions(this.config));
+    return this.uploadServer;
+  }
+
+  private uploadServer: HttpUploadServer | undefined;
 
   constructor(
     readonly config: ServerConfig,
@@ -110,4 +121,13 @@ export class ObjectRegistry implements ObjectContext {
     for (const pipeline of this.pipelines()) pipeline.release();
     void this.backend?.closeAll();
   }
+}
+
+/** Uploads are taken at the WebSocket's address, with its TLS; a wildcard address announces the first media address or a non-internal one. */
+function uploadServerOptions(config: ServerConfig): HttpUploadServerOptions {
+  const wildcard = config.host === '0.0.0.0' || config.host === '::' || config.host === '';
+  const external = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+  const announcedHost = wildcard ? (config.networkInterfaces[0] ?? external ?? '127.0.0.1') : config.host;
+  const tls = config.tlsCert ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  return { host: config.host, announcedHost, port: config.httpEndpointPort, ...(tls ? { tls } : {}) };
 }

@@ -10,6 +10,7 @@ import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { PassThrough } from '../objects/PassThrough.js';
+import { HttpPostEndpoint } from '../objects/endpoints/HttpPostEndpoint.js';
 import { PlayerEndpoint } from '../objects/endpoints/PlayerEndpoint.js';
 import { FaceOverlayFilter } from '../objects/filters/FaceOverlayFilter.js';
 import { GStreamerFilter } from '../objects/filters/GStreamerFilter.js';
@@ -38,6 +39,7 @@ const factories: { readonly [C in CreatableClass]: Factory<C> } = {
   RtpEndpoint: (context, params) => new RtpEndpoint(context, pipelineOf(params.mediaPipeline), params),
   RecorderEndpoint: (context, params) => new RecorderEndpoint(context, pipelineOf(params.mediaPipeline), params),
   PlayerEndpoint: (context, params) => new PlayerEndpoint(context, pipelineOf(params.mediaPipeline), params),
+  HttpPostEndpoint: (context, params) => HttpPostEndpoint.create(context, pipelineOf(params.mediaPipeline), params),
   GStreamerFilter: (context, params) => GStreamerFilter.create(context, pipelineOf(params.mediaPipeline), params),
   FaceOverlayFilter: (context, params) => FaceOverlayFilter.create(context, pipelineOf(params.mediaPipeline), params),
   ImageOverlayFilter: (context, params) => ImageOverlayFilter.create(context, pipelineOf(params.mediaPipeline), params),
