@@ -1,11 +1,12 @@
 /**
  * A file's tracks as RTP streams: the codec each would be negotiated as, whether our packetizers
- * can send it unchanged, and the packetizer that does. Codecs WebRTC cannot take as they are
- * (AAC, and video we do not packetize) are described with the reason.
+ * can send it unchanged, and the packetizer that does. AAC goes out as RFC 3640 RTP (edges to
+ * WebRTC transcode it); codecs we do not packetize are described with the reason.
  */
 import type { InputTrack } from 'mediabunny';
 import { codecName } from '../rtp/codecs.js';
 import type { MediaKind, RtpCodec } from '../types/media.js';
+import { AacPacketizer, aacHbrParameters } from './packetize/AacPacketizer.js';
 import { H264Packetizer, parseAvcC } from './packetize/H264Packetizer.js';
 import { OpusPacketizer } from './packetize/OpusPacketizer.js';
 import type { FramePacketizer, RtpHeaderWriter } from './packetize/RtpPacketizer.js';
@@ -33,7 +34,7 @@ export interface TrackDescription {
 }
 
 /** Payload types the player numbers its streams with. */
-const PAYLOAD_TYPES: Readonly<Record<string, number>> = { VP8: 96, VP9: 98, H264: 102, OPUS: 111 };
+const PAYLOAD_TYPES: Readonly<Record<string, number>> = { VP8: 96, VP9: 98, H264: 102, OPUS: 111, 'MPEG4-GENERIC': 97 };
 
 const rtp = (mimeType: string, clockRate: number, parameters: Record<string, string>, channels?: number): RtpCodec => ({
   mimeType,
@@ -67,6 +68,14 @@ export async function describeTrack(track: InputTrack): Promise<TrackDescription
   }
   if (codec === 'opus') return { info: { kind: 'audio', codec: rtp('audio/opus', 48000, { minptime: '10', useinbandfec: '1' }, 2), sendable: true }, parameterSets: [] };
   const audio = track.isAudioTrack() ? track : undefined;
+  if (codec === 'aac' && audio) {
+    // Sent as RFC 3640 AAC: WebRTC peers cannot take it, so edges to them transcode it to Opus (the processing backend).
+    const config = await audio.getDecoderConfig();
+    if (config?.description) {
+      const parameters = aacHbrParameters(bytesOf(config.description));
+      return { info: { kind: 'audio', codec: rtp('audio/mpeg4-generic', await audio.getSampleRate(), parameters, await audio.getNumberOfChannels()), sendable: true }, parameterSets: [] };
+    }
+  }
   const codecOf = rtp(`audio/${name}`, audio ? await audio.getSampleRate() : 48000, {}, audio ? await audio.getNumberOfChannels() : undefined);
   return { info: { kind: 'audio', codec: codecOf, sendable: false, reason: `${name} audio cannot go to WebRTC as it is: it needs transcoding to Opus (the processing backend)` }, parameterSets: [] };
 }
@@ -80,6 +89,8 @@ export function packetizerFor(track: TrackDescription, header: RtpHeaderWriter):
       return new Vp9Packetizer(header);
     case 'H264':
       return new H264Packetizer(header, track.lengthSize, track.parameterSets);
+    case 'MPEG4-GENERIC':
+      return new AacPacketizer(header);
     default:
       return new OpusPacketizer(header);
   }

@@ -57,7 +57,8 @@ export interface PeerStats {
   connectionState: string;
   firstFrameMs: number | null;
   inVideo: { packetsReceived: number; framesDecoded: number; keyFramesDecoded: number; pliCount: number; firCount: number; framesDropped: number; codec: string | null } | null;
-  inAudio: { packetsReceived: number; codec: string | null } | null;
+  /** loudestRms: the loudest the received audio has been (RMS over 43 ms, 0..1; 0: silence so far). */
+  inAudio: { packetsReceived: number; loudestRms: number; codec: string | null } | null;
   outVideo: { packetsSent: number; framesEncoded: number; keyFramesEncoded: number; pliCount: number; firCount: number; codec: string | null } | null;
 }
 

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { KurentoClient, type EventPayload, type MediaElement } from '@kurento-ts/client';
 import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
-import { codecsOf, probe } from '../media/mediaTools.js';
+import { codecsOf, makeFixture, probe } from '../media/mediaTools.js';
 import { Peers, servePeersPage } from '../helpers/peersPage.js';
 import { startServer } from '../helpers/server.js';
 
@@ -145,6 +145,29 @@ test('a recorder whose profile cannot hold the source’s codec records through 
     const facts = await probe(path);
     assert.deepEqual(codecsOf(facts), ['h264']);
     assert.ok(facts.duration > 1.5, `duration ${facts.duration}`);
+  } finally {
+    await peers.close();
+  }
+});
+
+test('a PlayerEndpoint playing H.264/AAC MP4 to a Chromium viewer: the video goes as it is, the AAC is transcoded to Opus and heard', async (t) => {
+  const file = await makeFixture(dir, 'h264-aac.mp4', 5);
+  const peers = await Peers.open(browser, site, kurento);
+  try {
+    const player = await peers.pipeline.create('PlayerEndpoint', { uri: `file://${file}` });
+    const viewer = await peers.endpoint('viewer');
+    await player.connect(viewer);
+    await peers.negotiate('viewer', { receive: true });
+    await player.play();
+    const stats = await waitFor('the viewer hearing the AAC as Opus', async () => {
+      const s = await peers.stats('viewer');
+      return (s.inVideo?.framesDecoded ?? 0) > 20 && (s.inAudio?.loudestRms ?? 0) > 0.03 ? s : null;
+    }, 20_000, 200);
+    t.diagnostic(`viewer: ${JSON.stringify(stats.inVideo)} audio ${JSON.stringify(stats.inAudio)}`);
+    assert.equal(stats.inAudio?.codec, 'audio/opus');
+    assert.equal(stats.inVideo?.codec, 'video/H264');
+    assert.equal(await viewer.isMediaTranscoding('AUDIO'), true);
+    assert.equal(await viewer.isMediaTranscoding('VIDEO'), false);
   } finally {
     await peers.close();
   }

@@ -83,13 +83,17 @@ async function until(what: string, check: () => boolean, ms: number): Promise<vo
   }
 }
 
-test('tracks and videoInfo: H.264/AAC MP4 says AAC needs transcoding; durations in ms', async () => {
+test('tracks and videoInfo: H.264/AAC MP4 sends its AAC as RFC 3640 mpeg4-generic with the file’s config; durations in ms', async () => {
   const { player } = await openCounting(fixtures['h264-aac.mp4'] ?? '');
   try {
     const aac = player.tracks.find((t) => t.kind === 'audio');
-    assert.equal(aac?.sendable, false);
-    assert.match(aac?.reason ?? '', /AAC audio cannot go to WebRTC as it is: it needs transcoding to Opus/);
-    assert.deepEqual(player.sentTracks.map((t) => t.codec.mimeType), ['video/H264']);
+    assert.equal(aac?.sendable, true);
+    assert.equal(aac?.codec.mimeType, 'audio/mpeg4-generic');
+    assert.equal(aac?.codec.clockRate, 48000);
+    assert.equal(aac?.codec.parameters['mode'], 'AAC-hbr');
+    // AudioSpecificConfig: AAC-LC (2), 48 kHz (index 3), the fixture's channel count (1: ffmpeg's sine is mono).
+    assert.match(aac?.codec.parameters['config'] ?? '', /^1188/);
+    assert.deepEqual(player.sentTracks.map((t) => t.codec.mimeType), ['video/H264', 'audio/mpeg4-generic']);
     assert.equal(player.sentTracks[0]?.codec.parameters['packetization-mode'], '1');
     assert.equal(player.videoInfo.isSeekable, true);
     assert.equal(player.videoInfo.seekableInit, 0);
