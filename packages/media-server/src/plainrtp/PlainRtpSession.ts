@@ -231,6 +231,13 @@ export class PlainRtpSession {
     return this.session.streamStats(kind);
   }
 
+  /** UDP sockets open now (two per bound media line: RTP and RTCP). */
+  get socketCount(): number {
+    let count = 0;
+    for (const line of this.lines) count += (line.rtpSocket ? 1 : 0) + (line.rtcpSocket ? 1 : 0);
+    return count;
+  }
+
   /** Closes the sockets and timers. */
   close(): void {
     if (this.closed) return;

@@ -15,6 +15,7 @@ import { KurentoClient, type RtpEndpoint, type SDES } from '@kurento-ts/client';
 import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
 import { Peers, servePeersPage } from '../helpers/peersPage.js';
+import { processResources } from '../helpers/resources.js';
 import { startServer } from '../helpers/server.js';
 
 let server: MediaServer;
@@ -212,5 +213,32 @@ test('bad input: no media, unknown crypto suites, wrong key lengths, SRTP to a p
     assert.equal(await rtp.isMediaFlowingIn('VIDEO'), false, 'none of it entered the graph');
   } finally {
     await pipeline.release();
+  }
+});
+
+test('RtpEndpoints draw on the UDP socket budget: two sockets per media line, 40009 before any opens when it is spent, all given back on release', async () => {
+  const limited = await startServer({ maxUdpSockets: 6 });
+  const client = await KurentoClient.connect(limited.url);
+  const used = (): number => limited.budgets().find((b) => b.budget === 'maxUdpSockets')?.used ?? -1;
+  try {
+    const before = await processResources();
+    const pipeline = await client.createMediaPipeline();
+    const first = await pipeline.create('RtpEndpoint', {});
+    await first.generateOffer();
+    assert.equal(used(), 4, 'audio and video: RTP and RTCP each');
+    const second = await pipeline.create('RtpEndpoint', {});
+    await assert.rejects(second.generateOffer(), (e: Error & { code?: number }) => e.code === 40009 && /maxUdpSockets|max-udp-sockets/.test(e.message));
+    assert.equal(used(), 4, 'the refused offer holds nothing');
+    const audioOnly = await pipeline.create('RtpEndpoint', {});
+    const offer = await audioOnly.processOffer('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 5004 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n');
+    assert.match(offer, /m=audio [1-9]\d* RTP\/AVP/);
+    assert.equal(used(), 6);
+    assert.equal((await processResources()).udpSockets - before.udpSockets, 6, 'the sockets counted are the sockets open');
+    await pipeline.release();
+    await waitFor('the budget given back', () => used() === 0, 5000, 50);
+    assert.equal((await processResources()).udpSockets, before.udpSockets);
+  } finally {
+    await client.close();
+    await limited.stop();
   }
 });

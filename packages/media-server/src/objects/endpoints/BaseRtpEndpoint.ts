@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 import type { MediaType } from '@kurento-ts/protocol';
 import { negotiatedCodecs, preferredOrder } from '../../graph/edges.js';
 import { KeyframeRequests } from '../../graph/KeyframeRequests.js';
+import type { EdgeInput } from '../../graph/MediaNode.js';
+import type { SendRoute } from '../../rtp/OutboundStream.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { mediaKinds, type ClockMapping, type MediaKind, type RtpCodec } from '../../types/media.js';
 import type { InboundStreamStats, OutboundStreamStats } from '../../rtp/RtpSession.js';
@@ -108,6 +110,8 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
 
   /** Asks the peer for a keyframe now (a PLI). */
   protected abstract sendKeyframeRequest(): void;
+  /** Points the transport's outbound stream of `kind` at a route (the edge's payload map, the negotiated codecs); undefined: nothing to send. */
+  protected abstract routeOutbound(kind: MediaKind, route: SendRoute | undefined): void;
   /** Hot path: sends a packet from the graph to the peer as our stream of `kind`; false when it cannot be sent. */
   protected abstract sendRtp(kind: MediaKind, packet: Buffer): boolean;
   /** RTP statistics of the streams of `kind` each way, from the transport's RTP session. */
@@ -119,6 +123,21 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
    * The order in which an answer or offer lists a kind's codecs: first those the source of what
    * we send can be forwarded as (no transcoding), then those every sink of what we receive takes.
    */
+  protected override onInputChanged(kind: MediaKind, input: EdgeInput | undefined): void {
+    this.routeInput(kind, input);
+  }
+
+  /** Routes what the graph feeds each kind to the transport (a new transport starts with these). */
+  protected routeInputs(): void {
+    for (const kind of mediaKinds) this.routeInput(kind, this.node.input(kind));
+  }
+
+  /** What enters from a connected source leaves toward the peer while its edge forwards or transcodes. */
+  private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
+    const codecs = negotiatedCodecs(this.node.acceptsOf(kind));
+    this.routeOutbound(kind, input?.status === 'forwarding' || input?.status === 'transcoding' ? { payloadMap: input.payloadMap, codecs } : undefined);
+  }
+
   protected codecOrder(kind: MediaKind, codecs: readonly RtpCodec[]): RtpCodec[] {
     const sinks = this.node
       .sinks()

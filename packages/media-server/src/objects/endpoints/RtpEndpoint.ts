@@ -6,8 +6,8 @@
  */
 import os from 'node:os';
 import { KurentoError, type ErrorName } from '@kurento-ts/protocol';
-import { negotiatedCodecs } from '../../graph/edges.js';
-import type { EdgeInput } from '../../graph/MediaNode.js';
+import type { SocketLease } from '../../limits/SocketBudget.js';
+import type { SendRoute } from '../../rtp/OutboundStream.js';
 import { PlainRtpSession } from '../../plainrtp/PlainRtpSession.js';
 import { localKey, type SdesKey } from '../../plainrtp/sdes.js';
 import { parseRemote } from '../../plainrtp/sdp.js';
@@ -21,6 +21,8 @@ import { BaseRtpEndpoint, type NegotiatedKind } from './BaseRtpEndpoint.js';
 export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'> {
   /** The transport, made at the first negotiation. */
   private transport: PlainRtpSession | undefined;
+  /** The transport's sockets, counted against the server's budget (maxUdpSockets). */
+  private sockets: SocketLease | undefined;
   /** Our SDES key: SRTP when the `crypto` parameter names a suite. */
   private readonly key: SdesKey | undefined;
   /** The address our sockets bind and our SDP announces. */
@@ -40,11 +42,39 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
   }
 
   protected answerOffer(offer: string): Promise<string> {
-    return this.createTransport().processOffer(offer, (kind, codecs) => this.codecOrder(kind, codecs));
+    const lines = parseRemote(offer, this.context.config.maxSdpBytes, 'SDP_END_POINT_PROCESS_OFFER_ERROR').filter((m) => (m.kind === 'audio' || m.kind === 'video') && m.port !== 0).length;
+    return this.withSockets(lines, (transport) => transport.processOffer(offer, (kind, codecs) => this.codecOrder(kind, codecs)));
   }
 
   protected createOffer(kinds: readonly MediaKind[]): Promise<string> {
-    return this.createTransport().generateOffer(kinds, (kind, codecs) => this.codecOrder(kind, codecs));
+    return this.withSockets(kinds.length, (transport) => transport.generateOffer(kinds, (kind, codecs) => this.codecOrder(kind, codecs)));
+  }
+
+  /**
+   * Runs a negotiation step on a new transport, its sockets (an RTP and an RTCP socket per media
+   * line) taken from the server's budget first: 40009 when it is spent, before any is opened.
+   * Then counts what the transport opened; a failed step gives them all back.
+   */
+  private async withSockets(lines: number, step: (transport: PlainRtpSession) => Promise<string>): Promise<string> {
+    this.closeTransport();
+    this.sockets = this.context.sockets.lease(2 * lines);
+    const transport = this.createTransport();
+    try {
+      const sdp = await step(transport);
+      this.sockets.resize(transport.socketCount);
+      return sdp;
+    } catch (e) {
+      this.closeTransport();
+      throw e;
+    }
+  }
+
+  /** Closes the transport, if any, and gives its sockets back to the budget. */
+  private closeTransport(): void {
+    this.transport?.close();
+    this.transport = undefined;
+    this.sockets?.release();
+    this.sockets = undefined;
   }
 
   protected async applyAnswer(answer: string): Promise<string> {
@@ -83,7 +113,7 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
       },
     );
     this.transport = transport;
-    for (const kind of ['audio', 'video'] as const) this.routeInput(kind, this.node.input(kind));
+    this.routeInputs();
     return transport;
   }
 
@@ -94,13 +124,8 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
     return this.transport?.send(kind, packet) ?? false;
   }
 
-  protected override onInputChanged(kind: MediaKind, input: EdgeInput | undefined): void {
-    this.routeInput(kind, input);
-  }
-
-  private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
-    const codecs = negotiatedCodecs(this.node.acceptsOf(kind));
-    this.transport?.route(kind, input?.status === 'forwarding' || input?.status === 'transcoding' ? { payloadMap: input.payloadMap, codecs } : undefined);
+  protected routeOutbound(kind: MediaKind, route: SendRoute | undefined): void {
+    this.transport?.route(kind, route);
   }
 
   protected sendKeyframeRequest(): void {
@@ -118,7 +143,7 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
 
   protected override dispose(): void {
     super.dispose();
-    this.transport?.close();
+    this.closeTransport();
   }
 }
 

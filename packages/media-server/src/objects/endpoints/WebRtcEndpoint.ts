@@ -8,8 +8,7 @@
  */
 import { ErrorCode, KurentoError, type EnumValue, type ErrorName, type MediaType } from '@kurento-ts/protocol';
 import { flagOf } from '../../config/config.js';
-import { negotiatedCodecs } from '../../graph/edges.js';
-import type { EdgeInput } from '../../graph/MediaNode.js';
+import type { SendRoute } from '../../rtp/OutboundStream.js';
 import type { InboundStreamStats, OutboundStreamStats } from '../../rtp/RtpSession.js';
 import type { SocketLease } from '../../limits/SocketBudget.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
@@ -326,7 +325,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
     );
     this.peer = peer;
     // Edges evaluated before the transport existed (Kurento apps connect before they negotiate).
-    for (const kind of ['audio', 'video'] as const) this.routeInput(kind, this.node.input(kind));
+    this.routeInputs();
     return peer;
   }
 
@@ -473,13 +472,8 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   }
 
   /** The edge feeding `kind` changed: what we send follows it (payload types by codec). */
-  protected override onInputChanged(kind: MediaKind, input: EdgeInput | undefined): void {
-    this.routeInput(kind, input);
-  }
-
-  private routeInput(kind: MediaKind, input: EdgeInput | undefined): void {
-    const codecs = negotiatedCodecs(this.node.acceptsOf(kind));
-    this.peer?.route(kind, input?.status === 'forwarding' || input?.status === 'transcoding' ? { payloadMap: input.payloadMap, codecs } : undefined);
+  protected routeOutbound(kind: MediaKind, route: SendRoute | undefined): void {
+    this.peer?.route(kind, route);
   }
 
   protected sendKeyframeRequest(): void {
