@@ -11,6 +11,7 @@ import { acceptedLabel } from '../graph/edges.js';
 import { LatencyMeter } from '../graph/latency.js';
 import { MediaNode, type Connection, type EdgeInput, type NodeOwner } from '../graph/MediaNode.js';
 import { codecLabel } from '../rtp/codecs.js';
+import { rtpPayloadLength } from '../rtp/rtpHeader.js';
 import { newObjectId } from '../support/ids.js';
 import { createLogger } from '../support/logger.js';
 import type { DataMessage } from '../types/data.js';
@@ -188,6 +189,13 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
 
   /** Hot path: hands a packet this element produced to its sinks of `kind`. */
   protected forward(kind: MediaKind, packet: Buffer): void {
+    this.node.forward(kind, packet);
+  }
+
+  /** Hot path: a packet this element made itself (a file's, an upload's) goes to its sinks of `kind`, counted as flowing out. */
+  protected sendProduced(kind: MediaKind, packet: Buffer): void {
+    if (!this.node.hasRoutes(kind)) return;
+    this.flow.count('out', kind, rtpPayloadLength(packet));
     this.node.forward(kind, packet);
   }
 

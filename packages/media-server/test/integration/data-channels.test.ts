@@ -16,9 +16,9 @@ import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/te
 import type { MediaServer } from '../../src/index.js';
 import type { WebRtcEndpoint as ServerWebRtcEndpoint } from '../../src/objects/endpoints/WebRtcEndpoint.js';
 import { CHANNEL_BUFFER_LIMIT } from '../../src/webrtc/dataChannels.js';
-import { Peers, servePeersPage, type TestMessage } from '../helpers/peersPage.js';
+import { Peers, type TestMessage } from '../helpers/peersPage.js';
 import { rendererPids, signalAll } from '../helpers/processes.js';
-import { startServer } from '../helpers/server.js';
+import { startBrowserRig, stopBrowserRig } from '../helpers/browserRig.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -38,17 +38,11 @@ let site: Site;
 let browser: Browser;
 
 before(async () => {
-  server = await startServer();
-  kurento = await KurentoClient.connect(server.url);
-  site = await servePeersPage();
-  browser = await launchChromium();
+  ({ server, kurento, site, browser } = await startBrowserRig());
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.close();
-  await kurento?.close();
-  await server?.stop();
+  await stopBrowserRig({ server, kurento, site, browser });
 });
 
 /** The server's object behind a client proxy (diagnostics the protocol does not carry). */

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KurentoClient, type EventPayload, type MediaElement } from '@kurento-ts/client';
-import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
+import { waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
 import { codecsOf, makeFixture, probe } from '../media/mediaTools.js';
-import { Peers, servePeersPage } from '../helpers/peersPage.js';
-import { startServer } from '../helpers/server.js';
+import { Peers } from '../helpers/peersPage.js';
+import { startBrowserRig, stopBrowserRig } from '../helpers/browserRig.js';
 
 let server: MediaServer;
 let kurento: KurentoClient;
@@ -23,17 +23,11 @@ let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kurento-ts-filters-'));
-  server = await startServer({ mediaRoots: [dir] });
-  kurento = await KurentoClient.connect(server.url);
-  site = await servePeersPage();
-  browser = await launchChromium();
+  ({ server, kurento, site, browser } = await startBrowserRig({ mediaRoots: [dir] }));
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.close();
-  await kurento?.close();
-  await server?.stop();
+  await stopBrowserRig({ server, kurento, site, browser });
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { KurentoClient, type EventPayload } from '@kurento-ts/client';
-import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
+import { waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
-import { Peers as PeersTab, servePeersPage } from '../helpers/peersPage.js';
-import { startServer } from '../helpers/server.js';
+import { Peers as PeersTab } from '../helpers/peersPage.js';
+import { startBrowserRig, stopBrowserRig } from '../helpers/browserRig.js';
 
 let server: MediaServer;
 let kurento: KurentoClient;
@@ -18,17 +18,11 @@ let browser: Browser;
 
 before(async () => {
   // Without transcoding, so that a sink that cannot take the codec gets the Error (filters.test.ts transcodes).
-  server = await startServer({ transcoding: false });
-  kurento = await KurentoClient.connect(server.url);
-  site = await servePeersPage();
-  browser = await launchChromium();
+  ({ server, kurento, site, browser } = await startBrowserRig({ transcoding: false }));
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.close();
-  await kurento?.close();
-  await server?.stop();
+  await stopBrowserRig({ server, kurento, site, browser });
 });
 
 /** The video codecs of the first video m-line, in order. */

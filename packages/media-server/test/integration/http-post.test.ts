@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { KurentoClient, type EventPayload } from '@kurento-ts/client';
-import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
+import { waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
 import { codecsOf, decode, makeFixture, probe } from '../media/mediaTools.js';
-import { Peers, servePeersPage } from '../helpers/peersPage.js';
+import { Peers } from '../helpers/peersPage.js';
+import { startBrowserRig, stopBrowserRig } from '../helpers/browserRig.js';
 import { startServer } from '../helpers/server.js';
 
 let server: MediaServer;
@@ -27,17 +28,11 @@ let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kurento-ts-httppost-'));
-  server = await startServer({ mediaRoots: [dir], transcoding: false });
-  kurento = await KurentoClient.connect(server.url);
-  site = await servePeersPage();
-  browser = await launchChromium();
+  ({ server, kurento, site, browser } = await startBrowserRig({ mediaRoots: [dir], transcoding: false }));
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.close();
-  await kurento?.close();
-  await server?.stop();
+  await stopBrowserRig({ server, kurento, site, browser });
   rmSync(dir, { recursive: true, force: true });
 });
 

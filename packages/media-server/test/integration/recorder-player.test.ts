@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { KurentoClient, type EventPayload, type MediaProfileSpecType } from '@kurento-ts/client';
-import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
+import { waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
 import { codecsOf, decode, makeFixture, probe } from '../media/mediaTools.js';
-import { Peers, servePeersPage } from '../helpers/peersPage.js';
-import { startServer } from '../helpers/server.js';
+import { Peers } from '../helpers/peersPage.js';
+import { startBrowserRig, stopBrowserRig } from '../helpers/browserRig.js';
 
 let server: MediaServer;
 let kurento: KurentoClient;
@@ -28,10 +28,7 @@ let files: Server;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kurento-ts-recorder-'));
   // Without transcoding: a profile that cannot hold the codec is an Error (filters.test.ts records through a transcoder).
-  server = await startServer({ mediaRoots: [dir], transcoding: false });
-  kurento = await KurentoClient.connect(server.url);
-  site = await servePeersPage();
-  browser = await launchChromium();
+  ({ server, kurento, site, browser } = await startBrowserRig({ mediaRoots: [dir], transcoding: false }));
   // A plain HTTP server for the player's http:// URIs (Range requests served by hand).
   files = createServer((req, res) => {
     const path = join(dir, new URL(req.url ?? '/', 'http://x').pathname);
@@ -48,10 +45,7 @@ before(async () => {
 
 after(async () => {
   files?.close();
-  await browser?.close();
-  await site?.close();
-  await kurento?.close();
-  await server?.stop();
+  await stopBrowserRig({ server, kurento, site, browser });
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KurentoClient, type RtpEndpoint, type SDES } from '@kurento-ts/client';
-import { launchChromium, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
+import { waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
 import type { MediaServer } from '../../src/index.js';
-import { Peers, servePeersPage } from '../helpers/peersPage.js';
+import { Peers } from '../helpers/peersPage.js';
 import { processResources } from '../helpers/resources.js';
+import { startBrowserRig, stopBrowserRig } from '../helpers/browserRig.js';
 import { startServer } from '../helpers/server.js';
 
 let server: MediaServer;
@@ -26,19 +27,13 @@ let dir: string;
 const children: ChildProcess[] = [];
 
 before(async () => {
-  server = await startServer();
-  kurento = await KurentoClient.connect(server.url);
-  site = await servePeersPage();
-  browser = await launchChromium();
+  ({ server, kurento, site, browser } = await startBrowserRig());
   dir = mkdtempSync(join(tmpdir(), 'kurento-ts-rtp-'));
 });
 
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await browser?.close();
-  await site?.close();
-  await kurento?.close();
-  await server?.stop();
+  await stopBrowserRig({ server, kurento, site, browser });
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -11,13 +11,12 @@
 import { KurentoError } from '@kurento-ts/protocol';
 import { MediaFileSource, MediaSourceError, type Upload, type UploadRegistration } from '../../media/index.js';
 import { codecLabel } from '../../rtp/codecs.js';
-import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { createLogger } from '../../support/logger.js';
-import { mediaKinds, type MediaKind } from '../../types/media.js';
 import type { ConstructorArgs, Remote } from '../contract.js';
 import { MediaElement } from '../MediaElement.js';
 import type { MediaPipeline } from '../MediaPipeline.js';
 import type { ObjectContext } from '../ObjectContext.js';
+import { publishClocks, publishTracks } from './playedTracks.js';
 
 const log = createLogger('kms:HttpPostEndpoint');
 
@@ -80,7 +79,7 @@ export class HttpPostEndpoint extends MediaElement implements Remote<'HttpPostEn
     if (this.busy) return upload.refuse(409, 'This HttpPostEndpoint is already taking an upload');
     this.busy = true;
     MediaFileSource.openStream(upload.body, `the upload to ${this.id}`, {
-      rtp: (kind, packet) => this.send(kind, packet),
+      rtp: (kind, packet) => this.sendProduced(kind, packet),
       endOfStream: () => this.ended(upload),
       error: (e) => {
         this.reportFailure(e);
@@ -103,26 +102,11 @@ export class HttpPostEndpoint extends MediaElement implements Remote<'HttpPostEn
       return upload.refuse(410, 'The HttpPostEndpoint was released');
     }
     this.source = source;
-    for (const track of source.tracks) {
-      const pad = this.node.pad(track.kind);
-      pad.codecs = [track.codec];
-      pad.active = track.codec;
-      this.node.sourceChanged(track.kind);
-    }
+    publishTracks(this.node, source);
     source.play();
-    for (const kind of mediaKinds) {
-      const clock = source.clockMapping(kind);
-      if (clock) this.node.pad(kind).clock = clock;
-    }
+    publishClocks(this.node, source);
     log.debug(`[${this.id}] upload started: ${source.sentTracks.map((t) => `${t.kind} ${codecLabel(t.codec)}`).join(', ')}`);
     this.raise('MediaSessionStarted');
-  }
-
-  /** Hot path: a packet of the upload goes to the sinks. */
-  private send(kind: MediaKind, packet: Buffer): void {
-    if (!this.hasSinks(kind)) return;
-    this.flow.count('out', kind, rtpPayloadLength(packet));
-    this.forward(kind, packet);
   }
 
   private ended(upload: Upload): void {

@@ -7,12 +7,11 @@
  */
 import { KurentoError } from '@kurento-ts/protocol';
 import { MediaFileSource, MediaSourceError, type VideoInfo } from '../../media/index.js';
-import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { createLogger } from '../../support/logger.js';
-import { mediaKinds, type MediaKind } from '../../types/media.js';
 import type { ComplexServerValue, ConstructorArgs, Remote } from '../contract.js';
 import type { MediaPipeline } from '../MediaPipeline.js';
 import type { ObjectContext } from '../ObjectContext.js';
+import { publishClocks, publishTracks } from './playedTracks.js';
 import { UriEndpoint } from './UriEndpoint.js';
 
 const log = createLogger('kms:PlayerEndpoint');
@@ -36,10 +35,7 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
     if (this.state === 'START') return;
     source.play();
     this.setState('START');
-    for (const kind of mediaKinds) {
-      const clock = source.clockMapping(kind);
-      if (clock) this.node.pad(kind).clock = clock;
-    }
+    publishClocks(this.node, source);
   }
 
   pause(): void {
@@ -95,7 +91,7 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
   private open(): Promise<MediaFileSource> {
     if (this.source) return Promise.resolve(this.source);
     this.opening ??= MediaFileSource.open(this.target, {
-      rtp: (kind, packet) => this.send(kind, packet),
+      rtp: (kind, packet) => this.sendProduced(kind, packet),
       endOfStream: () => this.ended(),
       error: (e) => {
         this.reportFailure(e);
@@ -108,12 +104,7 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
           throw new KurentoError('MEDIA_OBJECT_NOT_FOUND', 'The player was released');
         }
         this.source = source;
-        for (const track of source.tracks) {
-          const pad = this.node.pad(track.kind);
-          pad.codecs = [track.codec];
-          pad.active = track.codec;
-          this.node.sourceChanged(track.kind);
-        }
+        publishTracks(this.node, source);
         return source;
       },
       (e: unknown) => {
@@ -128,13 +119,6 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
   private opened(what: string): MediaFileSource {
     if (!this.source) throw new KurentoError('MEDIA_OBJECT_NOT_AVAILABLE', `${what} is known once the player has opened its media: call play() first`);
     return this.source;
-  }
-
-  /** Hot path: a packet of the file goes to the sinks. */
-  private send(kind: MediaKind, packet: Buffer): void {
-    if (!this.hasSinks(kind)) return;
-    this.flow.count('out', kind, rtpPayloadLength(packet));
-    this.forward(kind, packet);
   }
 
   private ended(): void {
