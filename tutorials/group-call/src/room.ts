@@ -41,9 +41,14 @@ export class Room {
   /** Takes `member` in (its name must be free); false if it left before it was in. */
   async join(member: Member): Promise<boolean> {
     this.#members.set(member.name, member);
+    const stillHere = (): boolean => this.#members.get(member.name) === member;
     try {
-      if (!(await member.start(await this.#pipeline)) || this.#members.get(member.name) !== member) return false;
+      const pipeline = await this.#pipeline;
+      // A page that left while the pipeline was made (the room may be closing) joins nothing.
+      if (!stillHere() || !(await member.start(pipeline)) || !stillHere()) return false;
     } catch (e) {
+      // Gone meanwhile: what failed was the room closing under it, not the join.
+      if (!stillHere()) return false;
       await this.leave(member);
       throw e;
     }
