@@ -12,6 +12,7 @@ import { startTutorial, type TutorialApp } from '../src/app.js';
 import type { Candidate } from '../src/messages.js';
 import { parseOptions } from '../src/options.js';
 import type { Tutorial } from '../src/tutorial.js';
+import { unrefLeakedUdpSockets } from './leaks.js';
 import { expectPipelines, pipelineShapes, sinkCounts, type PipelineShape } from './mediaServer.js';
 import { RawClient } from './rawClient.js';
 
@@ -97,7 +98,7 @@ export interface SignallingRig {
   appPipelines(): Promise<PipelineShape[]>;
   /** Waits until the app's pipelines have these element counts ([]: none), and stay so a moment. */
   expectAppPipelines(elementsPerPipeline: readonly number[]): Promise<PipelineShape[]>;
-  /** Stops the app, the client and the media server. */
+  /** Stops the app, the client and the media server; fails if the media server left a UDP socket open. */
   close(): Promise<void>;
 }
 
@@ -146,6 +147,12 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
       await kurento.close();
       await app.close();
       await server.stop();
+      const leaked = await unrefLeakedUdpSockets();
+      if (leaked.length > 0) {
+        // The leaked session's timers would keep this test process alive for ever: end it once the failure is reported.
+        setTimeout(() => process.exit(1), 2000);
+        throw new Error(`the media server left ${leaked.length} UDP socket(s) open after stop(): ${leaked.join(', ')} (a leak of the media server's; the test process is ended in 2 s)`);
+      }
     },
   };
 }
