@@ -170,6 +170,7 @@ export class PeerSession {
     this.orderCodecs(order);
     const answer = await this.pc.createAnswer();
     await this.setLocal(answer);
+    await this.closeWhatOpenedAfterClose();
     this.rejectedData = rejected;
     return this.localSdp();
   }
@@ -181,6 +182,7 @@ export class PeerSession {
     this.orderCodecs(order);
     const offer = await this.pc.createOffer();
     await this.setLocal(offer);
+    await this.closeWhatOpenedAfterClose();
     return this.localSdp();
   }
 
@@ -342,6 +344,17 @@ export class PeerSession {
     clearInterval(this.reportTimer);
     await this.pc.close().catch(() => undefined);
     for (const transport of this.pc.dtlsTransports) endDtlsRetransmissions(transport);
+  }
+
+  /**
+   * A close that came while the local description was being set (the endpoint released
+   * mid-negotiation) found sockets not yet gathered; werift's close has run and will not run
+   * again, so the ICE connections are closed here once more, with what they opened since.
+   */
+  private async closeWhatOpenedAfterClose(): Promise<void> {
+    if (!this.closed) return;
+    await Promise.allSettled(this.pc.iceTransports.map((t) => t.connection.close()));
+    throw new Error('the transport was closed during the negotiation');
   }
 
   /** Sets the local description, which opens the sockets: guard them first. */

@@ -73,6 +73,33 @@ test(`${CYCLES} cycles of pipeline → WebRtcEndpoint → processOffer → relea
   assertGivenBack(baseline, end, { heapMb: 4, rssMb: 40 });
 });
 
+test('a pipeline released while its endpoint’s processOffer or generateOffer is under way: the call answers 40101 or an SDP, and nothing of the endpoint stays open', async (t) => {
+  const peer = peers.open();
+  const offer = await peer.offer;
+  peer.close();
+  const baseline = await resources();
+  const outcomes = new Map<string, number>();
+  for (let i = 0; i < 20; i++) {
+    const pipeline = await rpc.value<string>('create', { type: 'MediaPipeline' });
+    const endpoint = await rpc.value<string>('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } });
+    // Sent back to back: the release arrives while the negotiation opens its sockets (or before its turn).
+    const negotiating = i % 2 === 0 ? rpc.invoke<string>(endpoint, 'processOffer', { offer }) : rpc.invoke<string>(endpoint, 'generateOffer', {});
+    const releasing = rpc.value('release', { object: pipeline });
+    const outcome = await negotiating.then(
+      (sdp) => (assert.match(sdp, /^v=0/), 'an SDP'),
+      (e: Error) => (assert.match(e.message, /released|not found/i), '40101'),
+    );
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    await releasing;
+  }
+  t.diagnostic(`answers: ${JSON.stringify(Object.fromEntries(outcomes))}`);
+  assert.ok((outcomes.get('40101') ?? 0) > 0, 'the release overtook some negotiations');
+  await waitFor('the sockets and timers given back', async () => {
+    const now = await resources();
+    return now.udpSockets === baseline.udpSockets && now.timers <= baseline.timers + 2 && now.objects === baseline.objects ? now : null;
+  }, 5000, 100);
+});
+
 test(`${SESSIONS} real ICE/DTLS sessions from libdatachannel peers, opened and closed, give everything back`, async (t) => {
   const events = new Map<string, (m: Message) => void>();
   rpc.onNotification = (m) => events.get(m.params?.value.object ?? '')?.(m);

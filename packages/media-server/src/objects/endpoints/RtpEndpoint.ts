@@ -70,7 +70,7 @@ export class RtpEndpoint extends BaseRtpEndpoint implements Remote<'RtpEndpoint'
   }
 
   /** Closes the transport, if any, and gives its sockets back to the budget. */
-  private closeTransport(): void {
+  protected closeTransport(): void {
     this.transport?.close();
     this.transport = undefined;
     this.sockets?.release();

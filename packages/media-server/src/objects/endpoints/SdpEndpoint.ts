@@ -25,7 +25,7 @@ export abstract class SdpEndpoint extends MediaElement implements Remote<'SdpEnd
   // ---- remote interface: SdpEndpoint ----
 
   generateOffer({ options = {} }: Args<'SdpEndpoint', 'generateOffer'>): Promise<string> {
-    return this.queue.run(async () => {
+    return this.negotiationStep(async () => {
       if (this.negotiation !== 'none') throw new KurentoError('SDP_END_POINT_ALREADY_NEGOTIATED', 'Endpoint already negotiated');
       const kinds: MediaKind[] = [];
       if (options.offerToReceiveAudio !== false) kinds.push('audio');
@@ -38,7 +38,7 @@ export abstract class SdpEndpoint extends MediaElement implements Remote<'SdpEnd
   }
 
   processOffer({ offer }: Args<'SdpEndpoint', 'processOffer'>): Promise<string> {
-    return this.queue.run(async () => {
+    return this.negotiationStep(async () => {
       if (this.negotiation !== 'none') throw new KurentoError('SDP_END_POINT_ALREADY_NEGOTIATED', 'Endpoint already negotiated');
       this.checkRemote(offer, 'SDP_END_POINT_PROCESS_OFFER_ERROR');
       const answer = await failingAs('SDP_END_POINT_PROCESS_OFFER_ERROR', 'Cannot process offer', () => this.answerOffer(offer));
@@ -51,7 +51,7 @@ export abstract class SdpEndpoint extends MediaElement implements Remote<'SdpEnd
   }
 
   processAnswer({ answer }: Args<'SdpEndpoint', 'processAnswer'>): Promise<string> {
-    return this.queue.run(async () => {
+    return this.negotiationStep(async () => {
       if (this.negotiation === 'answered') throw new KurentoError('SDP_END_POINT_ANSWER_ALREADY_PROCCESED', 'Answer already processed');
       if (this.negotiation !== 'offer-generated') throw new KurentoError('SDP_END_POINT_NOT_OFFER_GENERATED', 'No offer was generated');
       this.checkRemote(answer, 'SDP_END_POINT_PROCESS_ANSWER_ERROR');
@@ -61,6 +61,26 @@ export abstract class SdpEndpoint extends MediaElement implements Remote<'SdpEnd
       await this.afterRemoteDescription();
       this.negotiated();
       return this.presentLocal(local);
+    });
+  }
+
+  /**
+   * Runs a negotiation step in the queue. An endpoint released before its turn, or while it ran,
+   * answers 40101 and keeps nothing (the step may have opened sockets after the release closed the
+   * transport: they are closed again).
+   */
+  private negotiationStep(step: () => Promise<string>): Promise<string> {
+    const gone = (): KurentoError => new KurentoError('MEDIA_OBJECT_NOT_FOUND', `${this.className} ${this.id} was released during the negotiation`);
+    return this.queue.run(async () => {
+      if (this.released) throw gone();
+      try {
+        const sdp = await step();
+        if (!this.released) return sdp;
+      } catch (e) {
+        if (!this.released) throw e;
+      }
+      this.closeTransport();
+      throw gone();
     });
   }
 
@@ -93,6 +113,8 @@ export abstract class SdpEndpoint extends MediaElement implements Remote<'SdpEnd
 
   // ---- the transport's part ----
 
+  /** Closes the transport, if any, and gives its sockets back (idempotent). */
+  protected abstract closeTransport(): void;
   /** Validates a remote SDP before the transport sees it; throws a Kurento error of `errorType`. */
   protected abstract checkRemote(sdp: string, errorType: ErrorName): void;
   /** Applies a remote offer; returns the local answer. */

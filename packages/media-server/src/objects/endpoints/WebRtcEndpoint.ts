@@ -361,7 +361,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   }
 
   /** Closes the transport, if any, and gives its sockets back to the budget. */
-  private closeTransport(): void {
+  protected closeTransport(): void {
     clearTimeout(this.negotiationTimer);
     this.negotiationTimer = undefined;
     this.sockets?.release();
