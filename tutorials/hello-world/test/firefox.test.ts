@@ -13,12 +13,28 @@ import { helloWorld } from '../src/tutorial.js';
 
 let run: BrowserRun;
 
+/** `HH:MM:SS.mmm` as the log shows it, in ms of the day (a run across midnight goes on counting). */
+let lastMs = 0;
+function clockMs(text: string): number {
+  const m = /(\d+):(\d+):(\d+)\.(\d+)/.exec(text);
+  assert.ok(m, `a time in the log: ${JSON.stringify(text)}`);
+  let ms = ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]);
+  if (ms < lastMs - 12 * 3600_000) ms += 24 * 3600_000;
+  lastMs = ms;
+  return ms;
+}
+
 before(async () => {
   run = await BrowserRun.start(helloWorld, []);
 });
 
 after(async () => {
   await run?.close();
+});
+
+test('npm start says which address it offers for media, and warns that loopback reaches this machine only', () => {
+  assert.match(run.app.output(), /^Media offered on 127\.0\.0\.1 \(--network-interfaces\)$/m);
+  assert.match(run.app.output(), /^hello-world: warning: media only on loopback: only browsers on this machine get media \(Chromium with --allow-loopback-in-peer-connection, Firefox with media\.peerconnection\.ice\.loopback\)$/m);
 });
 
 test('Firefox: Start plays the camera back through the media server (frames decoded, VP8); Stop releases the pipeline', async (t) => {
@@ -41,6 +57,17 @@ test('Firefox: Start plays the camera back through the media server (frames deco
   t.diagnostic(`inbound: ${JSON.stringify(inbound)}`);
   assert.equal(inbound.video.codec?.mimeType.toLowerCase(), 'video/vp8', 'Firefox receives VP8');
   await firefox.expectAudio('#videoOutput');
+
+  // The event log: the server's events between the page's own steps, in the order they came,
+  // so its times (all on the page's clock) never go back.
+  const log = await waitFor('the media server\'s events in the log', async () => {
+    const lines = await firefox.page.$$eval('#events li', (items) => items.map((li) => [li.querySelector('time')?.textContent ?? '', li.querySelector('b')?.textContent ?? ''] as const));
+    return lines.some(([, name]) => name === 'MediaFlowInStateChanged') && lines.some(([, name]) => name === 'MediaFlowOutStateChanged') ? lines : null;
+  }, MEDIA_WAIT_MS, 250);
+  t.diagnostic(`event log: ${JSON.stringify(log)}`);
+  assert.ok(new Set(log.map(([, name]) => name)).size >= 5, 'page steps and server events both in the log');
+  const times = log.map(([time]) => clockMs(time));
+  for (let i = 1; i < times.length; i++) assert.ok((times[i] ?? 0) >= (times[i - 1] ?? 0), `line ${i} (${JSON.stringify(log[i])}) is timed before line ${i - 1} (${JSON.stringify(log[i - 1])})`);
 
   await firefox.page.click('#stop');
   await run.expectPipelines([]);
