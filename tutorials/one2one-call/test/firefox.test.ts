@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
 import { BrowserRun, MEDIA_WAIT_MS, type Participant, type ProbeInbound } from '@kurento-ts/tutorial-kit/testing';
 import { one2oneCall } from '../src/tutorial.js';
+import { register, ring } from './calls.js';
 
 let run: BrowserRun;
 
@@ -22,17 +23,9 @@ after(async () => {
   await run?.close();
 });
 
-async function register(p: Participant): Promise<Participant> {
-  await p.page.fill('#name', p.name);
-  await p.page.click('#register');
-  await p.page.waitForSelector('body[data-register="registered"]', { timeout: 10_000 });
-  return p;
-}
-
+/** `from` calls `to`, who accepts: both pages in the call. */
 async function call(from: Participant, to: Participant): Promise<void> {
-  await from.page.fill('#peer', to.name);
-  await from.page.click('#call');
-  await to.page.waitForSelector('#accept', { state: 'visible', timeout: MEDIA_WAIT_MS });
+  await ring(from, to);
   await to.page.click('#accept');
   await waitFor('both pages in the call', async () =>
     (await from.page.getAttribute('body', 'data-call')) === 'inCall' && (await to.page.getAttribute('body', 'data-call')) === 'inCall', MEDIA_WAIT_MS);
