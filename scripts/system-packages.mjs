@@ -2,6 +2,7 @@
 // each with the program whose absence means it is missing, and why it is needed.
 export const SYSTEM_PACKAGES = [
   { program: '/usr/bin/chromium', packages: ['chromium'], why: 'the browser tests (Debian Chromium with a fake camera)' },
+  { program: '/usr/bin/firefox-esr', packages: ['firefox-esr'], why: "the tutorials' Firefox tests (Debian Firefox ESR with its fake camera, over WebDriver BiDi)" },
   { program: '/usr/bin/janus', packages: ['janus'], why: "the benchmark's peer server" },
   { program: '/usr/bin/ffprobe', packages: ['ffmpeg'], why: 'RTP senders and receivers, and the judge of recorded files' },
   {

@@ -61,5 +61,5 @@ test('configuration: --media-root, KURENTO_MEDIA_ROOT, --http-allow-list; the te
   assert.deepEqual(loadConfig(['--media-root', `${root},${second}`], {}).config.mediaRoots, [root, second]);
   assert.deepEqual(loadConfig([], { KURENTO_MEDIA_ROOT: root }).config.mediaRoots, [root]);
   assert.deepEqual(loadConfig(['--http-allow-list=a.example,b.example:81'], {}).config.httpAllowList, ['a.example', 'b.example:81']);
-  assert.throws(() => loadConfig(['--media-root', join(base, 'nowhere')], {}), /mediaRoots: .*nowhere is not a directory/);
+  assert.throws(() => loadConfig(['--media-root', join(base, 'nowhere')], {}), /--media-root: .*nowhere is not a directory/);
 });
