@@ -4,10 +4,10 @@
  * the page sends on its channel comes back on it, with the video.
  */
 import { fileURLToPath } from 'node:url';
-import { LoopbackSession, type LoopbackWiring, type Tutorial } from '@kurento-ts/tutorial-kit';
+import { EndpointSession, LOOPBACK_DIALECT, type SessionWiring, type Tutorial } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
 
-const wiring: LoopbackWiring<ServerMessage> = {
+const wiring: SessionWiring<ServerMessage> = {
   endpointParams: { useDataChannels: true },
   wire: async ({ pipeline, endpoint, fail }) => {
     await Promise.all([
@@ -27,5 +27,5 @@ export const datachannel: Tutorial<ServerMessage> = {
   hint: 'press Start',
   signallingPath: '/datachannel',
   publicDir: fileURLToPath(new URL('../public/', import.meta.url)),
-  signalling: (kurento, onFault) => ({ open: (send) => new LoopbackSession<ServerMessage>(kurento, send, wiring, onFault) }),
+  signalling: (kurento, onFault) => ({ open: (send) => new EndpointSession<ServerMessage>(kurento, send, wiring, LOOPBACK_DIALECT, onFault) }),
 };

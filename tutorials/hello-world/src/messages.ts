@@ -2,7 +2,7 @@
  * The Hello World signalling protocol between the page and the application server, on the
  * `/helloworld` WebSocket: Kurento's tutorial messages, plus `event` to show the media
  * server's events on the page. Shared by src/ and public/ (types only: the kit's
- * LoopbackSession parses what a browser sends); nothing here needs Node or the DOM.
+ * EndpointSession parses what a browser sends); nothing here needs Node or the DOM.
  */
 import type { LoopbackReply, LoopbackRequest } from '@kurento-ts/tutorial-kit/messages';
 

@@ -1,14 +1,14 @@
 /**
- * One browser's Hello World session on the `/helloworld` WebSocket: the kit's LoopbackSession
+ * One browser's Hello World session on the `/helloworld` WebSocket: the kit's EndpointSession
  * (pipeline, candidates, release) with a WebRtcEndpoint connected to itself, and the endpoint's
  * events forwarded to the page.
  */
 import type { KurentoClient } from '@kurento-ts/client';
-import { LoopbackSession, type LoopbackWiring } from '@kurento-ts/tutorial-kit';
+import { EndpointSession, LOOPBACK_DIALECT, type SessionWiring } from '@kurento-ts/tutorial-kit';
 import { forwardedEvents, type ServerMessage } from './messages.js';
 
 /** What Hello World puts in the loop: nothing; every event the page shows. */
-const wiring: LoopbackWiring<ServerMessage> = {
+const wiring: SessionWiring<ServerMessage> = {
   wire: async ({ pipeline, endpoint, send }) => {
     await Promise.all([
       ...forwardedEvents.map((name) => endpoint.on(name, (data) => send({ id: 'event', name, data: { ...data } }))),
@@ -19,6 +19,6 @@ const wiring: LoopbackWiring<ServerMessage> = {
 };
 
 /** A page's Hello World session. */
-export function helloWorldSession(kurento: KurentoClient, send: (message: ServerMessage) => void, onFault: (error: unknown) => void): LoopbackSession<ServerMessage> {
-  return new LoopbackSession<ServerMessage>(kurento, send, wiring, onFault);
+export function helloWorldSession(kurento: KurentoClient, send: (message: ServerMessage) => void, onFault: (error: unknown) => void): EndpointSession<ServerMessage> {
+  return new EndpointSession<ServerMessage>(kurento, send, wiring, LOOPBACK_DIALECT, onFault);
 }

@@ -91,7 +91,7 @@ export function unknownId(message: RawMessage): BadMessage {
   return new BadMessage(`Invalid message id ${JSON.stringify(message.id)}`);
 }
 
-/** Page → server, in every loopback tutorial (Hello World's messages, see loopback.ts). */
+/** Page → server, in every loopback tutorial (Hello World's; see endpointSession.ts). */
 export type LoopbackRequest =
   | { id: 'start'; sdpOffer: string }
   | { id: 'onIceCandidate'; candidate: Candidate }

@@ -3,12 +3,12 @@
  * face) → the same WebRtcEndpoint. The filter needs the media server's GStreamer: where it is
  * missing, `create` or the filter's Error event says what to install, and the page is told.
  */
-import type { LoopbackWiring } from '@kurento-ts/tutorial-kit';
+import type { SessionWiring } from '@kurento-ts/tutorial-kit';
 import { HAT_PLACEMENT } from './hat.js';
 import type { ServerMessage } from './messages.js';
 
 /** The wiring of a mirror whose hat the media server loads from `hatUri`. */
-export function mirrorWiring(hatUri: () => Promise<string>): LoopbackWiring<ServerMessage> {
+export function mirrorWiring(hatUri: () => Promise<string>): SessionWiring<ServerMessage> {
   return {
     wire: async ({ pipeline, endpoint, fail }) => {
       const filter = await pipeline.create('FaceOverlayFilter');

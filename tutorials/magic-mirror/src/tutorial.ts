@@ -1,6 +1,6 @@
 /** Magic Mirror as the kit starts it: its names, its page, and a loopback session through the hat filter per page. */
 import { fileURLToPath } from 'node:url';
-import { LoopbackSession, type Tutorial } from '@kurento-ts/tutorial-kit';
+import { EndpointSession, LOOPBACK_DIALECT, type Tutorial } from '@kurento-ts/tutorial-kit';
 import { placeHat, type Hat } from './hat.js';
 import type { ServerMessage } from './messages.js';
 import { mirrorWiring } from './mirror.js';
@@ -20,7 +20,7 @@ export const magicMirror: Tutorial<ServerMessage> = {
     let hat: Promise<Hat> | undefined;
     const wiring = mirrorWiring(async () => (await (hat ??= placeHat())).uri);
     return {
-      open: (send) => new LoopbackSession<ServerMessage>(kurento, send, wiring, onFault),
+      open: (send) => new EndpointSession<ServerMessage>(kurento, send, wiring, LOOPBACK_DIALECT, onFault),
       close: async () => {
         await (await hat?.catch(() => undefined))?.remove();
       },
