@@ -8,7 +8,7 @@
  */
 import type { KurentoClient, MediaPipeline, WebRtcEndpoint } from '@kurento-ts/client';
 import { CandidateQueue } from './candidates.js';
-import { answerError, parseLoopbackRequest, type Candidate, type LoopbackReply } from './messages.js';
+import { answerError, parseLoopbackRequest, type Candidate, type ErrorMessage, type LoopbackReply } from './messages.js';
 import type { PageSession } from './tutorial.js';
 
 /** What a page asks, in a tutorial's words: `Params` are what its start carries besides the offer. */
@@ -82,7 +82,7 @@ export class EndpointSession<Out extends { id: string }, Params = undefined> imp
 
   constructor(
     private readonly kurento: KurentoClient,
-    private readonly send: (message: Out | LoopbackReply) => void,
+    private readonly send: (message: Out | ErrorMessage) => void,
     private readonly wiring: SessionWiring<Out, Params>,
     private readonly dialect: SessionDialect<Out, Params>,
     private readonly onFault: (error: unknown) => void = () => undefined,
