@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { EndpointSession, type Tutorial } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
-import { RECEIVER_DIALECT, RECEIVER_WIRING } from './receiver.js';
+import { RECEIVER_DIALECT, RECEIVER_WIRING, type ReceiverParams } from './receiver.js';
 
 /** The RTP receiver, for runTutorial/startTutorial. */
 export const rtpReceiver: Tutorial<ServerMessage> = {
@@ -14,5 +14,5 @@ export const rtpReceiver: Tutorial<ServerMessage> = {
   hint: 'press Start, then run the command the page shows',
   signallingPath: '/rtpreceiver',
   publicDir: fileURLToPath(new URL('../public/', import.meta.url)),
-  signalling: (kurento, onFault) => ({ open: (send) => new EndpointSession(kurento, send, RECEIVER_WIRING, RECEIVER_DIALECT, onFault) }),
+  signalling: (kurento, onFault) => ({ open: (send) => new EndpointSession<ServerMessage, ReceiverParams>(kurento, send, RECEIVER_WIRING, RECEIVER_DIALECT, onFault) }),
 };
