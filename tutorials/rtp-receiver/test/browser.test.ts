@@ -59,7 +59,7 @@ async function stopSender(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-for (const { sender, srtp } of [{ sender: 'ffmpeg-rtp', srtp: false }, { sender: 'ffmpeg-srtp', srtp: true }, { sender: 'gst-rtp', srtp: false }]) {
+for (const { sender, srtp } of [{ sender: 'ffmpeg-rtp', srtp: false }, { sender: 'ffmpeg-srtp', srtp: true }, { sender: 'gst-rtp', srtp: false }, { sender: 'gst-srtp', srtp: true }]) {
   test(`${sender}: the README's command, as the page fills it in, plays in the page`, async (t) => {
     await viewer.page.setChecked('#useSrtp', srtp);
     await viewer.page.click('#start');
@@ -77,7 +77,8 @@ for (const { sender, srtp } of [{ sender: 'ffmpeg-rtp', srtp: false }, { sender:
       const keys = /^AES_CM_128_HMAC_SHA1_80; video key (\S+), audio key (\S+)$/.exec(info.srtp);
       assert.ok(keys?.[1] && keys[2], `the keys are shown: ${info.srtp}`);
       assert.match(answer, /^a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\S+\r?$/m);
-      command = command.replaceAll('VIDEO_KEY', keys[1]).replaceAll('AUDIO_KEY', keys[2]);
+      const hex = (base64: string): string => Buffer.from(base64, 'base64').toString('hex');
+      command = command.replaceAll('VIDEO_KEY_HEX', hex(keys[1])).replaceAll('AUDIO_KEY_HEX', hex(keys[2])).replaceAll('VIDEO_KEY', keys[1]).replaceAll('AUDIO_KEY', keys[2]);
     } else {
       assert.equal(info.srtp, 'no (plain RTP)');
     }
