@@ -10,11 +10,19 @@
  * (audio, where a few dropped or missing 20 ms frames are harmless), not on video frames, which
  * a jump would crowd together or tear apart. A new reference SSRC (a new source) takes a new
  * offset at its own first report.
+ *
+ * A new source of a kind starts where its arrival puts it, but never before the previous
+ * source's last frame: that one's times follow its first frame's arrival, so a first frame that
+ * came late (a busy moment) puts all of them late, and the next source's first arrival can fall
+ * before them; a file with its timestamps going back is what players and muxers reject.
  */
 import type { ClockMapping, MediaKind } from '../types/media.js';
 
 /** The signed distance a - b of two 32-bit RTP timestamps. */
 const tsDelta = (a: number, b: number): number => (a - b) | 0;
+
+/** How far after the previous source's last frame a new source's first frame lands at the earliest. */
+const SOURCE_GAP_MS = 1;
 
 interface StreamAnchor {
   ssrc: number;
@@ -51,7 +59,8 @@ export class MediaTimeline {
   localTime(kind: MediaKind, ssrc: number, rtpTimestamp: number, clockRate: number, arrivalMs: number): number {
     let stream = this.#streams.get(kind);
     if (!stream || stream.ssrc !== ssrc) {
-      stream = { ssrc, rtp: rtpTimestamp, localMs: arrivalMs, report: this.#early.get(ssrc) };
+      const start = stream ? Math.max(arrivalMs, stream.localMs + SOURCE_GAP_MS) : arrivalMs;
+      stream = { ssrc, rtp: rtpTimestamp, localMs: start, report: this.#early.get(ssrc) };
       this.#early.delete(ssrc);
       this.#streams.set(kind, stream);
     }
