@@ -18,7 +18,12 @@ export const magicMirror: Tutorial<ServerMessage> = {
   signalling: (kurento, onFault) => {
     // Placed on first use, so that a start without pages leaves nothing behind.
     let hat: Promise<Hat> | undefined;
-    const wiring = mirrorWiring(async () => (await (hat ??= placeHat())).uri);
+    const place = (): Promise<Hat> =>
+      placeHat().catch((e: unknown) => {
+        hat = undefined; // tried again on the next start
+        throw e;
+      });
+    const wiring = mirrorWiring(async () => (await (hat ??= place())).uri);
     return {
       open: (send) => new EndpointSession<ServerMessage>(kurento, send, wiring, LOOPBACK_DIALECT, onFault),
       close: async () => {
