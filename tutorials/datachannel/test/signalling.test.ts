@@ -5,51 +5,37 @@
  * itself is the browser test's: it goes over the data channel, not this socket.)
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { RawClient, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { test } from 'node:test';
+import { RawClient, useSignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import type { ServerMessage } from '../src/messages.js';
 import { datachannel } from '../src/tutorial.js';
 
-let rig: SignallingRig;
+const rig = useSignallingRig(datachannel);
 
-before(async () => {
-  rig = await startSignallingRig(datachannel);
-});
-
-afterEach(async () => {
-  await rig.settle();
-});
-
-after(async () => {
-  await rig?.close();
-});
-
+/** A page that sends a stand-in's offer as `start`. */
 async function start(): Promise<RawClient<ServerMessage>> {
-  const client = await rig.open<ServerMessage>();
-  const standIn = await rig.standIn(client);
-  client.send({ id: 'start', sdpOffer: await standIn.offer() });
-  return client;
+  return (await rig().offer<ServerMessage>((sdpOffer) => ({ id: 'start', sdpOffer }))).client;
 }
 
 test('malformed messages are answered with error', async () => {
-  const client = await rig.open<ServerMessage>();
+  const client = await rig().open<ServerMessage>();
   assert.deepEqual(await client.refusals(['', { id: 'start', sdpOffer: 7 }, { id: 'send', text: 'hi' }]), [
     'Malformed message: not JSON',
     'start: "sdpOffer" must be a non-empty string',
     'Invalid message id "send"',
   ]);
   await client.close();
-  assert.deepEqual(rig.faults, []);
+  assert.deepEqual(rig().faults, []);
 });
 
 test('start: one WebRtcEndpoint connected to itself; stop releases it', async () => {
   const client = await start();
   await client.take('startResponse');
-  const [shape] = await rig.expectAppPipelines([1]);
+  const [shape] = await rig().expectAppPipelines([1]);
   assert.deepEqual(shape?.elements, ['WebRtcEndpoint']);
-  assert.deepEqual(await rig.feeds(), [1], 'the endpoint feeds itself');
+  assert.deepEqual(await rig().feeds(), [1], 'the endpoint feeds itself');
   client.send({ id: 'stop' });
-  await rig.expectAppPipelines([]);
+  await rig().expectAppPipelines([]);
   await client.close();
 });
 
@@ -58,6 +44,6 @@ for (const delayMs of [0, 20, 80]) {
     const client = await start();
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     client.ws.terminate();
-    await rig.expectAppPipelines([]);
+    await rig().expectAppPipelines([]);
   });
 }

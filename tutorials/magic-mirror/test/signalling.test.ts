@@ -7,35 +7,20 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
-import { RawClient, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { test } from 'node:test';
+import { RawClient, useSignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import type { ServerMessage } from '../src/messages.js';
 import { magicMirror } from '../src/tutorial.js';
 
-let rig: SignallingRig;
-
-before(async () => {
-  rig = await startSignallingRig(magicMirror);
-});
-
-afterEach(async () => {
-  await rig.settle();
-});
-
-after(async () => {
-  await rig?.close();
-});
+const rig = useSignallingRig(magicMirror);
 
 /** A page that sends a stand-in's offer as `start`. */
 async function start(): Promise<RawClient<ServerMessage>> {
-  const client = await rig.open<ServerMessage>();
-  const standIn = await rig.standIn(client);
-  client.send({ id: 'start', sdpOffer: await standIn.offer() });
-  return client;
+  return (await rig().offer<ServerMessage>((sdpOffer) => ({ id: 'start', sdpOffer }))).client;
 }
 
 test('malformed messages are answered with error, and the socket stays usable', async () => {
-  const client = await rig.open<ServerMessage>();
+  const client = await rig().open<ServerMessage>();
   assert.deepEqual(await client.refusals(['{"id": "start", sdpOffer', { id: 'start' }, { id: 'onIceCandidate', candidate: {} }, { id: 'mirror' }]), [
     'Malformed message: not JSON',
     'start: "sdpOffer" must be a non-empty string',
@@ -43,31 +28,31 @@ test('malformed messages are answered with error, and the socket stays usable', 
     'Invalid message id "mirror"',
   ]);
   client.send({ id: 'stop' }); // nothing to stop: harmless
-  await rig.expectAppPipelines([]);
+  await rig().expectAppPipelines([]);
   await client.close();
-  assert.deepEqual(rig.faults, []);
+  assert.deepEqual(rig().faults, []);
 });
 
 test('start: the endpoint goes through a FaceOverlayFilter whose hat the media server has read; stop releases it', async () => {
   const client = await start();
   const { sdpAnswer } = await client.take('startResponse');
   assert.match(sdpAnswer, /^m=video /m);
-  const [shape] = await rig.expectAppPipelines([2]);
+  const [shape] = await rig().expectAppPipelines([2]);
   assert.deepEqual(shape?.elements, ['FaceOverlayFilter', 'WebRtcEndpoint']);
-  assert.deepEqual(await rig.feeds(), [1, 1], 'endpoint → filter → endpoint');
+  assert.deepEqual(await rig().feeds(), [1, 1], 'endpoint → filter → endpoint');
   assert.deepEqual(client.all('error'), []);
   client.send({ id: 'stop' });
-  await rig.expectAppPipelines([]);
+  await rig().expectAppPipelines([]);
   await client.close();
 });
 
 test('garbage SDP: error, nothing left', async () => {
-  const client = await rig.open<ServerMessage>();
+  const client = await rig().open<ServerMessage>();
   client.send({ id: 'start', sdpOffer: 'not SDP' });
   const { message } = await client.take('error');
   assert.match(message, /sdp/i);
-  await rig.expectAppPipelines([]);
-  rig.faults.length = 0;
+  await rig().expectAppPipelines([]);
+  rig().faults.length = 0;
   await client.close();
 });
 
@@ -76,7 +61,7 @@ for (const delayMs of [0, 20, 80]) {
     const client = await start();
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     client.ws.terminate();
-    await rig.expectAppPipelines([]);
+    await rig().expectAppPipelines([]);
   });
 }
 
@@ -86,10 +71,10 @@ test('close() of the app releases the session and removes the hat it placed unde
   await client.take('startResponse');
   const placed = hats();
   assert.ok(placed.length >= 1, 'the hat is under the temporary folder while the app runs');
-  await rig.app.close();
-  await rig.expectAppPipelines([]);
+  await rig().app.close();
+  await rig().expectAppPipelines([]);
   const left = hats();
   assert.ok(placed.some((name) => !left.includes(name)), `the app's hat is gone: before ${placed.join(', ')}, after ${left.join(', ')}`);
   await client.close();
-  assert.deepEqual(rig.faults, []);
+  assert.deepEqual(rig().faults, []);
 });

@@ -4,12 +4,10 @@
  * fails on a UDP socket left open), with a stand-in WebRtcEndpoint playing the page.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { RawClient, startSignallingRig, type CandidateRoute, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { test } from 'node:test';
+import { RawClient, useSignallingRig, type CandidateRoute } from '@kurento-ts/tutorial-kit/testing';
 import type { Candidate, ServerMessage } from '../src/messages.js';
 import { rtpReceiver } from '../src/tutorial.js';
-
-let rig: SignallingRig;
 
 /** Kurento's ids for this tutorial's candidates, both ways. */
 const ROUTE: CandidateRoute = {
@@ -17,22 +15,10 @@ const ROUTE: CandidateRoute = {
   incoming: (m) => (m.id === 'ADD_ICE_CANDIDATE' ? (m as { candidate?: Candidate }).candidate : undefined),
 };
 
-before(async () => {
-  rig = await startSignallingRig(rtpReceiver);
-});
-
-afterEach(async () => {
-  await rig.settle();
-});
-
-after(async () => {
-  await rig?.close();
-});
+const rig = useSignallingRig(rtpReceiver);
 
 async function start(useSrtp: boolean): Promise<RawClient<ServerMessage>> {
-  const client = await rig.open<ServerMessage>();
-  const standIn = await rig.standIn(client, ROUTE);
-  client.send({ id: 'PROCESS_SDP_OFFER', sdpOffer: await standIn.offer(), useSrtp });
+  const { client, standIn } = await rig().offer<ServerMessage>((sdpOffer) => ({ id: 'PROCESS_SDP_OFFER', sdpOffer, useSrtp }), ROUTE);
   const { sdpAnswer } = await client.take('PROCESS_SDP_ANSWER');
   await standIn.answer(sdpAnswer);
   await standIn.connected();
@@ -40,7 +26,7 @@ async function start(useSrtp: boolean): Promise<RawClient<ServerMessage>> {
 }
 
 test('malformed messages are answered with error, and the socket stays usable', async () => {
-  const client = await rig.open<ServerMessage>();
+  const client = await rig().open<ServerMessage>();
   assert.deepEqual(await client.refusals(['[]', { id: 'PROCESS_SDP_OFFER' }, { id: 'PROCESS_SDP_OFFER', sdpOffer: 'v=0', useSrtp: 'yes' }, { id: 'ADD_ICE_CANDIDATE' }, { id: 'start', sdpOffer: 'v=0' }]), [
     'Malformed message: expected an object with a string "id"',
     'PROCESS_SDP_OFFER: "sdpOffer" must be a non-empty string',
@@ -49,9 +35,9 @@ test('malformed messages are answered with error, and the socket stays usable', 
     'Invalid message id "start"',
   ]);
   client.send({ id: 'STOP' });
-  await rig.expectAppPipelines([]);
+  await rig().expectAppPipelines([]);
   await client.close();
-  assert.deepEqual(rig.faults, []);
+  assert.deepEqual(rig().faults, []);
 });
 
 test('plain RTP: the page connects; SHOW_CONN_INFO names the RtpEndpoint\'s address and ports, SHOW_SDP_ANSWER its answer; STOP releases', async () => {
@@ -63,11 +49,11 @@ test('plain RTP: the page connects; SHOW_CONN_INFO names the RtpEndpoint\'s addr
   assert.match(sdpAnswer, new RegExp(`^m=audio ${info.audioPort} RTP/AVPF 111\\r$`, 'm'));
   assert.match(sdpAnswer, new RegExp(`^m=video ${info.videoPort} RTP/AVPF 96\\r$`, 'm'));
   assert.ok(client.all('ADD_ICE_CANDIDATE').length > 0, 'the server\'s candidates, under Kurento\'s id');
-  const [shape] = await rig.expectAppPipelines([2]);
+  const [shape] = await rig().expectAppPipelines([2]);
   assert.deepEqual(shape?.elements, ['RtpEndpoint', 'WebRtcEndpoint']);
-  assert.deepEqual(await rig.feeds(), [1], 'the RtpEndpoint feeds the page\'s endpoint');
+  assert.deepEqual(await rig().feeds(), [1], 'the RtpEndpoint feeds the page\'s endpoint');
   client.send({ id: 'STOP' });
-  await rig.expectAppPipelines([]);
+  await rig().expectAppPipelines([]);
   await client.close();
 });
 
@@ -86,17 +72,15 @@ test('SRTP: a fresh key per stream and per start, in the sender\'s offer; the Rt
   const second = await start(true);
   const again = await second.take('SHOW_CONN_INFO');
   assert.notEqual(again.srtp?.videoKey, info.srtp.videoKey, 'a new start, new keys');
-  await rig.expectAppPipelines([2, 2]);
+  await rig().expectAppPipelines([2, 2]);
   await Promise.all([first.close(), second.close()]);
 });
 
 for (const delayMs of [0, 20, 80]) {
   test(`a socket closed ${delayMs} ms into a start leaves nothing behind`, async () => {
-    const client = await rig.open<ServerMessage>();
-    const standIn = await rig.standIn(client, ROUTE);
-    client.send({ id: 'PROCESS_SDP_OFFER', sdpOffer: await standIn.offer(), useSrtp: delayMs > 10 });
+    const { client } = await rig().offer<ServerMessage>((sdpOffer) => ({ id: 'PROCESS_SDP_OFFER', sdpOffer, useSrtp: delayMs > 10 }), ROUTE);
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     client.ws.terminate();
-    await rig.expectAppPipelines([]);
+    await rig().expectAppPipelines([]);
   });
 }
