@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RawClient, useSignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { closedDuringStartTests, RawClient, useSignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import type { ServerMessage } from '../src/messages.js';
 import { datachannel } from '../src/tutorial.js';
 
@@ -39,11 +39,4 @@ test('start: one WebRtcEndpoint connected to itself; stop releases it', async ()
   await client.close();
 });
 
-for (const delayMs of [0, 20, 80]) {
-  test(`a socket closed ${delayMs} ms into a start leaves nothing behind`, async () => {
-    const client = await start();
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    client.ws.terminate();
-    await rig().expectAppPipelines([]);
-  });
-}
+closedDuringStartTests(rig, start);

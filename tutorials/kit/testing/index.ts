@@ -8,6 +8,6 @@ export { RawClient } from './rawClient.js';
 export { ASTRONAUT, makeCameras, pictureDistance, PICTURE_HEIGHT, PICTURE_WIDTH, type Camera, type Cameras, type PictureName } from './cameras.js';
 export { Participant, MEDIA_WAIT_MS, type ProbeInbound, type Seen } from './participant.js';
 export { describeShapes, expectPipelines, pipelineShapes, sinkCounts, type PipelineShape } from './mediaServer.js';
-export { PLAIN_ROUTE, startSignallingRig, useSignallingRig, StandIn, type CandidateRoute, type SignallingRig } from './rig.js';
+export { closedDuringStartTests, PLAIN_ROUTE, startSignallingRig, useSignallingRig, StandIn, type CandidateRoute, type SignallingRig } from './rig.js';
 export { startCommandTests } from './startCommand.js';
 export { BrowserRun } from './browserRun.js';

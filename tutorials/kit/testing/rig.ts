@@ -4,7 +4,7 @@
  * client to look at the truth, and stand-in browsers: WebRtcEndpoints on a pipeline of the rig's
  * own that make offers and do ICE as a page would, so the whole exchange runs without Chromium.
  */
-import { after, afterEach, before } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { KurentoClient as Client, MediaPipeline, WebRtcEndpoint } from '@kurento-ts/client';
 import { KurentoClient } from '@kurento-ts/client';
 import { MediaServer } from '@kurento-ts/media-server';
@@ -187,4 +187,19 @@ export function useSignallingRig<Out>(tutorial: Tutorial<Out>): () => Signalling
     if (!rig) throw new Error('the signalling rig is not started');
     return rig;
   };
+}
+
+/**
+ * Registers the tests of a socket that closes `delaysMs` into a start (as `start(delayMs)` opens
+ * it): the app must leave no pipeline behind.
+ */
+export function closedDuringStartTests<In extends { id: string }>(rig: () => SignallingRig, start: (delayMs: number) => Promise<RawClient<In>>, delaysMs: readonly number[] = [0, 20, 80]): void {
+  for (const delayMs of delaysMs) {
+    test(`a socket closed ${delayMs} ms into a start leaves nothing behind`, async () => {
+      const client = await start(delayMs);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      client.ws.terminate();
+      await rig().expectAppPipelines([]);
+    });
+  }
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RawClient, useSignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { closedDuringStartTests, RawClient, useSignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import type { ServerMessage } from '../src/messages.js';
 import { magicMirror } from '../src/tutorial.js';
 
@@ -56,14 +56,7 @@ test('garbage SDP: error, nothing left', async () => {
   await client.close();
 });
 
-for (const delayMs of [0, 20, 80]) {
-  test(`a socket closed ${delayMs} ms into a start leaves nothing behind`, async () => {
-    const client = await start();
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    client.ws.terminate();
-    await rig().expectAppPipelines([]);
-  });
-}
+closedDuringStartTests(rig, start);
 
 test('close() of the app releases the session and removes the hat it placed under the temporary folder', async () => {
   const hats = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('kurento-ts-magic-mirror-') && existsSync(join(tmpdir(), name, 'hat.png')));

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RawClient, useSignallingRig, type CandidateRoute } from '@kurento-ts/tutorial-kit/testing';
+import { closedDuringStartTests, RawClient, useSignallingRig, type CandidateRoute } from '@kurento-ts/tutorial-kit/testing';
 import type { Candidate, ServerMessage } from '../src/messages.js';
 import { rtpReceiver } from '../src/tutorial.js';
 
@@ -76,11 +76,4 @@ test('SRTP: a fresh key per stream and per start, in the sender\'s offer; the Rt
   await Promise.all([first.close(), second.close()]);
 });
 
-for (const delayMs of [0, 20, 80]) {
-  test(`a socket closed ${delayMs} ms into a start leaves nothing behind`, async () => {
-    const { client } = await rig().offer<ServerMessage>((sdpOffer) => ({ id: 'PROCESS_SDP_OFFER', sdpOffer, useSrtp: delayMs > 10 }), ROUTE);
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    client.ws.terminate();
-    await rig().expectAppPipelines([]);
-  });
-}
+closedDuringStartTests(rig, async (delayMs) => (await rig().offer<ServerMessage>((sdpOffer) => ({ id: 'PROCESS_SDP_OFFER', sdpOffer, useSrtp: delayMs > 10 }), ROUTE)).client);
