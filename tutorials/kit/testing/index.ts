@@ -5,10 +5,10 @@
  */
 export { npmStart, npmStartToEnd, assertPortsFree, listening, ROOT, type Launch, type Started } from './npmStart.js';
 export { RawClient } from './rawClient.js';
-export { makeCameras, pictureDistance, PICTURE_HEIGHT, PICTURE_WIDTH, type Camera, type Cameras, type PictureName } from './cameras.js';
+export { ASTRONAUT, makeCameras, pictureDistance, PICTURE_HEIGHT, PICTURE_WIDTH, type Camera, type Cameras, type PictureName } from './cameras.js';
 export { Participant, MEDIA_WAIT_MS, type LivePicture, type ProbeInbound, type Seen } from './participant.js';
 export { playwrightTab, puppeteerTab, type BrowserName, type Tab, type WaitOptions } from './tab.js';
 export { describeShapes, expectPipelines, pipelineShapes, sinkCounts, type PipelineShape } from './mediaServer.js';
-export { PLAIN_ROUTE, startSignallingRig, StandIn, type CandidateRoute, type SignallingRig } from './rig.js';
+export { closedDuringStartTests, PLAIN_ROUTE, startSignallingRig, useSignallingRig, StandIn, type CandidateRoute, type SignallingRig } from './rig.js';
 export { startCommandTests } from './startCommand.js';
 export { BrowserRun } from './browserRun.js';

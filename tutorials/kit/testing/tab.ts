@@ -23,7 +23,12 @@ export type BrowserName = 'chromium' | 'firefox';
 export interface Tab {
   readonly browser: BrowserName;
   goto(url: string): Promise<void>;
+  reload(): Promise<void>;
   click(selector: string): Promise<void>;
+  /** Checks or unchecks a checkbox (a click when it is not as asked). */
+  setChecked(selector: string, checked: boolean): Promise<void>;
+  inputValue(selector: string): Promise<string>;
+  isDisabled(selector: string): Promise<boolean>;
   fill(selector: string, text: string): Promise<void>;
   getAttribute(selector: string, name: string): Promise<string | null>;
   textContent(selector: string): Promise<string | null>;
@@ -47,7 +52,11 @@ export function playwrightTab(page: PlaywrightPage): Tab {
   return {
     browser: 'chromium',
     goto: async (url) => void (await page.goto(url)),
+    reload: async () => void (await page.reload()),
     click: (s) => page.click(s),
+    setChecked: (s, checked) => page.setChecked(s, checked),
+    inputValue: (s) => page.inputValue(s),
+    isDisabled: (s) => page.isDisabled(s),
     fill: (s, text) => page.fill(s, text),
     getAttribute: (s, name) => page.getAttribute(s, name),
     textContent: (s) => page.textContent(s),
@@ -74,7 +83,13 @@ export function puppeteerTab(page: PuppeteerPage): Tab {
     browser: 'firefox',
     goto: async (url) => void (await page.goto(url)),
     // Locators wait until the element is visible, enabled and still, like Playwright's actions.
+    reload: async () => void (await page.reload()),
     click: (s) => visible(s).click(),
+    setChecked: async (s, checked) => {
+      if ((await page.$eval(s, (e) => (e as HTMLInputElement).checked)) !== checked) await visible(s).click();
+    },
+    inputValue: (s) => page.$eval(s, (e) => (e as HTMLInputElement).value),
+    isDisabled: (s) => page.$eval(s, (e) => (e as HTMLInputElement).disabled),
     fill: (s, text) => visible(s).fill(text),
     getAttribute: (s, name) => page.$eval(s, (e, n) => e.getAttribute(n), name),
     textContent: (s) => page.$eval(s, (e) => e.textContent),
