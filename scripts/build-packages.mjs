@@ -4,7 +4,7 @@
 // condition (.npmrc, scripts/test.mjs) runs the TypeScript sources. `--pack DIR` then writes
 // the five tarballs to DIR with `npm pack`.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,6 +48,7 @@ export function buildPackages() {
 
 /** `npm pack` of every published package into `dest`; returns the tarballs' paths. */
 export function packPackages(dest) {
+  mkdirSync(dest, { recursive: true });
   const args = ['pack', '--pack-destination', dest, '--json', ...PUBLISHED.flatMap((name) => ['-w', `packages/${name}`])];
   const result = spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8', env: plainEnv() });
   if (result.status !== 0) throw new Error(`npm pack failed: ${result.stderr}`);
