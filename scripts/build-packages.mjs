@@ -4,7 +4,7 @@
 // condition (.npmrc, scripts/test.mjs) runs the TypeScript sources. `--pack DIR` then writes
 // the five tarballs to DIR with `npm pack`.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,13 +26,23 @@ function run(command, args, cwd = ROOT) {
 
 const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
-/** Files the media server reads at run time beside its modules, and its bin's shebang. */
-function mediaServerExtras(dir) {
-  cpSync(join(dir, 'src/processing/helper'), join(dir, 'dist/processing/helper'), { recursive: true });
-  const main = join(dir, 'dist/main.js');
-  const body = readFileSync(main, 'utf8').replace(/^#!.*\n/, '');
-  writeFileSync(main, `#!/usr/bin/env -S node --max-semi-space-size=4\n${body}`);
-  chmodSync(main, 0o755);
+/** Entries of src/ that only a run from sources uses (tsx's worker entry). */
+const SOURCE_ONLY = new Set(['hosts/mediaWorkerTs.mjs']);
+
+/** Every file of src/ that is not TypeScript (scripts, pages, worker entries) goes beside the modules that read it. */
+function copyAssets(dir, sub = '') {
+  for (const entry of readdirSync(join(dir, 'src', sub), { withFileTypes: true })) {
+    const path = join(sub, entry.name);
+    if (entry.isDirectory()) copyAssets(dir, path);
+    else if (!entry.name.endsWith('.ts') && !SOURCE_ONLY.has(path)) cpSync(join(dir, 'src', path), join(dir, 'dist', path));
+  }
+}
+
+/** The bin: Node itself (not tsx) with the young-generation size the npm scripts use. */
+function setShebang(file) {
+  const body = readFileSync(file, 'utf8').replace(/^#!.*\n/, '');
+  writeFileSync(file, `#!/usr/bin/env -S node --max-semi-space-size=4\n${body}`);
+  chmodSync(file, 0o755);
 }
 
 export function buildPackages() {
@@ -42,7 +52,8 @@ export function buildPackages() {
     // The browser package's JavaScript is esbuild's two bundles; tsc adds the declarations.
     if (name === 'browser') run(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], dir);
     run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')]);
-    if (name === 'media-server') mediaServerExtras(dir);
+    copyAssets(dir);
+    if (name === 'media-server') setShebang(join(dir, 'dist/main.js'));
   }
 }
 
