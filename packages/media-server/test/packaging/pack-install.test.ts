@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -85,6 +85,14 @@ const exited = (child: ChildProcess): Promise<number | null> =>
 
 const versionOf = (name: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
+/** The ```js block of a package's README that starts with `// <file>:`, so the README's example is what runs. */
+function readmeExample(pkg: string, file: string): string {
+  const readme = readFileSync(join(ROOT, 'packages', pkg, 'README.md'), 'utf8');
+  const block = new RegExp('```js\\n(// ' + file.replace('.', '\\.') + ':[\\s\\S]*?)```').exec(readme)?.[1];
+  assert.ok(block, `packages/${pkg}/README.md has a ${file} example`);
+  return block;
+}
+
 test('npm pack → npm install in an empty folder → npx kurento-ts-media-server, a JavaScript client and tsc', { timeout: 300_000 }, async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'kurento-ts-pack-'));
   const tarballs = join(work, 'tarballs');
@@ -127,7 +135,12 @@ test('npm pack → npm install in an empty folder → npx kurento-ts-media-serve
   try {
     const seen = JSON.parse((await run(process.execPath, ['offer.mjs', server.url], app, 60_000)).trim()) as unknown;
     assert.deepEqual(seen, { offerVersion: 'v=0', media: ['m=audio', 'm=video'], pipelinesWhileRunning: 1, pipelinesAfterRelease: 0, native: true });
-    step('offer from plain JavaScript');
+    // The READMEs' own examples, as a user pastes them (the client's names the default port).
+    writeFileSync(join(app, 'offer.readme.mjs'), readmeExample('client', 'offer.mjs').replace('ws://127.0.0.1:8888/kurento', server.url));
+    assert.match(await run(process.execPath, ['offer.readme.mjs'], app, 60_000), /^v=0\r?\n[\s\S]*m=video/);
+    writeFileSync(join(app, 'schema.mjs'), readmeExample('protocol', 'schema.mjs'));
+    assert.match(await run(process.execPath, ['schema.mjs'], app, 30_000), /MEDIA_OBJECT_NOT_FOUND 40101/);
+    step('offer from plain JavaScript, and the READMEs\' examples');
   } finally {
     stopGroup(server.child);
     await exited(server.child);
