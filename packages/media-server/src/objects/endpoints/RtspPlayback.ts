@@ -124,7 +124,7 @@ export class RtspPlayback implements PlayedMedia {
   }
 
   #connect(): void {
-    const unit = this.backend.openRtspSource({ location: this.url.href, latencyMs: this.latencyMs, label: `RTSP source ${redactedUrl(this.url)}` });
+    const unit = this.backend.openRtspSource({ location: this.url.href, latencyMs: this.latencyMs, label: 'RTSP source' });
     this.#unit = unit;
     this.#kinds.clear();
     unit.tracks.add((track) => unit === this.#unit && this.#addTrack(track));
