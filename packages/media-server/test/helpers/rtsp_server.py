@@ -5,6 +5,9 @@ Listens on 127.0.0.1 at a free port and serves test streams, one media per clien
   /h264   H.264 (x264enc, a keyframe every 30 frames) + Opus
   /vp8    VP8 + Opus
   /short  H.264 for about 2 s, then the end of the stream
+Every mount takes RTP over the RTSP connection only (TCP interleaved): rtspsrc first asks for
+UDP, is refused, and falls back to TCP, so the test exercises that negotiation, and nothing
+listens beyond 127.0.0.1 (rtspsrc's UDP ports would bind to every interface).
 Writes JSON lines on stdout: {"event": "listening", "port": N}, then for each client
 "connected", "describe", "play", "teardown" (the client's TEARDOWN request) and "closed".
 """
@@ -13,8 +16,9 @@ import sys
 
 import gi
 gi.require_version('Gst', '1.0')
+gi.require_version('GstRtsp', '1.0')
 gi.require_version('GstRtspServer', '1.0')
-from gi.repository import GLib, Gst, GstRtspServer
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer
 
 H264 = 'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=800 ! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96'
 VP8 = 'vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 target-bitrate=800000 ! rtpvp8pay name=pay0 pt=96'
@@ -51,6 +55,7 @@ def main():
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(launch)
         factory.set_shared(False)
+        factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
         mounts.add_factory(path, factory)
     server.connect('client-connected', on_client)
     if server.attach(None) == 0:
