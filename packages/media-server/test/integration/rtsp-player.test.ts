@@ -57,6 +57,13 @@ async function watch(player: PlayerEndpoint): Promise<{ errors: EventPayload<'Er
 
 const framesDecoded = async (peers: Peers): Promise<number> => (await peers.stats('viewer')).inVideo?.framesDecoded ?? 0;
 
+/** Waits for the viewer to decode `frames` more frames than before `action` (e.g. a play). */
+async function decodesMore(peers: Peers, what: string, frames: number, action?: () => Promise<void>): Promise<void> {
+  const before = await framesDecoded(peers);
+  await action?.();
+  await waitFor(what, async () => (await framesDecoded(peers)) > before + frames, 20_000);
+}
+
 test('rtsp:// H.264 + Opus plays to a Chromium viewer without decoding; stop sends TEARDOWN, play after stop plays again, release sends TEARDOWN', async (t) => {
   const { peers, player } = await playToViewer(rtsp.url('/h264'));
   const seen = await watch(player);
@@ -79,9 +86,7 @@ test('rtsp:// H.264 + Opus plays to a Chromium viewer without decoding; stop sen
     await waitFor('TEARDOWN at the server', () => rtsp.count('teardown', '/h264') === 1, 10_000, 50);
     await waitFor('the GStreamer process gone', () => childPids().length === 0, 10_000, 50);
 
-    const before = await framesDecoded(peers);
-    await player.play();
-    await waitFor('frames again after stop and play', async () => (await framesDecoded(peers)) > before + 20, 20_000);
+    await decodesMore(peers, 'frames again after stop and play', 20, () => player.play());
     assert.equal(rtsp.count('play', '/h264'), 2, 'a second RTSP session');
     assert.deepEqual(seen.errors, []);
   } finally {
@@ -103,9 +108,7 @@ test('rtsp:// VP8: pause holds the viewer, play resumes it; the server ending th
     const held = (await peers.stats('viewer')).inVideo?.packetsReceived ?? 0;
     await new Promise((r) => setTimeout(r, 800));
     assert.ok(((await peers.stats('viewer')).inVideo?.packetsReceived ?? 0) - held < 5, 'nothing is sent while paused');
-    const before = await framesDecoded(peers);
-    await player.play();
-    await waitFor('frames after resume', async () => (await framesDecoded(peers)) > before + 15, 15_000);
+    await decodesMore(peers, 'frames after resume', 15, () => player.play());
     assert.equal(rtsp.count('play', '/vp8'), 1, 'pause and play kept the session');
     assert.deepEqual(seen.errors, []);
   } finally {
@@ -171,13 +174,10 @@ test('kill -9 of one player’s GStreamer process: an Error on that player only;
     const error = await waitFor('an Error on A', () => seenA.errors[0], 10_000, 50);
     assert.match(error.description, /was killed by SIGKILL/);
     assert.equal(await a.player.getState(), 'STOP');
-    const before = await framesDecoded(b.peers);
-    await waitFor('B goes on', async () => (await framesDecoded(b.peers)) > before + 20, 10_000);
+    await decodesMore(b.peers, 'B goes on', 20);
     assert.deepEqual(seenB.errors, []);
     assert.equal(await b.player.getState(), 'START');
-    const again = await framesDecoded(a.peers);
-    await a.player.play();
-    await waitFor('A plays again', async () => (await framesDecoded(a.peers)) > again + 10, 20_000);
+    await decodesMore(a.peers, 'A plays again', 10, () => a.player.play());
   } finally {
     await a.peers.close();
     await b.peers.close();

@@ -357,6 +357,21 @@ class ImageOverlay:
 
 # ---------------------------------------------------------------- the running unit
 
+def caps_fields(pad):
+    """The string and integer fields of a pad's current caps (what Node reads of them), or None before caps."""
+    caps = pad.get_current_caps()
+    if caps is None or caps.get_size() == 0:
+        return None
+    structure = caps.get_structure(0)
+    fields = {}
+    for i in range(structure.n_fields()):
+        name = structure.nth_field_name(i)
+        value = structure.get_value(name)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            fields[name] = value
+    return fields
+
+
 class Unit:
     KEYFRAME_NOTICE_INTERVAL = 0.5  # seconds between two keyframe requests sent to Node
 
@@ -441,17 +456,9 @@ class Unit:
         return False
 
     def on_output_caps(self, pad, _param):
-        caps = pad.get_current_caps()
-        if caps is None or caps.get_size() == 0:
-            return
-        structure = caps.get_structure(0)
-        fields = {}
-        for i in range(structure.n_fields()):
-            name = structure.nth_field_name(i)
-            value = structure.get_value(name)
-            if isinstance(value, (str, int)) and not isinstance(value, bool):
-                fields[name] = value
-        emit({'event': 'output-caps', 'caps': fields})
+        fields = caps_fields(pad)
+        if fields is not None:
+            emit({'event': 'output-caps', 'caps': fields})
 
     def on_message(self, _bus, message):
         kind = message.type
@@ -625,16 +632,9 @@ class RtspUnit(Unit):
         GLib.idle_add(lambda: (emit({'event': 'error', 'message': message}), self.quit(1)))
 
     def on_track_caps(self, kind, pad):
-        caps = pad.get_current_caps()
-        if caps is None or caps.get_size() == 0 or kind in self.described:
+        fields = caps_fields(pad)
+        if fields is None or kind in self.described:
             return False
-        structure = caps.get_structure(0)
-        fields = {}
-        for i in range(structure.n_fields()):
-            name = structure.nth_field_name(i)
-            value = structure.get_value(name)
-            if isinstance(value, (str, int)) and not isinstance(value, bool):
-                fields[name] = value
         self.described.add(kind)
         emit({'event': 'track', 'kind': kind, 'caps': fields})
         GLib.timeout_add(500, self.report_clock, kind)
