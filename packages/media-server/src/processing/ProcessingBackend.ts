@@ -168,7 +168,7 @@ export class ProcessingBackend {
    * be listened to (and the unit closed) while it connects: `started` resolves once every stream
    * the server described flows, and rejects (the unit gone) when the URL cannot be played.
    */
-  openRtspSource(options: { readonly location: string; readonly latencyMs: number; readonly protocols?: string; readonly label: string }): RtspSourceUnit {
+  openRtspSource(options: { readonly location: string; readonly latencyMs: number; readonly label: string }): RtspSourceUnit {
     const spec = rtspSourceSpec({ ...options, payloadTypes: RTSP_PAYLOAD_TYPES });
     const unit = new RtspSourceUnit(spec, { input: undefined, output: undefined }, { ...this.unitOptions, label: options.label });
     this.units.add(unit);

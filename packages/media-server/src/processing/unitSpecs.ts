@@ -40,8 +40,6 @@ export interface RtspSourceSpec {
   readonly location: string;
   /** rtspsrc's jitter-buffer latency, ms (PlayerEndpoint's networkCache). */
   readonly latency: number;
-  /** Lower transports allowed (rtspsrc `protocols`, e.g. `tcp`); undefined: rtspsrc's default, UDP then TCP. */
-  readonly protocols?: string;
   /** How long rtspsrc may wait for the server's answer to TEARDOWN, ms. */
   readonly teardownTimeoutMs: number;
   /** Our payload type per encoding name. */
@@ -51,12 +49,11 @@ export interface RtspSourceSpec {
 }
 
 /** An RTSP source: rtspsrc, then per stream a depayloader and payloader of its codec (no decoding). */
-export function rtspSourceSpec(options: { readonly location: string; readonly latencyMs: number; readonly protocols?: string; readonly payloadTypes: Readonly<Record<string, number>> }): RtspSourceSpec {
+export function rtspSourceSpec(options: { readonly location: string; readonly latencyMs: number; readonly payloadTypes: Readonly<Record<string, number>> }): RtspSourceSpec {
   return {
     mode: 'rtsp',
     location: options.location,
     latency: Math.max(0, Math.round(options.latencyMs)),
-    protocols: options.protocols,
     teardownTimeoutMs: 1000,
     payloadTypes: options.payloadTypes,
     mtu: 1200,

@@ -129,7 +129,7 @@ test('rtsp:// VP8: pause holds the viewer, play resumes it; the server ending th
   }
 });
 
-test('rtsp:// bad input: no server, a path the server does not have, a server that is not RTSP: an Error event naming the cause, nothing left running', async () => {
+test('rtsp:// bad input: no server, a path the server does not have, a server that is not RTSP: an Error event naming the cause, nothing left running; a new URI after a failure plays', async () => {
   const http: Server = createServer((_req, res) => res.end('not rtsp'));
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const pipeline = await kurento.createMediaPipeline();
@@ -150,6 +150,18 @@ test('rtsp:// bad input: no server, a path the server does not have, a server th
       assert.match(error.description, cause);
       await waitFor('the player stopped', async () => (await player.getState()) === 'STOP', 5000, 50);
     }
+    // After a failure, a new URI: the next play opens it (and stop tears it down).
+    const retry = await pipeline.create('PlayerEndpoint', { uri: rtsp.url('/nothing') });
+    const retrySeen = await watch(retry);
+    await retry.play();
+    await waitFor('an Error for /nothing', () => retrySeen.errors[0], 20_000, 50);
+    const plays = rtsp.count('play', '/h264');
+    const teardowns = rtsp.count('teardown', '/h264');
+    await retry.setUri(rtsp.url('/h264'));
+    await retry.play();
+    await waitFor('PLAY of the new URI', () => rtsp.count('play', '/h264') === plays + 1, 20_000, 50);
+    await retry.stop();
+    await waitFor('its TEARDOWN', () => rtsp.count('teardown', '/h264') === teardowns + 1, 10_000, 50);
     await assert.rejects(pipeline.create('RecorderEndpoint', { uri: rtsp.url('/h264') }), /rtsp:\/\/ is for PlayerEndpoint/);
     await waitFor('no GStreamer process left', () => childPids().length === 0, 10_000, 50);
   } finally {

@@ -55,6 +55,13 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
     this.setState('STOP');
   }
 
+  /** A new URI (while stopped): the media opened for the old one is closed; the next play opens the new one. */
+  override setUri(uri: string): void {
+    super.setUri(uri);
+    this.source?.close();
+    this.source = undefined;
+  }
+
   getPosition(): number {
     return Math.round(this.source?.position ?? 0);
   }

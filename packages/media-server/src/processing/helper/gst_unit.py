@@ -582,8 +582,6 @@ class RtspUnit(Unit):
         self.source = Gst.ElementFactory.make('rtspsrc', 'src')
         self.source.set_property('location', spec['location'])
         self.source.set_property('latency', int(spec['latency']))
-        if spec.get('protocols'):
-            Gst.util_set_object_arg(self.source, 'protocols', spec['protocols'])
         self.source.set_property('teardown-timeout', int(spec.get('teardownTimeoutMs', 1000)) * Gst.MSECOND)
         self.funnel = Gst.ElementFactory.make('rtpfunnel', 'funnel')
         streampay = Gst.ElementFactory.make('rtpstreampay', None)
