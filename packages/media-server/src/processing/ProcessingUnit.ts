@@ -399,7 +399,7 @@ export class ProcessingUnit {
   }
 
   /** Ends the unit because of `error`: the process is killed, the owner told once. */
-  private fail(error: ProcessingError): void {
+  protected fail(error: ProcessingError): void {
     if (this.stateValue === 'failed' || this.stateValue === 'closed' || this.stateValue === 'closing') return;
     const wasStarting = this.stateValue === 'starting';
     this.stateValue = 'failed';

@@ -15,6 +15,7 @@
  */
 import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import type { HelperEvent } from './ControlChannel.js';
+import { ProcessingError } from './errors.js';
 import { ProcessingUnit } from './ProcessingUnit.js';
 import { Signal } from './Signal.js';
 
@@ -41,6 +42,15 @@ export class RtspSourceUnit extends ProcessingUnit {
   /** The server ended the stream (every stream reached its end). The unit closes itself. */
   readonly endOfStream = new Signal();
   private lastKeyframeAt = -Infinity;
+  private silenceWatch: NodeJS.Timeout | undefined;
+
+  constructor(...args: ConstructorParameters<typeof ProcessingUnit>) {
+    super(...args);
+    // A server that stops sending while its connection stays up (a camera that hangs, a cut
+    // network with TCP keep-alive) ends nothing in rtspsrc: it is noticed here.
+    this.started.then(() => this.watchSilence(), () => undefined);
+    this.ended.add(() => clearInterval(this.silenceWatch));
+  }
 
   /** Asks the camera for a key frame (an RTCP PLI/FIR, when its server takes RTCP feedback); at most every 500 ms. */
   override requestKeyframe(): void {
@@ -48,6 +58,22 @@ export class RtspSourceUnit extends ProcessingUnit {
     if (this.state !== 'running' || now - this.lastKeyframeAt < KEYFRAME_INTERVAL_MS) return;
     this.lastKeyframeAt = now;
     this.request('keyframe').catch(() => undefined);
+  }
+
+  /** Fails the unit when no packet came for stallTimeoutMs once it played. */
+  private watchSilence(): void {
+    let seen = -1;
+    let since = performance.now();
+    this.silenceWatch = setInterval(() => {
+      const { packetsOut } = this.stats();
+      const now = performance.now();
+      if (packetsOut !== seen) {
+        seen = packetsOut;
+        since = now;
+      } else if (now - since >= this.options.stallTimeoutMs) {
+        this.fail(new ProcessingError('hung', `the RTSP server sent no media for ${Math.round(now - since)} ms`));
+      }
+    }, this.options.watchdogIntervalMs);
   }
 
   protected override onUnitEvent(event: HelperEvent): void {

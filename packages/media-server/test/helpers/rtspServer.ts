@@ -56,6 +56,15 @@ export class RtspTestServer {
     return this.events.filter((e) => e.event === event && (mount === undefined || e.uri === mount)).length;
   }
 
+  /** Freezes the server whole (SIGSTOP), as a camera that hangs with its connection open; `thaw` undoes it. */
+  freeze(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');

@@ -170,6 +170,26 @@ test('rtsp:// bad input: no server, a path the server does not have, a server th
   }
 });
 
+test('a server that hangs with its connection open: an Error after 5 s without media, nothing left running', async () => {
+  const { peers, player } = await playToViewer(rtsp.url('/h264'));
+  const seen = await watch(player);
+  try {
+    await player.play();
+    await waitFor('playing', async () => (await framesDecoded(peers)) > 10, 20_000);
+    rtsp.freeze();
+    try {
+      const error = await waitFor('an Error for the silence', () => seen.errors[0], 20_000, 50);
+      assert.match(error.description, /the RTSP server sent no media for \d+ ms/);
+    } finally {
+      rtsp.thaw();
+    }
+    assert.equal(await player.getState(), 'STOP');
+    await waitFor('no GStreamer process left', () => childPids().length === 0, 10_000, 50);
+  } finally {
+    await peers.close();
+  }
+});
+
 test('kill -9 of one player’s GStreamer process: an Error on that player only; the other plays on; the first plays again', async () => {
   const a = await playToViewer(rtsp.url('/h264'));
   const b = await playToViewer(rtsp.url('/h264'));
