@@ -23,6 +23,11 @@ export const SYSTEM_PACKAGES = [
     packages: ['gstreamer1.0-opencv', 'opencv-data', 'gstreamer1.0-x'],
     why: 'FaceOverlayFilter (facedetect and its cascades) and the text overlays a GStreamerFilter may run',
   },
+  {
+    program: '/usr/lib/x86_64-linux-gnu/girepository-1.0/GstRtspServer-1.0.typelib',
+    packages: ['gir1.2-gst-rtsp-server-1.0'],
+    why: "an RTSP server nobody here wrote (gst-rtsp-server), for the PlayerEndpoint rtsp:// tests",
+  },
   { program: '/usr/lib/python3/dist-packages/skimage/data/astronaut.png', packages: ['python3-skimage'], why: 'a face picture for the processing tests (its astronaut)' },
   { program: '/usr/bin/go', packages: ['golang-go', 'golang-github-pion-webrtc.v3-dev'], why: "Pion, the benchmark's second peer (built offline from Debian's sources)" },
 ];
