@@ -30,6 +30,9 @@ const patched = new WeakSet<IceConnection>();
 /** Whether media runs on native sockets and SRTP (the addon built, and not KURENTO_NATIVE=0). */
 export const nativeMediaPath = (): boolean => nativeStatus().native;
 
+/** Which media path runs and, for the TypeScript one, why: the line the server logs at start. */
+export const mediaPathReason = (): string => nativeStatus().reason;
+
 /**
  * Makes the sockets `connection` opens for its host candidates native ones, bound as werift
  * binds (the first chosen address of the family, else any) within the port range. Call before
