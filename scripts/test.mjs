@@ -70,7 +70,8 @@ const TYPESCRIPT_PATH_FILES = [
   'packages/media-server/test/protocol/webrtc-endpoint.test.ts',
   'packages/media-server/test/hardening/media-plane.test.ts',
   'packages/media-server/test/hardening/leaks.test.ts',
-  'tutorials/hello-world/test',
+  'tutorials/hello-world/test/browser.test.ts',
+  'tutorials/hello-world/test/signalling.test.ts',
 ];
 
 const runTests = (list, env = process.env) =>
