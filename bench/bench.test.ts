@@ -1,5 +1,6 @@
 /**
- * The benchmark end to end, short: N = 1 and 10 against the three systems for a few seconds, with
+ * The benchmark end to end, short: N = 1 and 10 against the four systems (our server on its native
+ * and its TypeScript media path, Janus, Pion) for a few seconds, with
  * the floors. It checks that the bench works (sessions connect, echoes come back to the right
  * session, every figure is present and sane, the reports are written), not how fast anything is.
  * Janus and Pion's sources are installed when missing and we may (root with apt-get: scripts/
@@ -16,9 +17,9 @@ import type { BenchResults } from './benchmark.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NS = [1, 10];
-const SYSTEMS = ['kurento-ts', 'janus', 'pion'];
+const SYSTEMS = ['kurento-ts', 'kurento-ts-fallback', 'janus', 'pion'];
 
-test('npm run bench, short: the three systems and the floors at N = 1 and 10', { timeout: 300_000 }, (t) => {
+test('npm run bench, short: the four systems and the floors at N = 1 and 10', { timeout: 300_000 }, (t) => {
   const out = mkdtempSync(join(tmpdir(), 'kurento-ts-bench-test-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--n', NS.join(','), '--seconds', '3', '--warmup', '1', '--no-search', '--quiet', '--out', out], {

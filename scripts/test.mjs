@@ -57,6 +57,26 @@ if (only.length === 0) {
   const tsc = spawnSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
+// The media-plane files run a second time on the TypeScript path (KURENTO_NATIVE=0) after the
+// full run, which takes the native path when the addon is built: both paths pass the same tests.
+// WebRTC loopback and flows, RTP endpoints, data channels, the media-plane hardening and leaks.
+const TYPESCRIPT_PATH_FILES = [
+  'packages/media-server/test/integration/chromium-loopback.test.ts',
+  'packages/media-server/test/integration/graph-media.test.ts',
+  'packages/media-server/test/integration/native-path.test.ts',
+  'packages/media-server/test/integration/data-channels.test.ts',
+  'packages/media-server/test/integration/rtp-endpoint.test.ts',
+  'packages/media-server/test/integration/rtcp.test.ts',
+  'packages/media-server/test/protocol/webrtc-endpoint.test.ts',
+  'packages/media-server/test/hardening/media-plane.test.ts',
+  'packages/media-server/test/hardening/leaks.test.ts',
+  'tutorials/hello-world/test/browser.test.ts',
+  'tutorials/hello-world/test/signalling.test.ts',
+];
+
+const runTests = (list, env = process.env) =>
+  spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...list], { stdio: 'inherit', env }).status ?? 1;
+
 await ensureSystemPackages();
 ensureNativeBuilt();
 // The packages' `kurento-ts-source` export condition: imports of @kurento-ts/* meet their
@@ -64,5 +84,14 @@ ensureNativeBuilt();
 const SOURCE_CONDITION = '--conditions=kurento-ts-source';
 const nodeOptions = process.env.NODE_OPTIONS ?? '';
 if (!nodeOptions.includes(SOURCE_CONDITION)) process.env.NODE_OPTIONS = `${nodeOptions} ${SOURCE_CONDITION}`.trim();
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+const status = runTests(files);
+if (only.length > 0) process.exit(status);
+const native = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('@kurento-ts/native').then((m) => console.log(m.nativeStatus().native ? 'native' : m.nativeStatus().reason))"], { encoding: 'utf8' }).stdout.trim();
+if (native !== 'native') {
+  console.log(`the full run took the TypeScript path (${native}): no second run`);
+  process.exit(status);
+}
+console.log('media-plane tests again on the TypeScript path (KURENTO_NATIVE=0)');
+const subset = TYPESCRIPT_PATH_FILES.flatMap((path) => (existsSync(path) && statSync(path).isDirectory() ? testFiles(path) : [path])).sort();
+const fallback = runTests(subset, { ...process.env, KURENTO_NATIVE: '0' });
+process.exit(status !== 0 ? status : fallback);

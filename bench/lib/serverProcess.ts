@@ -11,6 +11,8 @@ export interface StartOptions {
   args: readonly string[];
   core: number | undefined;
   cwd?: string;
+  /** Environment variables set for the process, over this one's. */
+  env?: Readonly<Record<string, string>>;
   /** Ready when a stdout/stderr line matches; the match is returned. */
   readyLine?: RegExp;
   /** Or ready when this resolves true (polled every 100 ms). */
@@ -52,7 +54,7 @@ export class ServerProcess {
 
   static async start(options: StartOptions): Promise<{ server: ServerProcess; match: RegExpMatchArray | undefined }> {
     const { command, args } = pinnedCommand(options.core, options.command, options.args);
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ServerProcess(child);
     let match: RegExpMatchArray | undefined;
     const onData = (data: Buffer) => {

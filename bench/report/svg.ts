@@ -24,7 +24,7 @@ interface Panel {
   series: Series[];
 }
 
-const COLORS: Record<string, string> = { 'kurento-ts': '#d1495b', janus: '#00798c' };
+const COLORS: Record<string, string> = { 'kurento-ts': '#d1495b', 'kurento-ts-fallback': '#e88a96', janus: '#00798c' };
 const FALLBACK = ['#edae49', '#30638e', '#66a182'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (x: number) => Number(x.toFixed(1));

@@ -6,46 +6,67 @@
 import { join } from 'node:path';
 import { KurentoClient } from '@kurento-ts/client';
 import WebSocket from 'ws';
+import { nativeStatus, NATIVE_ENV } from '../../packages/native/src/index.js';
 import type { LoadSession } from '../clients/loadSession.js';
 import { ServerProcess } from '../lib/serverProcess.js';
 import type { RunningTarget, ServerSession, Target, TargetOptions } from './target.js';
 
 const READY = /Kurento-TS media server ready on (wss?:\/\/\S+)/;
 
-export const kurentoTs: Target = {
-  name: 'kurento-ts',
-  async start(options: TargetOptions): Promise<RunningTarget> {
-    const { server, match } = await ServerProcess.start({
-      command: process.execPath,
-      // BENCH_SERVER_NODE_OPTIONS: extra Node flags for the server only (e.g. --cpu-prof, which NODE_OPTIONS refuses).
-      // As `npm run media-server` starts it (packages/media-server/src/main.ts says why).
-      args: ['--max-semi-space-size=4', ...(process.env['BENCH_SERVER_NODE_OPTIONS']?.split(/\s+/).filter(Boolean) ?? []), '--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn', '--media-workers', String(options.mediaWorkers)],
-      cwd: options.root,
-      core: options.core,
-      readyLine: READY,
-      timeoutMs: 30_000,
-    });
-    const url = match?.[1] ?? '';
-    // No reconnection: a dropped control connection during a benchmark is a failure to report.
-    const kurento = await KurentoClient.connect(url, { reconnect: false, requestTimeoutMs: 60_000 }).catch(async (e: unknown) => {
-      await server.stop();
-      throw e;
-    });
-    const control = await ControlSocket.open(url);
-    return {
-      pid: server.pid,
-      url,
-      open: (session) => openHelloWorld(kurento, session),
-      controlRoundTrip: () => control.ping(),
-      async stop() {
-        control.close();
+/**
+ * Our server on one media path: `native` (the addon's sockets and SRTP, the default when it is
+ * built) or the TypeScript fallback (KURENTO_NATIVE=0). The server's ServerManager says which
+ * path it runs; a mismatch fails the start rather than measuring the wrong thing.
+ */
+function kurentoTsTarget(name: string, native: boolean): Target {
+  return {
+    name,
+    async start(options: TargetOptions): Promise<RunningTarget> {
+      const { server, match } = await ServerProcess.start({
+        command: process.execPath,
+        // BENCH_SERVER_NODE_OPTIONS: extra Node flags for the server only (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+        // As `npm run media-server` starts it (packages/media-server/src/main.ts says why).
+        args: ['--max-semi-space-size=4', ...(process.env['BENCH_SERVER_NODE_OPTIONS']?.split(/\s+/).filter(Boolean) ?? []), '--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn', '--media-workers', String(options.mediaWorkers)],
+        cwd: options.root,
+        env: { [NATIVE_ENV]: native ? '1' : '0' },
+        core: options.core,
+        readyLine: READY,
+        timeoutMs: 30_000,
+      });
+      const url = match?.[1] ?? '';
+      // No reconnection: a dropped control connection during a benchmark is a failure to report.
+      const kurento = await KurentoClient.connect(url, { reconnect: false, requestTimeoutMs: 60_000 }).catch(async (e: unknown) => {
+        await server.stop();
+        throw e;
+      });
+      const expected = native ? 'media-path:native' : 'media-path:typescript';
+      const info = (await (await kurento.getServerManager()).getInfo()) as { capabilities?: readonly string[] };
+      if (!info.capabilities?.includes(expected)) {
         await kurento.close().catch(() => undefined);
         await server.stop();
-      },
-      output: () => server.output(),
-    };
-  },
-};
+        throw new Error(`${name}: the server does not run the ${native ? 'native' : 'TypeScript'} media path (capabilities: ${info.capabilities?.join(', ')}; ${native ? nativeStatus().reason : ''})`);
+      }
+      const control = await ControlSocket.open(url);
+      return {
+        pid: server.pid,
+        url,
+        open: (session) => openHelloWorld(kurento, session),
+        controlRoundTrip: () => control.ping(),
+        async stop() {
+          control.close();
+          await kurento.close().catch(() => undefined);
+          await server.stop();
+        },
+        output: () => server.output(),
+      };
+    },
+  };
+}
+
+/** The native media path (the addon built). */
+export const kurentoTs = kurentoTsTarget('kurento-ts', true);
+/** The TypeScript media path, as when the addon cannot build. */
+export const kurentoTsFallback = kurentoTsTarget('kurento-ts-fallback', false);
 
 async function openHelloWorld(kurento: KurentoClient, session: LoadSession): Promise<ServerSession> {
   const offer = await session.createOffer();

@@ -15,6 +15,7 @@ import { JsonRpcServer } from './rpc/JsonRpcServer.js';
 import { ProtocolHandler } from './rpc/ProtocolHandler.js';
 import { SessionManager } from './rpc/SessionManager.js';
 import { createLogger, setLogLevel } from './support/logger.js';
+import { mediaPathReason } from './webrtc/nativeSockets.js';
 import { prepareDtlsCertificate } from './webrtc/dtlsCertificate.js';
 
 const log = createLogger('kms:server');
@@ -79,6 +80,7 @@ export class MediaServer {
       throw e;
     }
     log.debug(`Kurento Protocol on ${server.url}`);
+    log.info(`media path: ${config.rtpFastPath ? mediaPathReason() : "werift's packet objects (rtpFastPath off)"}`);
     return server;
   }
 

@@ -54,10 +54,20 @@ export class NativeUdpTransport {
   }
 
   /**
+   * Byte offset of the send slot the next `queue` call takes (flushing first when every
+   * descriptor is in use): write a packet there, then queue it with this offset.
+   */
+  nextSendSlot(): number {
+    if (this.pending === this.socket.txCapacity) this.flush();
+    return this.socket.txSlotOffset(this.pending);
+  }
+
+  /**
    * Queues bytes slab[offset, offset + length) for peer `peer`: sent at the end of the current
    * batch, or by `flush()` outside one. Flushes first when the descriptors are full.
    */
   queue(offset: number, length: number, peer: number): void {
+    if (this.socket.isClosed) return;
     if (this.pending === this.socket.txCapacity) this.flush();
     const j = this.pending++;
     this.socket.txOffset[j] = offset;
@@ -67,9 +77,9 @@ export class NativeUdpTransport {
 
   /** Sends what `queue` holds now. */
   flush(): void {
-    if (this.pending === 0) return;
-    this.socket.flush(this.pending);
+    const count = this.pending;
     this.pending = 0;
+    if (count > 0 && !this.socket.isClosed) this.socket.flush(count);
   }
 
   /** One datagram now, to `addr` or the last source heard (werift's semantics). */

@@ -4,6 +4,7 @@ import { KurentoError, SERVER_MANAGER_ID, remoteClasses, moduleOf, type ClassSpe
 import type { BudgetUse } from '../limits/budgets.js';
 import { objectId, type Args, type ComplexServerValue, type ObjectId, type Remote } from './contract.js';
 import { MediaObject } from './MediaObject.js';
+import { nativeMediaPath } from '../webrtc/nativeSockets.js';
 import type { ObjectContext } from './ObjectContext.js';
 
 /** What the manager reports about the server it runs in. */
@@ -39,7 +40,8 @@ export class ServerManager extends MediaObject implements Remote<'ServerManager'
       generationTime: 'kurento-ts',
       factories: concrete.filter((c) => moduleOf(c) === name),
     }));
-    return { version: KURENTO_VERSION, modules, type: 'KMS', capabilities: ['transactions'] };
+    // Which media path runs (docs/architecture.md): the native addon's, or the TypeScript one.
+    return { version: KURENTO_VERSION, modules, type: 'KMS', capabilities: ['transactions', nativeMediaPath() ? 'media-path:native' : 'media-path:typescript'] };
   }
 
   getPipelines(): ObjectId[] {

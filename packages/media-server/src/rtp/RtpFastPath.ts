@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import type { MediaKind } from '../types/media.js';
 import type { OutboundStream, SendRoute } from './OutboundStream.js';
 import { RtpSession, type InboundStreamStats, type OutboundStreamStats, type RtpSessionSink } from './RtpSession.js';
-import type { SrtpContext } from './SrtpContext.js';
 import type { InboundRoute, ReceiveStage } from './stages.js';
 
 export type { InboundRoute } from './stages.js';
@@ -18,16 +17,25 @@ export type { InboundStreamStats, OutboundStreamStats } from './RtpSession.js';
 /** Where the fast path hands its results. */
 export type FastPathSink = RtpSessionSink;
 
+/** The inbound SRTP context: our TypeScript `SrtpContext` or the addon's (`NativeSrtp`). */
+export interface RtpUnprotector {
+  readonly profile: string;
+  /** Unprotects in place: the plain packet is packet[0, result), or a negative result when refused. */
+  unprotect(packet: Buffer): number;
+}
+
 export class RtpFastPath {
   /** The streams, their receive chain and their RTCP. */
   readonly session: RtpSession;
   private rtcpOut: ((packet: Buffer) => void) | undefined;
+  /** What close() releases (native SRTP sessions). */
+  private readonly closers: (() => void)[] = [];
   /** Packets consumed here, and how many of them SRTP refused. */
   received = 0;
   dropped = 0;
 
   constructor(
-    readonly srtpIn: SrtpContext,
+    readonly srtpIn: RtpUnprotector,
     sink: FastPathSink,
     stages: readonly ReceiveStage[],
   ) {
@@ -91,6 +99,16 @@ export class RtpFastPath {
   /** RTP statistics of the first stream of `kind` each way, for getStats. */
   streamStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
     return this.session.streamStats(kind);
+  }
+
+  /** Runs `release` when the fast path closes. */
+  onClose(release: () => void): void {
+    this.closers.push(release);
+  }
+
+  /** Releases what the transport's fast path holds outside the heap; idempotent. */
+  close(): void {
+    for (const release of this.closers.splice(0)) release();
   }
 
   /** Counters for tests and diagnostics. */

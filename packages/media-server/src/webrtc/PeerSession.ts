@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpCodecParameters, type RTCRtpTransceiver } from 'werift';
 import { parseFmtp, isMediaCodec } from '../rtp/codecs.js';
 import type { SendRoute } from '../rtp/OutboundStream.js';
+import { NativeSrtp } from '../rtp/NativeSrtp.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
@@ -24,6 +25,7 @@ import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceG
 import { useNativeEcdh } from './nativeEcdh.js';
 import { useNativeX25519 } from './nativeX25519.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
+import { gatherOnNativeSockets } from './nativeSockets.js';
 import { connectWithoutTrailingSleep, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
@@ -74,7 +76,7 @@ export interface PeerHandlers {
 /** The RTP path of a transport: ours from DTLS connected on, or werift's. */
 export type MediaPathStats =
   | { path: 'werift' }
-  | { path: 'fast'; profile: string; received: number; dropped: number; sent: number; retransmitted: number };
+  | { path: 'fast'; native: boolean; profile: string; received: number; dropped: number; sent: number; retransmitted: number };
 
 /** What one m-line negotiated, from our side. */
 export interface NegotiatedMedia {
@@ -255,7 +257,7 @@ export class PeerSession {
   /** Which RTP path runs, with its counters (for tests and diagnostics). */
   mediaPath(): MediaPathStats {
     const fast = this.fastPath;
-    return fast ? { path: 'fast', profile: fast.srtpIn.profile, ...fast.counters() } : { path: 'werift' };
+    return fast ? { path: 'fast', native: fast.srtpIn instanceof NativeSrtp, profile: fast.srtpIn.profile, ...fast.counters() } : { path: 'werift' };
   }
 
   /** RTP statistics of the streams of `kind` each way (fast path only; empty on werift's path). */
@@ -342,6 +344,8 @@ export class PeerSession {
     clearInterval(this.reportTimer);
     await this.pc.close().catch(() => undefined);
     for (const transport of this.pc.dtlsTransports) endDtlsRetransmissions(transport);
+    // After the sockets: nothing can reach the SRTP sessions now.
+    this.fastPath?.close();
   }
 
   /**
@@ -364,6 +368,7 @@ export class PeerSession {
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
       connectWithoutTrailingSleep(transport.connection);
+      gatherOnNativeSockets(transport.connection, this.ice);
     }
     for (const transport of this.pc.dtlsTransports) {
       startDtlsAtOnce(transport);

@@ -8,10 +8,14 @@
 import type { Socket } from 'node:dgram';
 import { SrtpAuthenticationError, StunProtocol, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../types/media.js';
-import { OutboundStream, type SendRoute } from '../rtp/OutboundStream.js';
-import { RtpFastPath, type FastPathSink, type InboundRoute } from '../rtp/RtpFastPath.js';
+import { OutboundStream, type RtpProtector, type SendRoute } from '../rtp/OutboundStream.js';
+import { RtpFastPath, type FastPathSink, type InboundRoute, type RtpUnprotector } from '../rtp/RtpFastPath.js';
 import { isMediaCodec } from '../rtp/codecs.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
+import { NativeSrtp } from '../rtp/NativeSrtp.js';
+import { DatagramKind, type MediaHandler } from '@kurento-ts/native';
+import { nativeMediaPath, nativeTransports } from './nativeSockets.js';
+import { NativeWire } from './nativeWire.js';
 import { nackStage, transportCcStage, type ReceiveStage } from '../rtp/stages.js';
 import { TWCC_URI, type TwccFeedback } from '../rtp/TwccFeedback.js';
 
@@ -54,8 +58,8 @@ export function startFastPath(
   const profile = PROFILES[socket?.srtp.srtpProfile ?? -1];
   if (!socket || !profile) return undefined;
   const keys = socket.extractSessionKeys(16, srtpSaltLength(profile));
-  const srtpIn = new SrtpContext(profile, keys.remoteKey, keys.remoteSalt);
-  const srtpOut = new SrtpContext(profile, keys.localKey, keys.localSalt);
+  const path = nativeMediaPath() ? nativeSrtp(dtls, profile, keys, wire) : typescriptSrtp(dtls, profile, keys, wire);
+  const srtpIn = path.srtpIn;
 
   // Packets werift's own path still decrypts (relayed media, RTX, RED) use our context too, so
   // each SSRC has one rollover counter and one replay window whichever path it takes.
@@ -70,10 +74,12 @@ export function startFastPath(
   const stages: ReceiveStage[] = [nackStage];
   if (transportCcId > 0) stages.push(transportCcStage(twcc, transportCcId));
   const fastPath = new RtpFastPath(srtpIn, sink, stages);
-  // The peer's RTCP, once werift's SRTCP context has decrypted it, is read by our own reader
-  // (keyframe requests, NACKs, reports); werift goes on parsing it for its own bookkeeping.
+  fastPath.onClose(path.close);
+  // The peer's RTCP, once decrypted (by werift's SRTCP context, or the native session in its
+  // place), is read by our own reader (keyframe requests, NACKs, reports); werift goes on
+  // parsing it for its own bookkeeping.
   const srtcpIn = (dtls as unknown as { srtcp: { decrypt(data: Buffer): Buffer } }).srtcp;
-  const decrypt = srtcpIn.decrypt.bind(srtcpIn);
+  const decrypt = path.decryptRtcp ?? srtcpIn.decrypt.bind(srtcpIn);
   srtcpIn.decrypt = (data) => {
     const plain = decrypt(data);
     try {
@@ -83,11 +89,11 @@ export function startFastPath(
     }
     return plain;
   };
-  const transmit = transmitter(dtls, wire);
-  // Our RTCP is protected by werift's SRTCP context (its own RTCP, e.g. PLIs, shares the index
-  // space) but skips its sendRtcp: no serialize-and-concat, no promise chain through ICE.
-  const srtcp = (dtls as unknown as { srtcp: { encrypt(packet: Buffer): Buffer } }).srtcp;
-  fastPath.setRtcpTransmitter((packet) => transmit(srtcp.encrypt(packet)));
+  // Our RTCP skips werift's sendRtcp: no serialize-and-concat, no promise chain through ICE.
+  const transmit = path.transmit;
+  const encryptRtcp = path.encryptRtcp;
+  fastPath.setRtcpTransmitter((packet) => transmit(encryptRtcp(packet)));
+  if (path.native) receiveInSlabs(dtls, fastPath, wire);
 
   for (const kind of ['audio', 'video'] as const) {
     const transceiver = transceivers[kind];
@@ -111,7 +117,7 @@ export function startFastPath(
         mid: mid !== undefined && midId > 0 ? { id: midId, value: mid } : undefined,
         retransmissions: codec.rtcpFeedback.some((f) => f.type === 'nack' && !f.parameter),
       },
-      srtpOut,
+      path.protector,
       transmit,
       () => sink.keyframeNeeded(),
     );
@@ -143,6 +149,8 @@ function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind): InboundR
 export interface WireCounters {
   bytesSent: number;
   packetsSent: number;
+  bytesReceived: number;
+  packetsReceived: number;
 }
 
 /** Sends a protected packet on the nominated pair: straight to its UDP socket when it has one. */
@@ -177,4 +185,84 @@ function transmitter(dtls: RTCDtlsTransport, wire: WireCounters | undefined): (p
       connection.send(packet).catch(() => undefined); // TURN relay: werift's path
     }
   };
+}
+
+/** The SRTP contexts and the wire of one transport's fast path. */
+interface SrtpPath {
+  native: boolean;
+  srtpIn: RtpUnprotector;
+  /** Protects what OutboundStream sends, and `transmit` sends it. */
+  protector: RtpProtector;
+  transmit: (packet: Buffer) => void;
+  /** Protects our RTCP. */
+  encryptRtcp: (packet: Buffer) => Buffer;
+  /** Unprotects the peer's RTCP in werift's place; undefined: werift's SRTCP context does. */
+  decryptRtcp: ((data: Buffer) => Buffer) | undefined;
+  close: () => void;
+}
+
+type SessionKeys = ReturnType<DtlsSocketInternals['extractSessionKeys']>;
+
+/** Today's TypeScript path: our SrtpContext for RTP, werift's SRTCP contexts, node:dgram sends. */
+function typescriptSrtp(dtls: RTCDtlsTransport, profile: SrtpProfile, keys: SessionKeys, wire: WireCounters | undefined): SrtpPath {
+  // Our RTCP is protected by werift's SRTCP context: its own RTCP (e.g. PLIs) shares the index space.
+  const srtcp = (dtls as unknown as { srtcp: { encrypt(packet: Buffer): Buffer } }).srtcp;
+  return {
+    native: false,
+    srtpIn: new SrtpContext(profile, keys.remoteKey, keys.remoteSalt),
+    protector: new SrtpContext(profile, keys.localKey, keys.localSalt),
+    transmit: transmitter(dtls, wire),
+    encryptRtcp: (packet) => srtcp.encrypt(packet),
+    decryptRtcp: undefined,
+    close: () => undefined,
+  };
+}
+
+/**
+ * The addon's path: NativeSrtpSession each way for SRTP and SRTCP (werift's SRTCP contexts are
+ * replaced, so werift's own RTCP shares our index space), sends protected in the native socket's
+ * send slots and batched.
+ */
+function nativeSrtp(dtls: RTCDtlsTransport, profile: SrtpProfile, keys: SessionKeys, wire: WireCounters | undefined): SrtpPath {
+  const srtpIn = new NativeSrtp(profile, keys.remoteKey, keys.remoteSalt);
+  const srtpOut = new NativeSrtp(profile, keys.localKey, keys.localSalt);
+  const out = new NativeWire(dtls.iceTransport.connection, srtpOut, wire);
+  const srtcp = (dtls as unknown as { srtcp: { encrypt(packet: Buffer): Buffer } }).srtcp;
+  srtcp.encrypt = (packet) => srtpOut.protectRtcp(packet);
+  return {
+    native: true,
+    srtpIn,
+    protector: out,
+    transmit: out.transmit,
+    encryptRtcp: (packet) => srtpOut.protectRtcp(packet),
+    decryptRtcp: (data) => {
+      const plain = srtpIn.unprotectRtcp(data);
+      if (!plain) throw new SrtpAuthenticationError('SRTCP packet refused');
+      return plain;
+    },
+    close: () => {
+      srtpIn.close();
+      srtpOut.close();
+    },
+  };
+}
+
+/**
+ * RTP from validated peers is taken in the native sockets' receive slabs: unprotected in place
+ * and handed on as a view (valid only during the call, as everywhere in the graph). What the
+ * fast path declines (an SSRC it does not route, RTX, RED) and all RTCP go on to werift as copies.
+ */
+function receiveInSlabs(dtls: RTCDtlsTransport, fastPath: RtpFastPath, wire: WireCounters | undefined): void {
+  const media: MediaHandler = (socket, slot, kind) => {
+    if (kind !== DatagramKind.rtp) return false;
+    const offset = socket.rxOffset(slot);
+    const length = socket.rxLength[slot] ?? 0;
+    if (!fastPath.receive(socket.slab.subarray(offset, offset + length))) return false;
+    if (wire) {
+      wire.packetsReceived++;
+      wire.bytesReceived += length;
+    }
+    return true;
+  };
+  for (const transport of nativeTransports(dtls.iceTransport.connection)) transport.media = media;
 }

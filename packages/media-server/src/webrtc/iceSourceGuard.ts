@@ -12,6 +12,7 @@
  * This reaches into werift internals (named below); pinned werift 0.24.4 is what it was written
  * against, and the media-flood test proves it still holds.
  */
+import { NativeUdpTransport } from '@kurento-ts/native';
 import { parseMessage, StunProtocol, type IceConnection, type Protocol } from 'werift';
 
 type Address = [string, number];
@@ -26,6 +27,8 @@ interface ConnectionInternals {
 }
 interface ProtocolInternals {
   datagramReceived(data: Buffer, addr: Address): void;
+  /** Its socket, set once it opened (werift's UdpTransport, or a NativeUdpTransport). */
+  transport?: unknown;
 }
 
 const STUN_BINDING_REQUEST = 0x0001;
@@ -73,6 +76,16 @@ export function guardIceSources(connection: IceConnection, counters: GuardCounte
     if (!(protocol instanceof StunProtocol)) return;
     const socket = protocol as unknown as ProtocolInternals;
     const receive = socket.datagramReceived.bind(protocol);
+    // A native socket drops non-STUN from strangers in C; a peer proven here is let through there too.
+    const admit = (addr: Address): void => {
+      const transport = socket.transport;
+      if (!(transport instanceof NativeUdpTransport) || transport.closed) return;
+      try {
+        transport.trust(addr);
+      } catch {
+        // its peer table is full: that source's media stays dropped in C
+      }
+    };
     // The last peer seen: the common case costs two comparisons per packet.
     let lastHost = '';
     let lastPort = -1;
@@ -88,6 +101,7 @@ export function guardIceSources(connection: IceConnection, counters: GuardCounte
           }
           if (kind === 'response') return receive(data, addr);
           peers.add(key);
+          admit(addr);
         }
         lastHost = host;
         lastPort = port;

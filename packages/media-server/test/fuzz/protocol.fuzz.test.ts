@@ -11,7 +11,7 @@ import type { MediaServer } from '../../src/index.js';
 import { checkRemoteSdp } from '../../src/webrtc/sdp.js';
 import { RawRpc } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
-import { waitFor } from '@kurento-ts/test-utils';
+import { waitFor, openUdpSockets } from '@kurento-ts/test-utils';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 300);
 
@@ -117,5 +117,5 @@ test('mutated offers given to processOffer get SDP errors or an answer, and ever
   );
   await rpc.value('release', { object: pipeline });
   assert.equal(server.registry.size, objectsBefore);
-  await waitFor('the media sockets given back', () => process.getActiveResourcesInfo().every((r) => r !== 'UDPWrap'), 5000);
+  await waitFor('the media sockets given back', () => openUdpSockets().length === 0, 5000);
 });

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import kurentoClient from 'kurento-client';
-import { launchChromium, serve, waitFor, type Browser, type Site } from '@kurento-ts/test-utils';
+import { launchChromium, serve, waitFor, type Browser, type Site, openUdpSockets } from '@kurento-ts/test-utils';
 import type { MediaServer, ServerConfig } from '../../src/index.js';
 import { LOOPBACK_PAGE, startBrowserLoopback } from '../helpers/browserLoopback.js';
 import { NdcPeers, type RemotePeer } from '../helpers/ndcPeers.js';
@@ -271,7 +271,7 @@ test('an endpoint that never connects gives its socket back after negotiationTim
     assert.deepEqual(pick(data(unanswered)), { errorCode: 40212, type: 'SDP_END_POINT_NEGOTIATION_TIMEOUT', description: `the offer was not answered (processAnswer) within ${TIMEOUT_MS} ms: the endpoint's media sockets were released (--negotiation-timeout-ms)` });
     assert.deepEqual(pick(data(unconnected)), { errorCode: 40212, type: 'SDP_END_POINT_NEGOTIATION_TIMEOUT', description: `the transport did not connect within ${TIMEOUT_MS} ms: the endpoint's media sockets were released (--negotiation-timeout-ms)` });
     assert.equal(use(server, 'maxUdpSockets'), 1, 'only the connected endpoint holds its socket');
-    await waitFor('the closed transports\' sockets', () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length === 1, 2000);
+    await waitFor('the closed transports\' sockets', () => openUdpSockets().length === 1, 2000);
     const late = await rpc.call('invoke', { object: unanswered, operation: 'processAnswer', operationParams: { answer: offer } });
     assert.deepEqual(late.error, { code: 40212, message: `This endpoint's transport is closed: the offer was not answered (processAnswer) within ${TIMEOUT_MS} ms: the endpoint's media sockets were released (--negotiation-timeout-ms)`, data: { type: 'SDP_END_POINT_NEGOTIATION_TIMEOUT' } });
     peer.close();

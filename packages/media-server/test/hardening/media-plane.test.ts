@@ -11,7 +11,7 @@ import { createSocket } from 'node:dgram';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import kurentoClient from 'kurento-client';
-import { waitFor } from '@kurento-ts/test-utils';
+import { waitFor, openUdpSockets } from '@kurento-ts/test-utils';
 import { startBrowserLoopback, useBrowserFixture } from '../helpers/browserLoopback.js';
 
 const FLOOD_SECONDS = Number(process.env['FLOOD_SECONDS'] ?? 3);
@@ -81,7 +81,7 @@ test('a flood of hostile packets at the media port leaves the call playing and g
     await waitFor('frames still rising after the flood', async () => (await frames()) > framesAfter + 15, 5000);
     assert.equal(await call.endpoint.isMediaFlowingIn('VIDEO'), true);
     await call.pipeline.release();
-    await waitFor('the media sockets given back', () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length === 1, 5000);
+    await waitFor('the media sockets given back', () => openUdpSockets().length === 1, 5000);
   } finally {
     attacker.close();
     await tab.evaluate(() => window.hangUp()).catch(() => undefined);

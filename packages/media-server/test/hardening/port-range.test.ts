@@ -1,7 +1,7 @@
 /** Media sockets stay inside the configured UDP port range and on the chosen addresses. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { waitFor } from '@kurento-ts/test-utils';
+import { waitFor, openUdpSockets } from '@kurento-ts/test-utils';
 import { RawRpc } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
 
@@ -28,7 +28,7 @@ test('every candidate of every endpoint uses a port in [minPort, maxPort]', asyn
     assert.equal(new Set(ports).size, ports.length, 'each endpoint its own port');
     // One socket per endpoint: only the chosen address is gathered (werift alone would also
     // gather the machine's other addresses).
-    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length, 5);
+    assert.equal(openUdpSockets().length, 5);
     await rpc.value('release', { object: pipeline });
   } finally {
     await rpc.close();

@@ -2,11 +2,12 @@
 import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { openUdpSockets } from '@kurento-ts/test-utils';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Memory, descriptors, UDP sockets and timers of this process. */
+/** Memory, descriptors, UDP sockets (node:dgram's and the native addon's) and timers of this process. */
 export interface ProcessResources {
   heapMb: number;
   rssMb: number;
@@ -27,7 +28,8 @@ export async function processResources(): Promise<ProcessResources> {
     heapMb: memory.heapUsed / 2 ** 20,
     rssMb: memory.rss / 2 ** 20,
     fds: readdirSync('/proc/self/fd').length,
-    udpSockets: active.filter((r) => r === 'UDPWrap').length,
+    // From the kernel's tables: node:dgram's and the native addon's sockets alike.
+    udpSockets: openUdpSockets().length,
     timers: active.filter((r) => r === 'Timeout').length,
   };
 }

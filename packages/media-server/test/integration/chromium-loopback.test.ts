@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kurentoClient from 'kurento-client';
-import { waitFor } from '@kurento-ts/test-utils';
+import { waitFor, openUdpSockets } from '@kurento-ts/test-utils';
 import type { MediaPathStats } from '../../src/webrtc/PeerSession.js';
 import { HELLO_WORLD_EVENTS, startBrowserLoopback, useBrowserFixture } from '../helpers/browserLoopback.js';
 
@@ -64,7 +64,7 @@ for (const codec of ['VP8', 'H264'] as const) {
       const manager = await kurento.getServerManager();
       assert.deepEqual(await manager.getPipelines(), []);
       assert.equal(fixture.server.registry.size, 1, 'only the server manager is left');
-      await waitFor('the media sockets given back', () => process.getActiveResourcesInfo().every((r) => r !== 'UDPWrap'), 5000);
+      await waitFor('the media sockets given back', () => openUdpSockets().length === 0, 5000);
     } finally {
       await tab.evaluate(() => window.hangUp()).catch(() => undefined);
       await tab.close();

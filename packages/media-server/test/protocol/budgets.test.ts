@@ -11,6 +11,7 @@ import { KurentoClient } from '@kurento-ts/client';
 import type { MediaServer, ServerConfig } from '../../src/index.js';
 import { RawRpc } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
+import { openUdpSockets } from '@kurento-ts/test-utils';
 
 const refusal = (message: string) => ({ code: 40009, message, data: { type: 'NOT_ENOUGH_RESOURCES' } });
 
@@ -49,7 +50,7 @@ async function withServer(config: Partial<ServerConfig>, body: (server: MediaSer
 /** What a server-side count should read, by the budget's option name. */
 const used = (server: MediaServer, budget: string): number | undefined => server.budgets().find((b) => b.budget === budget)?.used;
 
-const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
+const udpSockets = () => openUdpSockets().length;
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 test('sessions per client: held sessions, in their grace period too, count against their address; other addresses go on', async () => {

@@ -5,7 +5,7 @@ import { RTCPeerConnection } from 'werift';
 import type { MediaServer } from '../../src/index.js';
 import { RawRpc } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
-import { waitFor } from '@kurento-ts/test-utils';
+import { waitFor, openUdpSockets } from '@kurento-ts/test-utils';
 
 let server: MediaServer;
 let rpc: RawRpc;
@@ -18,7 +18,7 @@ after(async () => {
   await server.stop();
 });
 
-const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
+const udpSockets = () => openUdpSockets().length;
 
 async function endpoint(): Promise<{ pipeline: string; ep: string }> {
   const pipeline = await rpc.value<string>('create', { type: 'MediaPipeline' });
