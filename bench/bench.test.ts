@@ -22,7 +22,7 @@ const SYSTEMS = ['kurento-ts', 'kurento-ts-fallback', 'janus', 'pion'];
 test('npm run bench, short: the four systems and the floors at N = 1 and 10', { timeout: 300_000 }, (t) => {
   const out = mkdtempSync(join(tmpdir(), 'kurento-ts-bench-test-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--n', NS.join(','), '--seconds', '3', '--warmup', '1', '--no-search', '--quiet', '--out', out], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--n', NS.join(','), '--seconds', '3', '--warmup', '1', '--no-search', '--recorder-n', '1', '--no-processing', '--quiet', '--out', out], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 290_000,
@@ -63,11 +63,13 @@ test('npm run bench, short: the four systems and the floors at N = 1 and 10', { 
   for (const system of SYSTEMS) assert.match(markdown, new RegExp(`\\| 10 \\| ${system} \\| 10 \\|`));
   assert.match(markdown, /Ratio kurento-ts \/ janus/);
   assert.match(markdown, /Ratio kurento-ts \/ pion/);
+  // The recorder point (bench/recorder.ts, its own test-free path here): one recording each, every file read by ffprobe.
+  for (const system of ['kurento-ts', 'gstreamer', 'ffmpeg']) assert.match(markdown, new RegExp(`## Recording[\\s\\S]*\\| ${system} \\| 1 \\| \\d+\\.\\d \\| \\d+\\.\\d\\d \\| \\d+\\.\\d\\d \\| 1/1 \\|`), `the recorder row of ${system}`);
   assert.match(markdown, /\| 10 \| \d+\.\d\d× \|/, 'a ratio row for N = 10');
   assert.match(markdown, /\| 10 \| 2000 \| \d+\.\d \(\d+\.\d\d\) \| \d+\.\d \(\d+\.\d\d\) \| \d+\.\d\d× \| \d+\.\d\d× \| \d+\.\d\d× \|/, 'the floor row for N = 10');
   const svg = readFileSync(join(out, 'bench.svg'), 'utf8');
   assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  assert.equal(svg.match(/<polyline /g)?.length, 3 + 2 * 3, 'CPU lines for the three systems, latency median and p95 for each');
+  assert.equal(svg.match(/<polyline /g)?.length, 3 * SYSTEMS.length, 'a CPU line for each system, and its latency median and p95');
 });
 
 test('bench/node-floor.ts, short: both floors echo valid SRTP at every rate', { timeout: 120_000 }, () => {
