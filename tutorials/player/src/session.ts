@@ -88,7 +88,7 @@ export class PlayerSession implements PageSession {
       let started = false;
       await Promise.all([
         endpoint.on('IceCandidateFound', ({ candidate }) => run.current() && this.send({ id: 'iceCandidate', candidate })),
-        endpoint.on('MediaStateChanged', ({ newState }) => {
+        endpoint.on('ConnectionStateChanged', ({ newState }) => {
           if (newState !== 'CONNECTED' || started || !run.current()) return;
           started = true;
           void this.#play(run, player);

@@ -133,7 +133,7 @@ export class RecorderSession implements PageSession {
           this.#playEnded(run);
         }),
         // The file's first keyframe must reach the page: play once the page's peer is connected.
-        endpoint.on('MediaStateChanged', ({ newState }) => {
+        endpoint.on('ConnectionStateChanged', ({ newState }) => {
           if (newState !== 'CONNECTED' || playing || !run.current()) return;
           playing = true;
           player.play().catch((e: unknown) => run.current() && this.#report(e));
