@@ -141,5 +141,5 @@ test('SIGTERM (Ctrl-C) while a page records: its session is released, the file f
   await new Promise((r) => setTimeout(r, 1000));
   await run.stop(1);
   const facts = await probeFile(path);
-  assert.ok(facts.duration > 0.5, `the file was finished: ${JSON.stringify(facts)}`);
+  assert.ok(facts.duration > 0.5, `the file was finished: ${JSON.stringify(facts)}; the tutorial said: ${run.app.output()}`);
 });
