@@ -120,26 +120,26 @@ test('Stop while playing ends the playback (stopPlay) and releases its pipeline'
   await run.expectPipelines([]);
 });
 
-test('a tab closed while recording: the recording is finished and its pipeline released', async () => {
+/** Starts recording, lets it run a second, ends it by `interrupt` (no Stop) and checks the file was finished (it has its duration). */
+async function interruptedRecording(interrupt: () => Promise<void>): Promise<void> {
   await page.page.click('#start');
   await inState('recording');
   const path = fileURLToPath((await page.page.textContent('#file')) ?? '');
   files.add(path);
   await new Promise((r) => setTimeout(r, 1000));
-  await page.closeTab();
-  await run.expectPipelines([]);
+  await interrupt();
   const facts = await probeFile(path);
-  assert.ok(facts.duration > 0.5, `the file was finished: ${JSON.stringify(facts)}`);
+  assert.ok(facts.duration > 0.5, `the file was finished: ${JSON.stringify(facts)}; the tutorial said: ${run.app.output()}`);
+}
+
+test('a tab closed while recording: the recording is finished and its pipeline released', async () => {
+  await interruptedRecording(async () => {
+    await page.closeTab();
+    await run.expectPipelines([]);
+  });
   page = await run.open('again', 0);
 });
 
 test('SIGTERM (Ctrl-C) while a page records: its session is released, the file finished, both servers stopped', async () => {
-  await page.page.click('#start');
-  await inState('recording');
-  const path = fileURLToPath((await page.page.textContent('#file')) ?? '');
-  files.add(path);
-  await new Promise((r) => setTimeout(r, 1000));
-  await run.stop(1);
-  const facts = await probeFile(path);
-  assert.ok(facts.duration > 0.5, `the file was finished: ${JSON.stringify(facts)}; the tutorial said: ${run.app.output()}`);
+  await interruptedRecording(() => run.stop(1));
 });
