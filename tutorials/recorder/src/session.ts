@@ -7,15 +7,16 @@
  * it. Each pipeline replaces the page's previous one, also while it is still being made.
  */
 import type { KurentoClient, RecorderEndpoint, WebRtcEndpoint } from '@kurento-ts/client';
-import { answerError, CandidateQueue, PipelineSlot, type PageSession, type PipelineRun } from '@kurento-ts/tutorial-kit';
+import { answerError, CandidateQueue, errorMessage, PipelineSlot, type PageSession, type PipelineRun } from '@kurento-ts/tutorial-kit';
 import { NOTHING_RECORDED, parseBrowserMessage, PROFILES, type Mode, type ServerMessage } from './messages.js';
 
 /** Where a page's recordings go: a file URI of its own (the media server's side). */
 export type RecordingUris = () => string;
 
-/** The recording under way: its recorder, and whether the page was told it stopped. */
+/** The recording under way: its recorder, whether it wrote anything, and whether the page was told it stopped. */
 interface Recording {
   recorder: RecorderEndpoint;
+  written: boolean;
   stoppedSent: boolean;
 }
 
@@ -90,10 +91,13 @@ export class RecorderSession implements PageSession {
     try {
       const endpoint = await this.#endpoint(run);
       const recorder = await pipeline.create('RecorderEndpoint', { uri: this.#uri, mediaProfile: PROFILES[mode] });
-      const recording: Recording = { recorder, stoppedSent: false };
+      const recording: Recording = { recorder, written: false, stoppedSent: false };
       this.#recording = recording;
       await Promise.all([
-        recorder.on('Recording', () => run.current() && this.send({ id: 'recording' })),
+        recorder.on('Recording', () => {
+          recording.written = true; // the file exists from its first frame on
+          if (run.current()) this.send({ id: 'recording' });
+        }),
         recorder.on('Paused', () => run.current() && this.send({ id: 'paused' })),
         recorder.on('Stopped', () => this.#stopped(recording)),
         recorder.on('Error', ({ description }) => run.current() && this.send({ id: 'error', message: `Recording: ${description}` })),
@@ -136,7 +140,10 @@ export class RecorderSession implements PageSession {
         endpoint.on('ConnectionStateChanged', ({ newState }) => {
           if (newState !== 'CONNECTED' || playing || !run.current()) return;
           playing = true;
-          player.play().catch((e: unknown) => run.current() && this.#report(e));
+          player.play().catch((e: unknown) => {
+            if (run.current()) this.send({ id: 'error', message: `Playing: ${errorMessage(e)}` });
+            this.#playEnded(run);
+          });
         }),
         player.connect(endpoint),
       ]);
@@ -185,7 +192,7 @@ export class RecorderSession implements PageSession {
     if (recording) {
       try {
         await recording.recorder.stopAndWait();
-        this.#recorded = true;
+        this.#recorded = recording.written;
       } catch (e) {
         this.onFault(e);
       }
