@@ -60,7 +60,7 @@ for (const mode of ['audio-video', 'audio-only', 'video-only'] as const) {
   test(`${mode}: ~${RECORD_SECONDS} s recorded while the loopback plays; ffprobe reads ${CODECS[mode].join(' + ')} of that duration; Play brings it back until playEnd`, async (t) => {
     const camera = page.camera;
     assert.ok(camera);
-    await page.page.check(`input[name="mode"][value="${mode}"]`);
+    await page.page.setChecked(`input[name="mode"][value="${mode}"]`, true);
     await page.page.click('#start');
     await inState('recording');
     const recordingAt = Date.now();
