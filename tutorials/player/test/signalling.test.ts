@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, afterEach, before, test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
-import { makeTestVideo, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { closedDuringStartTests, makeTestVideo, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import { MAX_URL_LENGTH, type ServerMessage } from '../src/messages.js';
 import { player } from '../src/tutorial.js';
 
@@ -74,16 +74,12 @@ test('a file played to a stand-in: startResponse, videoInfo once connected, posi
   assert.ok(!client.received.some((m) => m.id === 'error'), JSON.stringify(client.received));
 });
 
-for (const delayMs of [0, 5, 20, 60]) {
-  test(`the socket closes ${delayMs} ms into a start: nothing is left`, async () => {
-    const client = await rig.open<ServerMessage>();
-    const offer = await (await rig.standIn(client)).offer();
-    client.send({ id: 'start', sdpOffer: offer, videourl: pathToFileURL(video).href });
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    client.ws.terminate();
-    // settle() (after each test) waits until the app forgot the page and holds no pipeline.
-  });
-}
+// Sockets closed at several moments of a start: the app must leave no pipeline behind.
+closedDuringStartTests(() => rig, async () => {
+  const client = await rig.open<ServerMessage>();
+  client.send({ id: 'start', sdpOffer: await (await rig.standIn(client)).offer(), videourl: pathToFileURL(video).href });
+  return client;
+}, [0, 5, 20, 60]);
 
 test('close() of the app releases a playback still running', async () => {
   const client = await rig.open<ServerMessage>();

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
-import { startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
+import { closedDuringStartTests, startSignallingRig, type SignallingRig } from '@kurento-ts/tutorial-kit/testing';
 import { NOTHING_RECORDED, type ServerMessage } from '../src/messages.js';
 import { recorder } from '../src/tutorial.js';
 
@@ -62,16 +62,12 @@ test('a recording that got no media: startResponse with the file, stopped on sto
   rmSync(fileURLToPath(response.uri), { force: true });
 });
 
-for (const delayMs of [0, 5, 20, 60]) {
-  test(`the socket closes ${delayMs} ms into a start: nothing is left`, async () => {
-    const client = await rig.open<ServerMessage>();
-    const offer = await (await rig.standIn(client)).offer();
-    client.send({ id: 'start', sdpOffer: offer });
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    client.ws.terminate();
-    // settle() (after each test) waits until the app forgot the page and holds no pipeline.
-  });
-}
+// Sockets closed at several moments of a start: the app must leave no pipeline behind.
+closedDuringStartTests(() => rig, async () => {
+  const client = await rig.open<ServerMessage>();
+  client.send({ id: 'start', sdpOffer: await (await rig.standIn(client)).offer() });
+  return client;
+}, [0, 5, 20, 60]);
 
 test('close() of the app releases a recording still running', async () => {
   const client = await rig.open<ServerMessage>();
