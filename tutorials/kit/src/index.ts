@@ -13,3 +13,4 @@ export { startWebServer, PortBusyError, type WebServer, type WebServerOptions } 
 export { CandidateQueue } from './candidates.js';
 export { EndpointSession, LOOPBACK_DIALECT, type SessionDialect, type SessionRequest, type SessionStart, type SessionWiring } from './endpointSession.js';
 export { answerError, BadMessage, errorMessage, parseLoopbackRequest, type Candidate, type ErrorMessage, type LoopbackReply, type LoopbackRequest } from './messages.js';
+export { PipelineSlot, type PipelineRun } from './pipelineSlot.js';

@@ -12,3 +12,4 @@ export { describeShapes, expectPipelines, pipelineShapes, sinkCounts, type Pipel
 export { closedDuringStartTests, PLAIN_ROUTE, startSignallingRig, useSignallingRig, StandIn, type CandidateRoute, type SignallingRig } from './rig.js';
 export { startCommandTests } from './startCommand.js';
 export { BrowserRun } from './browserRun.js';
+export { decodeErrors, makeTestVideo, probeFile, type FileFacts } from './mediaFiles.js';
