@@ -26,17 +26,21 @@ class SummedCounter<N extends string> {
   }
 }
 
-/** A gauge set from scratch at every scrape (labels that went away disappear). */
+/** A gauge set at every scrape; label sets seen before and gone now read 0 (no pipelines of a type left: 0, not nothing). */
 class ViewGauge<N extends string> {
   private readonly gauge: Gauge<N>;
+  private readonly seen = new Map<string, Labels<N>>();
 
   constructor(registry: Registry, name: string, help: string, labelNames: readonly N[] = []) {
     this.gauge = new Gauge({ name: PREFIX + name, help, labelNames, registers: [registry] });
   }
 
   set(rows: readonly (readonly [Labels<N>, number])[]): void {
-    this.gauge.reset();
-    for (const [labels, value] of rows) this.gauge.set(labels, value);
+    for (const labels of this.seen.values()) this.gauge.set(labels, 0);
+    for (const [labels, value] of rows) {
+      this.seen.set(JSON.stringify(labels), labels);
+      this.gauge.set(labels, value);
+    }
   }
 }
 
