@@ -5,7 +5,7 @@
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 210;
 const NODE_H = 58;
-const LABEL_W = 200;
+const LABEL_W = 260;
 const LABEL_H = 14;
 const MARGIN = 12;
 const COLORS = { WebRtcEndpoint: '#dbe9ff', RtpEndpoint: '#e4e0ff', PlayerEndpoint: '#ffe9c7', RecorderEndpoint: '#ffd9d9', HttpPostEndpoint: '#fff3bf', PassThrough: '#e3f5e1' };
@@ -100,7 +100,7 @@ function drawPipeline(p, layout) {
   const title = document.createElement('h2');
   title.textContent = `MediaPipeline ${p.name ?? shortId(p.id)}`;
   const small = document.createElement('small');
-  small.textContent = `${p.nodes.length} elements · ${p.edges.filter((e) => e.flowing).length}/${p.edges.length} edges flowing · on ${p.host}`;
+  small.textContent = `${p.nodes.length} element${p.nodes.length === 1 ? '' : 's'} · ${p.edges.filter((e) => e.flowing).length}/${p.edges.length} edges flowing · on ${p.host}`;
   title.append(small);
   const svg = el('svg', { width: (layout.width ?? 0) + 2 * MARGIN, height: (layout.height ?? 0) + 2 * MARGIN });
   const defs = el('defs');
