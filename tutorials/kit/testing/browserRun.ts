@@ -32,11 +32,11 @@ export class BrowserRun {
     this.#kurento = kurento;
   }
 
-  /** Starts `tutorial` from its workspace (`tutorials/<name>`) with a camera for each of `pictures`. */
-  static async start<Out>(tutorial: Tutorial<Out>, pictures: readonly PictureName[]): Promise<BrowserRun> {
+  /** Starts `tutorial` from its workspace (`tutorials/<name>`) with a camera for each of `pictures` (and `env` added to its environment). */
+  static async start<Out>(tutorial: Tutorial<Out>, pictures: readonly PictureName[], env: NodeJS.ProcessEnv = {}): Promise<BrowserRun> {
     const cameras = await makeCameras(pictures);
     try {
-      const app = await npmStart({ title: tutorial.title, workspace: `tutorials/${tutorial.name}` }, ARGS);
+      const app = await npmStart({ title: tutorial.title, workspace: `tutorials/${tutorial.name}` }, ARGS, env);
       const kurento = await KurentoClient.connect(app.kurentoUrl, { reconnect: false }).catch(async (e: unknown) => {
         await app.stop();
         throw e;

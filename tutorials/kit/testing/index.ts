@@ -11,3 +11,4 @@ export { describeShapes, expectPipelines, pipelineShapes, sinkCounts, type Pipel
 export { PLAIN_ROUTE, startSignallingRig, StandIn, type CandidateRoute, type SignallingRig } from './rig.js';
 export { startCommandTests } from './startCommand.js';
 export { BrowserRun } from './browserRun.js';
+export { expectDashboard, type DashboardExpectation } from './dashboard.js';
