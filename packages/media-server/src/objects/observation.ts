@@ -18,8 +18,8 @@ export interface FlowView {
   flowing: boolean;
 }
 
-/** What an element's RTP session counted of one kind (zeros for elements without one). */
-export interface RtcpView {
+/** RTCP-side counts of one kind: what an element's RTP session counted (zeros for elements without one). */
+export interface RtcpCounts {
   /** Packets the peer's stream to us lost on the way (our reception statistics). */
   lost: number;
   /** NACKs we sent for the peer's stream, and NACKs its receiver sent us. */
@@ -29,6 +29,10 @@ export interface RtcpView {
   plisSent: number;
   plisReceived: number;
   firsReceived: number;
+}
+
+/** An element's RTCP counts of one kind, and the loss its latest receiver reports gave. */
+export interface RtcpView extends RtcpCounts {
   /** Fraction (0..1) the latest receiver reports gave: of the stream we receive, of the stream we send. */
   fractionLostIn: number;
   fractionLostOut: number;
@@ -78,17 +82,11 @@ export interface PipelineView {
 }
 
 /** Sums of one element type's counters of one kind. */
-export interface KindTotals {
+export interface KindTotals extends RtcpCounts {
   packetsIn: number;
   bytesIn: number;
   packetsOut: number;
   bytesOut: number;
-  lost: number;
-  nacksSent: number;
-  nacksReceived: number;
-  plisSent: number;
-  plisReceived: number;
-  firsReceived: number;
 }
 
 /** Totals keyed by `type|kind`. */
@@ -117,6 +115,7 @@ export function kindView(flow: FlowMonitor, kind: MediaKind, s: StreamStats): Ki
   return { in: flowView(flow.in[kind]), out: flowView(flow.out[kind]), rtcp };
 }
 
+const RTCP_COUNTS = ['lost', 'nacksSent', 'nacksReceived', 'plisSent', 'plisReceived', 'firsReceived'] as const satisfies readonly (keyof RtcpCounts)[];
 const zeroTotals = (): KindTotals => ({ packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, lost: 0, nacksSent: 0, nacksReceived: 0, plisSent: 0, plisReceived: 0, firsReceived: 0 });
 
 /** Adds an element's counters of one kind to `table` under its type. */
@@ -126,12 +125,7 @@ export function addToTotals(table: TotalsTable, type: string, kind: MediaKind, v
   t.bytesIn += v.in.bytes;
   t.packetsOut += v.out.packets;
   t.bytesOut += v.out.bytes;
-  t.lost += v.rtcp.lost;
-  t.nacksSent += v.rtcp.nacksSent;
-  t.nacksReceived += v.rtcp.nacksReceived;
-  t.plisSent += v.rtcp.plisSent;
-  t.plisReceived += v.rtcp.plisReceived;
-  t.firsReceived += v.rtcp.firsReceived;
+  for (const field of RTCP_COUNTS) t[field] += v.rtcp[field];
 }
 
 /** Adds every row of `from` to `into`. */
