@@ -70,6 +70,9 @@ export class MediaServer {
     if (!isLoopback(config.host) && !config.authToken) {
       log.warn(`!!! The control port listens on ${config.host} WITHOUT authentication: anyone who reaches it can create pipelines. Set --auth-token (and --tls-cert/--tls-key). !!!`);
     }
+    if (config.metricsPort !== 0 && !isLoopback(config.metricsAddress) && !config.authToken) {
+      log.warn(`The metrics listen on ${config.metricsAddress} without authentication: anyone who reaches them sees what this server runs. Set --auth-token.`);
+    }
     const descriptors = descriptorWarning(config, machineFacts());
     if (descriptors) log.warn(descriptors);
     try {

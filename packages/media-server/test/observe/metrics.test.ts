@@ -10,6 +10,7 @@ import kurentoClient from 'kurento-client';
 import { waitFor } from '@kurento-ts/test-utils';
 import { startBrowserLoopback, useBrowserFixture } from '../helpers/browserLoopback.js';
 import { freePort, sample, scrape } from '../helpers/metrics.js';
+import { startServer } from '../helpers/server.js';
 
 const fixture = useBrowserFixture({ metricsPort: await freePort(), mediaWorkers: 1 });
 
@@ -70,5 +71,23 @@ test('metrics follow a Chromium loopback call on a media worker: gauges right, p
     await tab.evaluate(() => window.hangUp()).catch(() => undefined);
     await tab.close();
     kurento.close();
+  }
+});
+
+test('metrics want the control port\'s token: 401 without it, 404 off /metrics, a busy port a clear error at start', async () => {
+  const port = await freePort();
+  const server = await startServer({ metricsPort: port, authToken: 'scraper-secret' });
+  try {
+    const url = server.metricsUrl ?? assert.fail('metrics are on');
+    const refused = await fetch(url);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+    assert.equal((await fetch(url, { headers: { authorization: 'Bearer wrong' } })).status, 401);
+    assert.equal(sample(await scrape(url, 'scraper-secret'), 'kurento_pipelines'), 0);
+    assert.equal(sample(await scrape(`${url}?access_token=scraper-secret`), 'kurento_sessions'), 0, 'the token in the query works too');
+    assert.equal((await fetch(url.replace('/metrics', '/other'), { headers: { authorization: 'Bearer scraper-secret' } })).status, 404);
+    await assert.rejects(startServer({ metricsPort: port }), /metrics: port \d+ on 127\.0\.0\.1 is already in use/);
+  } finally {
+    await server.stop();
   }
 });
