@@ -235,7 +235,12 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
 
   protected override dispose(): void {
     // Read before the transport closes (subclasses dispose it after this): its RTCP counts go too.
-    this.context.retire(this.observe());
+    // Counting must never stop a release.
+    try {
+      this.context.retire(this.observe());
+    } catch (e) {
+      log.error(`[${this.id}] its last counters could not be read`, e);
+    }
     for (const c of this.node.detachAll()) if (c.sink.owner === this) c.source.owner.raise('ElementDisconnected', connectionEvent(c));
   }
 
