@@ -48,6 +48,8 @@ export interface BenchResults {
   search: SearchResult[];
   /** The floors at each N's packet rate (empty with --no-floor); the native one is absent when the addon is not built. */
   floors: FloorPoint[];
+  /** The recorder and processing points, run after the echo sessions (bench/sideBenches.ts). */
+  sections?: { title: string; markdown: string }[];
 }
 
 /** What SRTP forwarding costs at least at N sessions' packet rate, in an echo that does nothing else. */

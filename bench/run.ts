@@ -17,6 +17,7 @@ import { canPin, pinSelf } from './lib/cpuPinning.js';
 import { Progress } from './lib/progress.js';
 import { ServerProcess } from './lib/serverProcess.js';
 import { markdownReport } from './report/table.js';
+import { processingSection, recorderSection, type ReportSection } from './sideBenches.js';
 import { plotSvg } from './report/svg.js';
 import { janus } from './targets/janus.js';
 import { ensureJanus } from './targets/janusSetup.js';
@@ -44,6 +45,9 @@ const USAGE = `npm run bench -- [options]
   --media-workers N     our server's media worker threads (default 0: media in its main thread)
   --load-client K       ndc (node-datachannel, default) or native (werift ICE/DTLS, media through
                         @kurento-ts/native's sockets and SRTP: cheaper per packet)
+  --no-recorder         skip the recorder point (bench/recorder.ts)
+  --recorder-n LIST     concurrent recordings (default 1,10,50)
+  --no-processing       skip the processing point (bench/processing.ts)
   --out DIR             output folder (default bench/results)
   --from FILE           measure nothing: re-render the reports from a bench.json
   --quiet               no progress lines`;
@@ -84,6 +88,9 @@ async function main(): Promise<void> {
       'video-kbps': { type: 'string', default: String(DEFAULT_TRAFFIC.videoKbps) },
       'media-workers': { type: 'string', default: '0' },
       'load-client': { type: 'string', default: 'ndc' },
+      'no-recorder': { type: 'boolean', default: false },
+      'recorder-n': { type: 'string', default: '1,10,50' },
+      'no-processing': { type: 'boolean', default: false },
       out: { type: 'string', default: join(ROOT, 'bench/results') },
       from: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -129,14 +136,19 @@ async function main(): Promise<void> {
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
   };
 
-  writeReports(await runBenchmark(targets, options, progress), values.out, progress);
+  const results: BenchResults = await runBenchmark(targets, options, progress);
+  const line = (text: string) => progress.line(text);
+  const sections: ReportSection[] = [];
+  if (!values['no-recorder']) sections.push(recorderSection(ROOT, numbers(values['recorder-n'], '--recorder-n').join(','), Math.min(options.windowSeconds, 10), line));
+  if (!values['no-processing']) sections.push(processingSection(ROOT, Math.min(options.windowSeconds, 10), line));
+  writeReports({ ...results, sections }, values.out, progress);
 }
 
 /** bench.json, bench.md and bench.svg in `out`; the markdown also on stdout. */
 function writeReports(results: BenchResults, out: string, progress: Progress): void {
   const systems = [...new Set(results.measurements.map((m) => m.system))];
   const [ours = kurentoTs.name, ...theirs] = systems;
-  const markdown = markdownReport(results, ours, theirs);
+  const markdown = markdownReport(results, ours, theirs) + (results.sections ?? []).map((s) => `\n## ${s.title}\n\n${s.markdown}\n`).join('');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(out, 'bench.md'), markdown);

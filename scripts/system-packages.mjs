@@ -2,6 +2,7 @@
 // each with the program whose absence means it is missing, and why it is needed.
 export const SYSTEM_PACKAGES = [
   { program: '/usr/bin/chromium', packages: ['chromium'], why: 'the browser tests (Debian Chromium with a fake camera)' },
+  { program: '/usr/bin/firefox-esr', packages: ['firefox-esr'], why: "the tutorials' Firefox tests (Debian Firefox ESR with its fake camera, over WebDriver BiDi)" },
   { program: '/usr/bin/janus', packages: ['janus'], why: "the benchmark's peer server" },
   { program: '/usr/bin/ffprobe', packages: ['ffmpeg'], why: 'RTP senders and receivers, and the judge of recorded files' },
   {
@@ -21,6 +22,11 @@ export const SYSTEM_PACKAGES = [
     program: '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml',
     packages: ['gstreamer1.0-opencv', 'opencv-data', 'gstreamer1.0-x'],
     why: 'FaceOverlayFilter (facedetect and its cascades) and the text overlays a GStreamerFilter may run',
+  },
+  {
+    program: '/usr/lib/x86_64-linux-gnu/girepository-1.0/GstRtspServer-1.0.typelib',
+    packages: ['gir1.2-gst-rtsp-server-1.0'],
+    why: "an RTSP server nobody here wrote (gst-rtsp-server), for the PlayerEndpoint rtsp:// tests",
   },
   { program: '/usr/lib/python3/dist-packages/skimage/data/astronaut.png', packages: ['python3-skimage'], why: 'a face picture for the processing tests (its astronaut)' },
   { program: '/usr/bin/go', packages: ['golang-go', 'golang-github-pion-webrtc.v3-dev'], why: "Pion, the benchmark's second peer (built offline from Debian's sources)" },

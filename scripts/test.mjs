@@ -59,5 +59,10 @@ if (only.length === 0) {
 }
 await ensureSystemPackages();
 ensureNativeBuilt();
+// The packages' `kurento-ts-source` export condition: imports of @kurento-ts/* meet their
+// TypeScript sources, here and in every process a test starts (npm's scripts get it from .npmrc).
+const SOURCE_CONDITION = '--conditions=kurento-ts-source';
+const nodeOptions = process.env.NODE_OPTIONS ?? '';
+if (!nodeOptions.includes(SOURCE_CONDITION)) process.env.NODE_OPTIONS = `${nodeOptions} ${SOURCE_CONDITION}`.trim();
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -6,6 +6,7 @@
  * time (docs/performance.md).
  */
 import { ConfigError, loadConfig, usage } from './config/config.js';
+import { mediaAddressReport } from './config/mediaAddresses.js';
 import { MediaServer } from './MediaServer.js';
 
 async function main(): Promise<void> {
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
   const server = await MediaServer.start(loaded.config);
   // The one ready line, whatever the log level: scripts wait for it.
   process.stdout.write(`Kurento-TS media server ready on ${server.url}\n`);
+  // Which addresses browsers get for media: one they cannot reach means no media, and no error.
+  const media = mediaAddressReport(loaded.config);
+  process.stdout.write(`${media.line}\n`);
+  if (media.warning) process.stderr.write(`media-server: warning: ${media.warning}\n`);
   const stop = (signal: string) => {
     process.stderr.write(`media-server: ${signal}, stopping\n`);
     server.stop().then(() => process.exit(0), () => process.exit(1));

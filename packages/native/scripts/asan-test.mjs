@@ -29,6 +29,8 @@ const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-co
   encoding: 'utf8',
   env: {
     ...process.env,
+    // @kurento-ts/* from their TypeScript sources, as scripts/test.mjs runs them.
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=kurento-ts-source`.trim(),
     LD_PRELOAD: gcc,
     // Node itself keeps memory until exit on purpose: leaks are the fd and memory checks' job.
     ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1',

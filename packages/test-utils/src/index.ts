@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 export { CHROMIUM, launchChromium, type Browser } from './chromium.js';
+export { FIREFOX, launchFirefox, type FirefoxBrowser } from './firefox.js';
 export { serve, type Site } from './web.js';
 export { waitFor } from './wait.js';
 

@@ -32,7 +32,11 @@ export function describeEvent(name: ForwardedEvent, data: Fields): string {
   }
 }
 
-/** The log of the page: the media server's events (at the server's time) and the page's steps. */
+/**
+ * The log of the page: the media server's events and the page's steps, each at the page's time
+ * when it came (one clock, so the lines read in order; the server's `timestampMillis` is on
+ * another machine's clock, and an event stamped before a step of the page may arrive after it).
+ */
 export class EventLog {
   readonly #log: MessageLog;
 
@@ -40,10 +44,9 @@ export class EventLog {
     this.#log = new MessageLog(list);
   }
 
-  /** A media server event; `timestampMillis` is the server's clock. */
+  /** A media server event, as it arrives. */
   event(name: ForwardedEvent, data: Fields): void {
-    const at = Number(data['timestampMillis']);
-    this.#log.line(name === 'Error' ? 'error' : 'event', name, describeEvent(name, data), Number.isFinite(at) && at > 0 ? at : Date.now());
+    this.#log.line(name === 'Error' ? 'error' : 'event', name, describeEvent(name, data));
   }
 
   /** A step of the page itself (offer sent, answer applied...). */

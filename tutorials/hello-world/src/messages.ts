@@ -1,10 +1,10 @@
 /**
  * The Hello World signalling protocol between the page and the application server, on the
  * `/helloworld` WebSocket: Kurento's tutorial messages, plus `event` to show the media
- * server's events on the page. Shared by src/ and public/ (types, and the parser the server
- * uses on everything a browser sends); nothing here needs Node or the DOM.
+ * server's events on the page. Shared by src/ and public/ (types only: the kit's
+ * EndpointSession parses what a browser sends); nothing here needs Node or the DOM.
  */
-import { readMessage, requireCandidate, requireString, unknownId, type Candidate } from '@kurento-ts/tutorial-kit/messages';
+import type { LoopbackReply, LoopbackRequest } from '@kurento-ts/tutorial-kit/messages';
 
 export { BadMessage, type Candidate } from '@kurento-ts/tutorial-kit/messages';
 
@@ -24,30 +24,8 @@ export const forwardedEvents = [
 
 export type ForwardedEvent = (typeof forwardedEvents)[number];
 
-/** Browser → server. */
-export type BrowserMessage =
-  | { id: 'start'; sdpOffer: string }
-  | { id: 'onIceCandidate'; candidate: Candidate }
-  | { id: 'stop' };
+/** Browser → server: Kurento's loopback messages (the kit's). */
+export type BrowserMessage = LoopbackRequest;
 
 /** Server → browser. `event.data` is the event as the media server sent it (source, timestampMillis, fields). */
-export type ServerMessage =
-  | { id: 'startResponse'; sdpAnswer: string }
-  | { id: 'iceCandidate'; candidate: Candidate }
-  | { id: 'error'; message: string }
-  | { id: 'event'; name: ForwardedEvent; data: Record<string, unknown> };
-
-/** Parses and checks one text frame from a browser; throws BadMessage when it is not one of ours. */
-export function parseBrowserMessage(text: string): BrowserMessage {
-  const message = readMessage(text);
-  switch (message.id) {
-    case 'start':
-      return { id: 'start', sdpOffer: requireString(message, 'sdpOffer') };
-    case 'onIceCandidate':
-      return { id: 'onIceCandidate', candidate: requireCandidate(message) };
-    case 'stop':
-      return { id: 'stop' };
-    default:
-      throw unknownId(message);
-  }
-}
+export type ServerMessage = LoopbackReply | { id: 'event'; name: ForwardedEvent; data: Record<string, unknown> };

@@ -1,8 +1,8 @@
-/** Hello World as the kit starts it: its names, its page, and a HelloWorldSession per page. */
+/** Hello World as the kit starts it: its names, its page, and a loopback session per page. */
 import { fileURLToPath } from 'node:url';
 import type { Tutorial } from '@kurento-ts/tutorial-kit';
 import type { ServerMessage } from './messages.js';
-import { HelloWorldSession } from './signalling.js';
+import { helloWorldSession } from './signalling.js';
 
 /** Hello World, for runTutorial/startTutorial. */
 export const helloWorld: Tutorial<ServerMessage> = {
@@ -14,5 +14,5 @@ export const helloWorld: Tutorial<ServerMessage> = {
   hint: 'press Start',
   signallingPath: '/helloworld',
   publicDir: fileURLToPath(new URL('../public/', import.meta.url)),
-  signalling: (kurento, onFault) => ({ open: (send) => new HelloWorldSession(kurento, send, onFault) }),
+  signalling: (kurento, onFault) => ({ open: (send) => helloWorldSession(kurento, send, onFault) }),
 };

@@ -45,10 +45,12 @@ after(async () => {
   await app?.stop();
 });
 
-test('npm start prints both addresses', () => {
+test('npm start prints both addresses, and the media address it offers (loopback only: a warning)', () => {
   assert.ok(app);
   assert.equal(app.url, `https://localhost:${PAGE_PORT}/`);
-  assert.match(app.output(), new RegExp(`Kurento-TS media server ready on ${KURENTO_URL}`));
+  assert.match(app.output(), new RegExp(`Kurento-TS media server ready on ${KURENTO_URL}\n`));
+  assert.match(app.output(), /^Media offered on 127\.0\.0\.1 \(--network-interfaces\)$/m);
+  assert.match(app.output(), /^hello-world: warning: media only on loopback: only browsers on this machine get media/m);
 });
 
 test('Start: videoOutput plays what videoInput shows, the event log and the stats fill in; Stop releases the pipeline', async (t) => {

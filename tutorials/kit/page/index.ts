@@ -3,3 +3,4 @@ export { byId, describeError, hideError, showError } from './dom.js';
 export { PageSocket, type SocketHandlers } from './socket.js';
 export { candidateSummary, MessageLog, summarize, type LineKind } from './messageLog.js';
 export { LocalCandidates } from './candidates.js';
+export { LoopbackPage, type LoopbackPageOptions, type LoopbackState } from './loopback.js';

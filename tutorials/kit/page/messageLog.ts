@@ -61,12 +61,12 @@ export class MessageLog {
     this.list.replaceChildren();
   }
 
-  /** Any line: its kind, a name in bold, a detail, and when it happened (default now). */
-  line(kind: LineKind, name: string, detail: string, at = Date.now()): void {
+  /** Any line: its kind, a name in bold, a detail, and the page's time now (one clock for every line). */
+  line(kind: LineKind, name: string, detail: string): void {
     const item = document.createElement('li');
     item.className = kind;
     const time = document.createElement('time');
-    time.textContent = clock(at);
+    time.textContent = clock(Date.now());
     const label = document.createElement('b');
     label.textContent = name;
     const rest = document.createElement('span');

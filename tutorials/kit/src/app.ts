@@ -70,6 +70,9 @@ export async function startTutorial<Out>(tutorial: Tutorial<Out>, options: Optio
     cleanup.push(() => kurento.close({ closeSession: true }));
 
     const signalling = tutorial.signalling(kurento, onFault);
+    cleanup.push(async () => {
+      await signalling.close?.();
+    });
     const sessions = new Set<PageSession>();
     cleanup.push(async () => {
       await Promise.all([...sessions].map((s) => s.close()));

@@ -28,6 +28,7 @@ export async function loadAssets(publicDir: string): Promise<Assets> {
     bundle: true,
     format: 'esm',
     platform: 'browser',
+    conditions: ['kurento-ts-source'], // @kurento-ts/browser from its TypeScript sources, never a build
     target: ['chrome100', 'firefox100', 'safari15.4', 'edge100'], // what @kurento-ts/browser supports
     write: false,
     outfile: 'app.js',

@@ -4,6 +4,7 @@
  * lines). SIGINT/SIGTERM release every page's media and stop. Exit codes: 2 for a wrong flag,
  * 1 for a failed start or stop.
  */
+import { mediaAddressReport } from '@kurento-ts/media-server';
 import { startTutorial, type TutorialApp } from './app.js';
 import { parseOptions, usage, UsageError, type Options } from './options.js';
 import { errorMessage } from './messages.js';
@@ -46,6 +47,14 @@ export async function runTutorial<Out>(tutorial: Tutorial<Out>, argv: readonly s
   process.on('SIGTERM', stop);
 
   if (app.certificateCreated) process.stdout.write(`${tutorial.name}: made a self-signed certificate for localhost (tutorials/kit/.certs/)\n`);
-  process.stdout.write(app.embedded ? `Kurento-TS media server ready on ${app.kurentoUrl}\n` : `Using the media server at ${app.kurentoUrl}\n`);
+  if (app.embedded) {
+    process.stdout.write(`Kurento-TS media server ready on ${app.kurentoUrl}\n`);
+    // Which addresses browsers get for media: one they cannot reach means no media, and no error.
+    const media = mediaAddressReport(options.mediaServer);
+    process.stdout.write(`${media.line}\n`);
+    if (media.warning) process.stderr.write(`${tutorial.name}: warning: ${media.warning}\n`);
+  } else {
+    process.stdout.write(`Using the media server at ${app.kurentoUrl}\n`);
+  }
   process.stdout.write(`${tutorial.title} ready on ${app.url}  (self-signed certificate: accept the browser's warning, then ${tutorial.hint})\n`);
 }

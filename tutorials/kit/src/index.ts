@@ -11,4 +11,5 @@ export { loadCertificate, type Certificate } from './certificate.js';
 export { loadAssets, type Asset, type Assets } from './assets.js';
 export { startWebServer, PortBusyError, type WebServer, type WebServerOptions } from './server.js';
 export { CandidateQueue } from './candidates.js';
-export { answerError, BadMessage, errorMessage, type Candidate, type ErrorMessage } from './messages.js';
+export { EndpointSession, LOOPBACK_DIALECT, type SessionDialect, type SessionRequest, type SessionStart, type SessionWiring } from './endpointSession.js';
+export { answerError, BadMessage, errorMessage, parseLoopbackRequest, type Candidate, type ErrorMessage, type LoopbackReply, type LoopbackRequest } from './messages.js';

@@ -90,3 +90,30 @@ export function requireCandidate(message: RawMessage): Candidate {
 export function unknownId(message: RawMessage): BadMessage {
   return new BadMessage(`Invalid message id ${JSON.stringify(message.id)}`);
 }
+
+/** Page → server, in every loopback tutorial (Hello World's; see endpointSession.ts). */
+export type LoopbackRequest =
+  | { id: 'start'; sdpOffer: string }
+  | { id: 'onIceCandidate'; candidate: Candidate }
+  | { id: 'stop' };
+
+/** Server → page, what every loopback tutorial sends (some add messages of their own). */
+export type LoopbackReply =
+  | { id: 'startResponse'; sdpAnswer: string }
+  | { id: 'iceCandidate'; candidate: Candidate }
+  | ErrorMessage;
+
+/** Parses and checks one text frame from a page; throws BadMessage when it is not one of ours. */
+export function parseLoopbackRequest(text: string): LoopbackRequest {
+  const message = readMessage(text);
+  switch (message.id) {
+    case 'start':
+      return { id: 'start', sdpOffer: requireString(message, 'sdpOffer') };
+    case 'onIceCandidate':
+      return { id: 'onIceCandidate', candidate: requireCandidate(message) };
+    case 'stop':
+      return { id: 'stop' };
+    default:
+      throw unknownId(message);
+  }
+}

@@ -20,6 +20,8 @@ export interface PageSession {
 export interface Signalling<Out> {
   /** A page opened the signalling socket; `send` reaches that page while its socket is open. */
   open(send: (message: Out) => void): PageSession;
+  /** The app stops, after every page's session closed: lets go of what the signalling itself holds (files, say). */
+  close?(): Promise<void>;
 }
 
 /** A tutorial, described for the kit; `Out` is the type of the messages its server sends to pages. */

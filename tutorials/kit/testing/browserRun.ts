@@ -1,7 +1,7 @@
 /**
  * A browser test's run of a tutorial: the tutorial started as users start it (`npm start -w`,
  * free ports, media on 127.0.0.1), a client of its media server for the truth, fake cameras, and
- * the participants opened, each in its own Chromium. `stop()` is the last check: SIGTERM, as
+ * the participants opened, each in its own Chromium or Firefox ESR. `stop()` is the last check: SIGTERM, as
  * Ctrl-C, and nothing is left listening.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,10 @@ import { expectPipelines, type PipelineShape } from './mediaServer.js';
 import { listening, npmStart, type Started } from './npmStart.js';
 import { Participant } from './participant.js';
 
-/** What the tests pass: every port free, media on loopback (Chromium runs with --allow-loopback-in-peer-connection). */
+/**
+ * What the tests pass: every port free, media on loopback (Chromium runs with
+ * --allow-loopback-in-peer-connection, Firefox with media.peerconnection.ice.loopback).
+ */
 const ARGS = ['--port', '0', '--kurento-port', '0', '--network-interfaces', '127.0.0.1'];
 
 export class BrowserRun {
@@ -32,7 +35,7 @@ export class BrowserRun {
     this.#kurento = kurento;
   }
 
-  /** Starts `tutorial` from its workspace (`tutorials/<name>`) with a camera for each of `pictures` (and `env` added to its environment). */
+  /** Starts `tutorial` from its workspace (`tutorials/<name>`) with a camera for each of `pictures`, `env` added to its environment. */
   static async start<Out>(tutorial: Tutorial<Out>, pictures: readonly PictureName[], env: NodeJS.ProcessEnv = {}): Promise<BrowserRun> {
     const cameras = await makeCameras(pictures);
     try {
@@ -50,7 +53,15 @@ export class BrowserRun {
 
   /** A participant in a Chromium of its own, with camera number `camera` (none: Chromium's default fake one), on the page. */
   async open(name: string, camera?: number): Promise<Participant> {
-    const p = await Participant.open(name, camera === undefined ? undefined : this.cameras[camera], this.app.url);
+    return this.#add(await Participant.open(name, camera === undefined ? undefined : this.cameras[camera], this.app.url));
+  }
+
+  /** A participant in a Firefox ESR of its own (Firefox's fake camera: Participant.livePicture), on the page. */
+  async openFirefox(name: string): Promise<Participant> {
+    return this.#add(await Participant.openFirefox(name, this.app.url));
+  }
+
+  #add(p: Participant): Participant {
     this.#participants.add(p);
     return p;
   }

@@ -17,12 +17,17 @@ export const PICTURE_WIDTH = 48;
 /** Height of the pictures compared. */
 export const PICTURE_HEIGHT = 36;
 
-/** Still pictures as ffmpeg lavfi sources, 320×240 at 15 fps, chosen to differ everywhere. */
+/** A picture with a face, from Debian's python3-skimage. */
+export const ASTRONAUT = '/usr/lib/python3/dist-packages/skimage/data/astronaut.png';
+
+/** Still pictures as ffmpeg lavfi sources, 320×240 at 15 fps (but the face), chosen to differ everywhere. */
 const PICTURES = {
   bars: 'smptebars=size=320x240:rate=15',
   ramps: 'rgbtestsrc=size=320x240:rate=15',
   checkers: "nullsrc=size=320x240:rate=15,format=gbrp,geq=r='if(mod(floor(X/40)+floor(Y/40)\\,2)\\,240\\,30)':g='if(mod(floor(X/40)+floor(Y/40)\\,2)\\,200\\,30)':b='40'",
   rainbow: "nullsrc=size=320x240:rate=15,format=gbrp,geq=r='255*X/W':g='255*Y/H':b='255-255*X/W'",
+  /** A face OpenCV's cascade finds (python3-skimage's astronaut), 640×480 so that it is found as in the media server's own tests. */
+  face: `movie=${ASTRONAUT},scale=640:480,loop=loop=-1:size=1,fps=15`,
 } as const;
 
 /** The pictures a fake camera can show. */

@@ -6,8 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { waitFor } from '@kurento-ts/test-utils';
+import { launchChromium, waitFor } from '@kurento-ts/test-utils';
 import { ROOT } from './npmStart.js';
 
 /** What the page must show: element counts by type, and VIDEO edges flowing (with a bitrate measured). */
@@ -16,11 +15,12 @@ export interface DashboardExpectation {
   flowingVideoEdges: number;
 }
 
-/** Opens the dashboard of the media server at `kurentoUrl` in `context`, waits for `expected`, and returns its screenshot. */
-export async function expectDashboard(context: BrowserContext, kurentoUrl: string, expected: DashboardExpectation, timeoutMs = 20_000): Promise<Buffer> {
+/** Opens the dashboard of the media server at `kurentoUrl` in a Chromium of its own (the operator's), waits for `expected`, and returns its screenshot. */
+export async function expectDashboard(kurentoUrl: string, expected: DashboardExpectation, timeoutMs = 20_000): Promise<Buffer> {
   const url = new URL('/dashboard', kurentoUrl.replace(/^ws/, 'http'));
-  const page = await context.newPage();
+  const browser = await launchChromium();
   try {
+    const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1100, height: 480 });
     await page.goto(url.href);
     // No functions declared inside: the test runner's transform would name them with a helper the page lacks.
@@ -34,6 +34,6 @@ export async function expectDashboard(context: BrowserContext, kurentoUrl: strin
     if (process.env['KURENTO_TS_DASHBOARD_SCREENSHOT']) writeFileSync(join(ROOT, 'docs/dashboard.png'), png);
     return png;
   } finally {
-    await page.close();
+    await browser.close();
   }
 }

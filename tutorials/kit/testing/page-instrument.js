@@ -1,6 +1,7 @@
 // Test instrumentation for the tutorials' browser tests, injected before a page's own scripts
-// (Playwright's addInitScript). It only watches: it keeps every RTCPeerConnection the page makes
-// (to read its getStats), counts the frames a video presents and draws small snapshots of it.
+// (Playwright's addInitScript, puppeteer's evaluateOnNewDocument). It only watches: it keeps
+// every RTCPeerConnection the page makes (to read its getStats), counts the frames a video
+// presents and draws small snapshots of it.
 // tsx (esbuild keepNames) wraps named functions in TypeScript sources with __name(fn, "name");
 // page.evaluate sends their text here, so give them the helper.
 window.__name = (fn) => fn;
@@ -57,10 +58,14 @@ window.__name = (fn) => fn;
       const pc = peerOf(video);
       if (!pc) return null;
       const out = { audio: { packetsReceived: 0, bytesReceived: 0 }, video: { framesDecoded: 0, bytesReceived: 0 } };
-      (await pc.getStats()).forEach((r) => {
+      const stats = await pc.getStats();
+      stats.forEach((r) => {
         if (r.type !== 'inbound-rtp') return;
         if (r.kind === 'audio') out.audio = { packetsReceived: r.packetsReceived ?? 0, bytesReceived: r.bytesReceived ?? 0 };
-        if (r.kind === 'video') out.video = { framesDecoded: r.framesDecoded ?? 0, bytesReceived: r.bytesReceived ?? 0 };
+        if (r.kind !== 'video') return;
+        out.video = { framesDecoded: r.framesDecoded ?? 0, bytesReceived: r.bytesReceived ?? 0 };
+        const codec = r.codecId && stats.get(r.codecId);
+        if (codec) out.video.codec = { mimeType: codec.mimeType, payloadType: codec.payloadType };
       });
       return out;
     },

@@ -1,14 +1,15 @@
 /**
- * A participant of a browser test: a Chromium process of its own (so that it can have its own
- * fake camera) with one tab on the tutorial's page, and the checks a person would make by
- * looking at that tab: does this video play, is it that person's picture, is there sound.
+ * A participant of a browser test: a browser process of its own (Chromium, so that it can have
+ * its own fake camera, or Firefox ESR with its fake camera) with one tab on the tutorial's page,
+ * and the checks a person would make by looking at that tab: does this video play, is it that
+ * person's picture, is there sound.
  */
 /// <reference path="./probe.d.ts" />
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
-import { launchChromium, waitFor, type Browser } from '@kurento-ts/test-utils';
+import { launchChromium, launchFirefox, waitFor } from '@kurento-ts/test-utils';
 import { pictureDistance, PICTURE_HEIGHT, PICTURE_WIDTH, type Camera } from './cameras.js';
+import { playwrightTab, puppeteerTab, type Tab } from './tab.js';
 
 const INSTRUMENT = fileURLToPath(new URL('./page-instrument.js', import.meta.url));
 
@@ -30,31 +31,52 @@ export interface Seen {
   afterMs: number;
 }
 
-/** One participant: its own Chromium and tab. */
+/**
+ * A picture that changes, read when compared: Firefox's fake camera cycles its colour, so what
+ * it sends is taken from the sender's own preview at the moment of each comparison.
+ */
+export interface LivePicture {
+  picture: string;
+  current(): Promise<Uint8Array | null>;
+}
+
+/** One participant: its own browser and tab. */
 export class Participant {
   /** Console errors and uncaught exceptions of the page. */
   readonly problems: string[] = [];
 
-  private constructor(readonly name: string, readonly camera: Camera | undefined, private readonly browser: Browser, readonly page: Page) {
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.problems.push(`console.error: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => this.problems.push(`uncaught: ${e.message}`));
+  private constructor(readonly name: string, readonly camera: Camera | undefined, private readonly closeBrowser: () => Promise<void>, readonly page: Tab) {
+    page.onProblem((text) => this.problems.push(text));
   }
 
   /** Starts Chromium with `camera` (or the default fake one) and opens `url` in it. */
   static async open(name: string, camera: Camera | undefined, url: string): Promise<Participant> {
     const browser = await launchChromium(camera ? [`--use-file-for-fake-video-capture=${camera.file}`] : []);
+    return Participant.#onPage(name, camera, () => browser.close(), async () => playwrightTab(await browser.context.newPage()), url);
+  }
+
+  /** Starts Firefox ESR (its own fake camera: see livePicture) and opens `url` in it. */
+  static async openFirefox(name: string, url: string): Promise<Participant> {
+    const firefox = await launchFirefox();
+    return Participant.#onPage(name, undefined, () => firefox.close(), async () => puppeteerTab(await firefox.browser.newPage()), url);
+  }
+
+  static async #onPage(name: string, camera: Camera | undefined, closeBrowser: () => Promise<void>, newTab: () => Promise<Tab>, url: string): Promise<Participant> {
     try {
-      const page = await browser.context.newPage();
-      await page.addInitScript({ path: INSTRUMENT });
-      const participant = new Participant(name, camera, browser, page);
-      await page.goto(url);
+      const tab = await newTab();
+      await tab.addInitScript(INSTRUMENT);
+      const participant = new Participant(name, camera, closeBrowser, tab);
+      await tab.goto(url);
       return participant;
     } catch (e) {
-      await browser.close();
+      await closeBrowser();
       throw e;
     }
+  }
+
+  /** What this participant's camera shows now, as its own `preview` video shows it. */
+  livePicture(preview: string): LivePicture {
+    return { picture: `${this.name}'s ${this.page.browser} camera`, current: () => this.snapshot(preview) };
   }
 
   /** Closes the tab only (the browser stays): what a user closing the tab does. */
@@ -64,7 +86,7 @@ export class Participant {
 
   /** Closes the browser. Idempotent. */
   async close(): Promise<void> {
-    await this.browser.close().catch(() => undefined);
+    await this.closeBrowser().catch(() => undefined);
   }
 
   /** Frames the video `selector` presented since first asked. */
@@ -90,17 +112,19 @@ export class Participant {
 
   /**
    * Waits until the video `selector` presents frames and shows `sender`'s picture: closest to
-   * that camera of all `cameras`, by a margin.
+   * that camera of all `cameras` (and the sender's, when it is a live picture), by a margin.
    */
-  async expectPicture(selector: string, sender: Camera, cameras: readonly Camera[], timeoutMs = MEDIA_WAIT_MS): Promise<Seen> {
+  async expectPicture(selector: string, sender: Camera | LivePicture, cameras: readonly Camera[], timeoutMs = MEDIA_WAIT_MS): Promise<Seen> {
     const started = Date.now();
     await this.frames(selector);
     let distances: Record<string, number> = {};
     await waitFor(`${this.name}'s ${selector} showing ${sender.picture}`, async () => {
-      const picture = await this.snapshot(selector);
-      if (!picture) return false;
-      distances = Object.fromEntries(cameras.map((c) => [c.picture, Math.round(pictureDistance(picture, c.reference) * 10) / 10]));
-      const own = distances[sender.picture] ?? Infinity;
+      const [picture, sent] = await Promise.all([this.snapshot(selector), 'reference' in sender ? sender.reference : sender.current()]);
+      if (!picture || !sent) return false;
+      const distance = (reference: Uint8Array) => Math.round(pictureDistance(picture, reference) * 10) / 10;
+      distances = Object.fromEntries(cameras.map((c) => [c.picture, distance(c.reference)]));
+      const own = distance(sent);
+      distances[sender.picture] = own;
       const others = cameras.filter((c) => c !== sender).map((c) => distances[c.picture] ?? Infinity);
       return own < SAME_PICTURE && others.every((d) => d > own + MARGIN) && (await this.frames(selector)) >= 5;
     }, timeoutMs, 200).catch((e: unknown) => {
@@ -128,5 +152,6 @@ export class Participant {
 /** What the page probe reports of a peer connection's inbound RTP. */
 export interface ProbeInbound {
   audio: { packetsReceived: number; bytesReceived: number };
-  video: { framesDecoded: number; bytesReceived: number };
+  /** `codec`: the decoded codec's MIME type ('video/VP8') with its payload type, once known. */
+  video: { framesDecoded: number; bytesReceived: number; codec?: { mimeType: string; payloadType: number } };
 }

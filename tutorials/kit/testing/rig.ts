@@ -4,6 +4,7 @@
  * client to look at the truth, and stand-in browsers: WebRtcEndpoints on a pipeline of the rig's
  * own that make offers and do ICE as a page would, so the whole exchange runs without Chromium.
  */
+import { after, afterEach, before, test } from 'node:test';
 import type { KurentoClient as Client, MediaPipeline, WebRtcEndpoint } from '@kurento-ts/client';
 import { KurentoClient } from '@kurento-ts/client';
 import { MediaServer } from '@kurento-ts/media-server';
@@ -87,6 +88,8 @@ export interface SignallingRig {
   open<In extends { id: string }>(headers?: Record<string, string>): Promise<RawClient<In>>;
   /** A stand-in page for `client` (candidates by `route`, Kurento's usual one by default), released by settle(). */
   standIn(client: RawClient<{ id: string }>, route?: CandidateRoute): Promise<StandIn>;
+  /** A raw client with a stand-in that sends its offer at once, in the message `message` makes of it. */
+  offer<In extends { id: string }>(message: (sdpOffer: string) => object, route?: CandidateRoute): Promise<{ client: RawClient<In>; standIn: StandIn }>;
   /**
    * After a test: closes the clients it left open (only a failed test does), waits until the app
    * has forgotten every page and holds no pipeline, then releases the stand-ins.
@@ -115,6 +118,17 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
   const ignore = new Set([standIns.id]);
   const clients = new Set<RawClient<{ id: string }>>();
   const made: StandIn[] = [];
+  const open = async <In extends { id: string }>(headers?: Record<string, string>): Promise<RawClient<In>> => {
+    const client = await RawClient.open<In>(socketUrl, headers);
+    clients.add(client);
+    client.ws.once('close', () => clients.delete(client));
+    return client;
+  };
+  const standIn = async (client: RawClient<{ id: string }>, route: CandidateRoute = PLAIN_ROUTE): Promise<StandIn> => {
+    const created = await StandIn.create(standIns, client, route);
+    made.push(created);
+    return created;
+  };
   return {
     server,
     app,
@@ -122,16 +136,13 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
     socketUrl,
     standIns,
     faults,
-    open: async <In extends { id: string }>(headers?: Record<string, string>) => {
-      const client = await RawClient.open<In>(socketUrl, headers);
-      clients.add(client);
-      client.ws.once('close', () => clients.delete(client));
-      return client;
-    },
-    standIn: async (client, route = PLAIN_ROUTE) => {
-      const standIn = await StandIn.create(standIns, client, route);
-      made.push(standIn);
-      return standIn;
+    open,
+    standIn,
+    offer: async <In extends { id: string }>(message: (sdpOffer: string) => object, route?: CandidateRoute) => {
+      const client = await open<In>();
+      const made = await standIn(client, route);
+      client.send(message(await made.offer()));
+      return { client, standIn: made };
     },
     settle: async () => {
       await Promise.all([...clients].map((c) => c.close()));
@@ -155,4 +166,40 @@ export async function startSignallingRig<Out>(tutorial: Tutorial<Out>): Promise<
       }
     },
   };
+}
+
+/**
+ * The hooks of a signalling test file: the rig started before its tests, settled after each,
+ * closed after all. Returns the rig (once started).
+ */
+export function useSignallingRig<Out>(tutorial: Tutorial<Out>): () => SignallingRig {
+  let rig: SignallingRig | undefined;
+  before(async () => {
+    rig = await startSignallingRig(tutorial);
+  });
+  afterEach(async () => {
+    await rig?.settle();
+  });
+  after(async () => {
+    await rig?.close();
+  });
+  return () => {
+    if (!rig) throw new Error('the signalling rig is not started');
+    return rig;
+  };
+}
+
+/**
+ * Registers the tests of a socket that closes `delaysMs` into a start (as `start(delayMs)` opens
+ * it): the app must leave no pipeline behind.
+ */
+export function closedDuringStartTests<In extends { id: string }>(rig: () => SignallingRig, start: (delayMs: number) => Promise<RawClient<In>>, delaysMs: readonly number[] = [0, 20, 80]): void {
+  for (const delayMs of delaysMs) {
+    test(`a socket closed ${delayMs} ms into a start leaves nothing behind`, async () => {
+      const client = await start(delayMs);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      client.ws.terminate();
+      await rig().expectAppPipelines([]);
+    });
+  }
 }

@@ -74,7 +74,7 @@ test('a presenter and two viewers: each viewer shows the presenter\'s camera and
   const [shape] = await run.expectPipelines([3]);
   assert.deepEqual(shape?.elements, ['WebRtcEndpoint', 'WebRtcEndpoint', 'WebRtcEndpoint']);
   // The dashboard shows the presenter and its two viewers, media flowing to each.
-  await expectDashboard(presenter.page.context(), run.app.kurentoUrl, { elements: { WebRtcEndpoint: 3 }, flowingVideoEdges: 2 });
+  await expectDashboard(run.app.kurentoUrl, { elements: { WebRtcEndpoint: 3 }, flowingVideoEdges: 2 });
 });
 
 test('a second presenter is refused (its camera let go); then it joins late as a viewer and shows the picture quickly', async (t) => {

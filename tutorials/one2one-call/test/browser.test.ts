@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
 import { BrowserRun, MEDIA_WAIT_MS, type Participant } from '@kurento-ts/tutorial-kit/testing';
 import { one2oneCall } from '../src/tutorial.js';
+import { register, ring as call } from './calls.js';
 
 let run: BrowserRun;
 
@@ -22,18 +23,7 @@ after(async () => {
 
 /** A user: its own Chromium with camera number `index`, the page open, registered as `name`. */
 async function user(name: string, index: number): Promise<Participant> {
-  const p = await run.open(name, index);
-  await p.page.fill('#name', name);
-  await p.page.click('#register');
-  await p.page.waitForSelector('body[data-register="registered"]', { timeout: 10_000 });
-  return p;
-}
-
-async function call(from: Participant, to: Participant): Promise<void> {
-  await from.page.fill('#peer', to.name);
-  await from.page.click('#call');
-  await to.page.waitForSelector('#accept', { state: 'visible', timeout: MEDIA_WAIT_MS });
-  assert.equal(await to.page.textContent('#incoming-text'), `${from.name} is calling you.`);
+  return register(await run.open(name, index));
 }
 
 const callState = (p: Participant): Promise<string | null> => p.page.getAttribute('body', 'data-call');

@@ -129,18 +129,20 @@ interface OptionDef {
   help: string;
   /** The flag's name when it is not the key in kebab case (`--media-root` for mediaRoots). */
   flag?: string;
+  /** The default as --help words it, when its value would say nothing (`[]`, `0`, `""`). */
+  shown?: string;
 }
 
 const optionTable: readonly OptionDef[] = [
   { key: 'port', kind: 'port', help: 'WebSocket port' },
   { key: 'host', kind: 'string', help: 'WebSocket listen address' },
   { key: 'path', kind: 'path', help: 'WebSocket path' },
-  { key: 'networkInterfaces', kind: 'addresses', help: 'comma-separated addresses for ICE host candidates' },
-  { key: 'minPort', kind: 'int', help: 'lowest media UDP port' },
-  { key: 'maxPort', kind: 'int', help: 'highest media UDP port' },
-  { key: 'stunServerAddress', kind: 'string', help: 'default STUN server address' },
+  { key: 'networkInterfaces', kind: 'addresses', help: 'comma-separated addresses for ICE host candidates', shown: '(all)' },
+  { key: 'minPort', kind: 'int', help: 'lowest media UDP port', shown: '(any)' },
+  { key: 'maxPort', kind: 'int', help: 'highest media UDP port', shown: '(any)' },
+  { key: 'stunServerAddress', kind: 'string', help: 'default STUN server address', shown: 'none' },
   { key: 'stunServerPort', kind: 'port', help: 'default STUN server port' },
-  { key: 'turnUrl', kind: 'string', help: 'default TURN url user:password@host:port' },
+  { key: 'turnUrl', kind: 'string', help: 'default TURN url user:password@host:port', shown: 'none' },
   { key: 'maxMessageBytes', kind: 'int', help: 'largest JSON-RPC message in bytes' },
   { key: 'maxSdpBytes', kind: 'int', help: 'largest SDP in bytes' },
   { key: 'maxObjectsPerSession', kind: 'int', help: 'most media objects per session' },
@@ -155,17 +157,17 @@ const optionTable: readonly OptionDef[] = [
   { key: 'negotiationTimeoutMs', kind: 'int', help: 'ms an endpoint may hold media sockets before its transport connects (0: no limit)' },
   { key: 'maxRequestsPerSecond', kind: 'int', help: 'requests per second per socket (bursts 2x; 0: no limit)' },
   { key: 'sessionGraceMs', kind: 'int', help: 'ms a disconnected session keeps its objects' },
-  { key: 'authToken', kind: 'string', help: 'shared secret clients must send as access_token' },
-  { key: 'tlsCert', kind: 'string', help: 'PEM certificate file (enables wss://)' },
-  { key: 'tlsKey', kind: 'string', help: 'PEM private key file' },
+  { key: 'authToken', kind: 'string', help: 'shared secret clients must send as access_token', shown: 'none' },
+  { key: 'tlsCert', kind: 'string', help: 'PEM certificate file (enables wss://)', shown: 'none' },
+  { key: 'tlsKey', kind: 'string', help: 'PEM private key file', shown: 'none' },
   { key: 'logLevel', kind: 'logLevel', help: logLevels.join('|') },
   { key: 'rtpFastPath', kind: 'boolean', help: 'RTP via our own SRTP/forwarding path (false: werift\'s packet objects)' },
   { key: 'transcoding', kind: 'boolean', help: 'transcode (GStreamer) where a sink takes no codec its source sends; false: an Error event instead' },
   { key: 'mediaWorkers', kind: 'workers', help: 'media worker threads, N or auto (one per core); 0: media in the main thread' },
-  { key: 'mediaRoots', kind: 'list', flag: 'media-root', help: 'comma-separated directories recorder/player file URIs must stay in' },
-  { key: 'httpAllowList', kind: 'list', help: 'comma-separated hosts recorder/player http(s) URIs may use (empty: any)' },
-  { key: 'httpEndpointPort', kind: 'int', help: 'TCP port HttpPostEndpoints take uploads on (0: a free port)' },
-  { key: 'metricsPort', kind: 'port', help: 'TCP port of the Prometheus metrics at /metrics (0: off)' },
+  { key: 'mediaRoots', kind: 'list', flag: 'media-root', help: 'comma-separated directories recorder/player file URIs must stay in', shown: `the temp directory, ${tmpdir()}` },
+  { key: 'httpAllowList', kind: 'list', help: 'comma-separated hosts recorder/player http(s) URIs may use', shown: '(any)' },
+  { key: 'httpEndpointPort', kind: 'int', help: 'TCP port HttpPostEndpoints take uploads on', shown: '0 (a free port)' },
+  { key: 'metricsPort', kind: 'port', help: 'TCP port of the Prometheus metrics at /metrics', shown: '0 (off)' },
   { key: 'metricsAddress', kind: 'string', help: 'address the metrics listen on' },
   { key: 'dashboard', kind: 'boolean', help: 'serve the live pipeline dashboard at /dashboard on the control port' },
 ];
@@ -187,8 +189,14 @@ const integer = (raw: unknown): number => (typeof raw === 'number' ? raw : typeo
 /** An array as given, or the items of a comma-separated string; null otherwise. */
 const listOf = (raw: unknown): unknown[] | null => (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null);
 
-function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[keyof ServerConfig] {
-  const where = `${source}: ${def.key}`;
+/** Where a value came from: a flag or variable names the option itself; a file, by its key. */
+type Source = { flag: string } | { env: string } | { file: string };
+
+const describeSource = (source: Source, def: OptionDef): string =>
+  'flag' in source ? source.flag : 'env' in source ? `environment ${source.env}` : `config file ${source.file}: ${def.key}`;
+
+function parseValue(def: OptionDef, raw: unknown, source: Source): ServerConfig[keyof ServerConfig] {
+  const where = describeSource(source, def);
   switch (def.kind) {
     case 'port':
     case 'int': {
@@ -235,7 +243,7 @@ function parseValue(def: OptionDef, raw: unknown, source: string): ServerConfig[
   }
 }
 
-function assign(config: ServerConfig, def: OptionDef, raw: unknown, source: string): void {
+function assign(config: ServerConfig, def: OptionDef, raw: unknown, source: Source): void {
   (config as unknown as Record<string, unknown>)[def.key] = parseValue(def, raw, source);
 }
 
@@ -250,7 +258,7 @@ function applyFile(config: ServerConfig, file: string): void {
   for (const [key, value] of Object.entries(parsed)) {
     const def = optionTable.find((d) => d.key === key);
     if (!def) throw new ConfigError(`config file ${file}: unknown option ${key}`);
-    assign(config, def, value, `config file ${file}`);
+    assign(config, def, value, { file });
   }
 }
 
@@ -271,9 +279,15 @@ function parseArgs(argv: readonly string[]): { flags: Map<string, string>; confi
   return { flags, configFile, help };
 }
 
+/** A default as --help shows it: in words where its value says nothing, else plainly (lists comma-separated). */
+function shownDefault(def: OptionDef): string {
+  const value = defaultConfig[def.key];
+  return def.shown ?? (Array.isArray(value) ? value.join(',') : String(value));
+}
+
 /** The text of `--help`. */
 export function usage(): string {
-  const lines = optionTable.map((d) => `  --${flagName(d).padEnd(31)} ${envName(d).padEnd(39)} ${d.help} (default ${JSON.stringify(defaultConfig[d.key])})`);
+  const lines = optionTable.map((d) => `  --${flagName(d).padEnd(31)} ${envName(d).padEnd(39)} ${d.help}; default: ${shownDefault(d)}`);
   return ['Usage: media-server [--config file.json] [--option value ...]', 'Options (flag, environment variable, meaning):', ...lines].join('\n');
 }
 
@@ -285,35 +299,39 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (file) applyFile(config, file);
   for (const def of optionTable) {
     const value = env[envName(def)];
-    if (value !== undefined && value !== '') assign(config, def, value, `environment ${envName(def)}`);
+    if (value !== undefined && value !== '') assign(config, def, value, { env: envName(def) });
   }
   for (const [flag, value] of flags) {
     const def = optionTable.find((d) => flagName(d) === flag);
     if (!def) throw new ConfigError(`unknown option --${flag} (try --help)`);
-    assign(config, def, value, `--${flag}`);
+    assign(config, def, value, { flag: `--${flag}` });
   }
   return { config: validate(config), help };
 }
 
-/** Checks relations between options; returns the config unchanged when sound. */
+/**
+ * Checks relations between options; returns the config unchanged when sound. Its errors name
+ * the flags (what the README and --help document), whichever source set the values.
+ */
 export function validate(config: ServerConfig): ServerConfig {
-  if (config.port === 0 && config.host === '') throw new ConfigError('host must not be empty');
-  if ((config.minPort === 0) !== (config.maxPort === 0)) throw new ConfigError('minPort and maxPort must be set together');
-  if (config.minPort > 0 && config.minPort >= config.maxPort) throw new ConfigError(`minPort (${config.minPort}) must be below maxPort (${config.maxPort})`);
-  if (config.maxMessageBytes < 1024) throw new ConfigError('maxMessageBytes must be at least 1024');
-  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('tlsCert and tlsKey must be set together');
+  const f = flagOf;
+  if (config.port === 0 && config.host === '') throw new ConfigError(`${f('host')} must not be empty`);
+  if ((config.minPort === 0) !== (config.maxPort === 0)) throw new ConfigError(`${f('minPort')} and ${f('maxPort')} must be set together`);
+  if (config.minPort > 0 && config.minPort >= config.maxPort) throw new ConfigError(`${f('minPort')} (${config.minPort}) must be below ${f('maxPort')} (${config.maxPort})`);
+  if (config.maxMessageBytes < 1024) throw new ConfigError(`${f('maxMessageBytes')} must be at least 1024`);
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError(`${f('tlsCert')} and ${f('tlsKey')} must be set together`);
   if (!Number.isInteger(config.mediaWorkers) || config.mediaWorkers < 0 || config.mediaWorkers > MAX_MEDIA_WORKERS) {
-    throw new ConfigError(`mediaWorkers must be an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(config.mediaWorkers)}`);
+    throw new ConfigError(`${f('mediaWorkers')} must be an integer in 0..${MAX_MEDIA_WORKERS}, got ${JSON.stringify(config.mediaWorkers)}`);
   }
   if (!Number.isInteger(config.httpEndpointPort) || config.httpEndpointPort < 0 || config.httpEndpointPort > 65535) {
-    throw new ConfigError(`httpEndpointPort must be a port number or 0, got ${JSON.stringify(config.httpEndpointPort)}`);
+    throw new ConfigError(`${f('httpEndpointPort')} must be a port number or 0, got ${JSON.stringify(config.httpEndpointPort)}`);
   }
   if (config.httpEndpointPort !== 0 && config.mediaWorkers > 0) {
-    throw new ConfigError('httpEndpointPort must be 0 with media workers: each worker takes uploads on a free port of its own');
+    throw new ConfigError(`${f('httpEndpointPort')} must be 0 with ${f('mediaWorkers')}: each worker takes uploads on a free port of its own`);
   }
-  if (config.metricsPort !== 0 && config.metricsAddress === '') throw new ConfigError('metricsAddress must not be empty');
+  if (config.metricsPort !== 0 && config.metricsAddress === '') throw new ConfigError(`${f('metricsAddress')} must not be empty`);
   for (const root of config.mediaRoots) {
-    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`mediaRoots: ${root} is not a directory`);
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`${f('mediaRoots')}: ${root} is not a directory`);
   }
   return config;
 }

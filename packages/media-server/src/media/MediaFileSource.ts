@@ -15,7 +15,7 @@ import { EncodedPacketSink, type EncodedPacket, FilePathSource, Input, MATROSKA,
 import type { ClockMapping, MediaKind } from '../types/media.js';
 import { type FramePacketizer, RtpHeaderWriter } from './packetize/RtpPacketizer.js';
 import { describeTrack, packetizerFor, type PlayerTrack } from './trackCodecs.js';
-import type { ResolvedMediaUri } from './uris.js';
+import type { FileOrHttpUri } from './uris.js';
 
 export type { PlayerTrack } from './trackCodecs.js';
 
@@ -100,7 +100,7 @@ export class MediaFileSource {
    * Opens a file or URL and reads its tracks. Throws MediaSourceError for a missing file, an
    * unreachable URL, something that is not WebM, MKV or MP4, or a file too damaged to read.
    */
-  static async open(target: ResolvedMediaUri, events: MediaFileSourceEvents): Promise<MediaFileSource> {
+  static async open(target: FileOrHttpUri, events: MediaFileSourceEvents): Promise<MediaFileSource> {
     const where = target.kind === 'file' ? target.path : target.url.href;
     if (target.kind === 'file') {
       const info = await stat(target.path).catch(() => undefined);
@@ -125,7 +125,7 @@ export class MediaFileSource {
     return MediaFileSource.read(new Input({ source, formats: [WEBM, MATROSKA, MP4, QTFF] }), where, 'stream', errors, events);
   }
 
-  private static async read(input: Input, where: string, access: ResolvedMediaUri['kind'] | 'stream', errors: FirstError, events: MediaFileSourceEvents): Promise<MediaFileSource> {
+  private static async read(input: Input, where: string, access: FileOrHttpUri['kind'] | 'stream', errors: FirstError, events: MediaFileSourceEvents): Promise<MediaFileSource> {
     try {
       if (!(await input.canRead())) throw new MediaSourceError(`${where} is not a WebM, MKV or MP4 file`);
       const all = await input.getTracks();

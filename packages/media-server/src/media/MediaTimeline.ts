@@ -10,17 +10,29 @@
  * (audio, where a few dropped or missing 20 ms frames are harmless), not on video frames, which
  * a jump would crowd together or tear apart. A new reference SSRC (a new source) takes a new
  * offset at its own first report.
+ *
+ * A new source of a kind starts where its arrival puts it, but never before the previous
+ * source's last frame has had its time (the previous source's frame interval): that one's times
+ * follow its first frame's arrival, so a first frame that came late (a busy moment) puts all of
+ * them late, and the next source's first arrival can fall before them or crowd onto the last
+ * one; timestamps that go back, or two frames within one frame interval, are what players and
+ * muxers reject.
  */
 import type { ClockMapping, MediaKind } from '../types/media.js';
 
 /** The signed distance a - b of two 32-bit RTP timestamps. */
 const tsDelta = (a: number, b: number): number => (a - b) | 0;
 
+/** How far after the previous source's last frame a new source's first frame lands at the least. */
+const MIN_SOURCE_GAP_MS = 1;
+
 interface StreamAnchor {
   ssrc: number;
   /** An RTP timestamp and the local time it maps to (moved forward with each frame to keep deltas small). */
   rtp: number;
   localMs: number;
+  /** Local ms between its last two frames (0 until it has two). */
+  stepMs: number;
   /** The latest sender report of this SSRC. */
   report: ClockMapping | undefined;
 }
@@ -51,7 +63,8 @@ export class MediaTimeline {
   localTime(kind: MediaKind, ssrc: number, rtpTimestamp: number, clockRate: number, arrivalMs: number): number {
     let stream = this.#streams.get(kind);
     if (!stream || stream.ssrc !== ssrc) {
-      stream = { ssrc, rtp: rtpTimestamp, localMs: arrivalMs, report: this.#early.get(ssrc) };
+      const start = stream ? Math.max(arrivalMs, stream.localMs + Math.max(stream.stepMs, MIN_SOURCE_GAP_MS)) : arrivalMs;
+      stream = { ssrc, rtp: rtpTimestamp, localMs: start, stepMs: 0, report: this.#early.get(ssrc) };
       this.#early.delete(ssrc);
       this.#streams.set(kind, stream);
     }
@@ -65,6 +78,7 @@ export class MediaTimeline {
       }
       if (this.#ntpOffset !== undefined) localMs = ntpMs - this.#ntpOffset;
     }
+    if (localMs > stream.localMs) stream.stepMs = localMs - stream.localMs;
     stream.rtp = rtpTimestamp;
     stream.localMs = localMs;
     return localMs;

@@ -22,7 +22,7 @@ import { MediaTimeline } from './MediaTimeline.js';
 import { checkProfile, type ProfileSpec } from './profiles.js';
 import { fileWritable, httpUploadWritable } from './RecordingTargets.js';
 import { RtpFrameReader, type StreamFrame } from './RtpFrameReader.js';
-import type { ResolvedMediaUri } from './uris.js';
+import type { FileOrHttpUri } from './uris.js';
 
 /** What a recording sink tells its element. */
 export interface RecordingSinkEvents {
@@ -39,7 +39,7 @@ export interface RecordingSinkEvents {
 /** How a recording sink is set up. */
 export interface RecordingSinkOptions {
   /** Where to write (from MediaUriPolicy.resolve). */
-  readonly target: ResolvedMediaUri;
+  readonly target: FileOrHttpUri;
   /** A Kurento MediaProfileSpecType name: WEBM, MP4_AUDIO_ONLY... */
   readonly profile: string;
   /** The codecs of the connected source, per kind. */

@@ -5,4 +5,4 @@ export { RecordingSink, type RecordingResult, type RecordingSinkEvents, type Rec
 export { HttpUploadServer, type HttpUploadServerOptions, type Upload, type UploadRegistration, type UploadTarget } from './HttpUploadServer.js';
 export { UploadError } from './RecordingTargets.js';
 export type { PlayerTrack } from './trackCodecs.js';
-export { MediaUriError, MediaUriPolicy, type MediaUriPolicyOptions, type MediaUriRule, type ResolvedMediaUri } from './uris.js';
+export { MediaUriError, MediaUriPolicy, type MediaUriPolicyOptions, type MediaUriRule, type ResolvedMediaUri, type FileOrHttpUri } from './uris.js';

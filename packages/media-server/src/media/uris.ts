@@ -2,14 +2,23 @@
  * Media URIs are a security boundary: a client names a file to record into or to play, and must
  * not reach any other file of the server. `file://` URIs resolve inside configured media roots
  * (relative ones in the first root); a path that leaves its root, by `..` or through a symlink,
- * is refused by comparing real paths. `http(s)://` URIs may be limited to an allow-list of hosts.
+ * is refused by comparing real paths. `http(s)://` URIs may be limited to an allow-list of hosts;
+ * `rtsp(s)://` URIs (a player's camera: the server connects out to them just as it fetches an http
+ * URL) obey the same allow-list.
  */
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where a media URI leads once it passed the rules. */
-export type ResolvedMediaUri = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'http'; readonly url: URL };
+export type ResolvedMediaUri =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'http'; readonly url: URL }
+  /** An RTSP camera or server (`rtsp://`, `rtsps://`): only a player reads it, through GStreamer. */
+  | { readonly kind: 'rtsp'; readonly url: URL };
+
+/** A URI the server reads or writes itself, with mediabunny (recordings, files played, images): not rtsp. */
+export type FileOrHttpUri = Exclude<ResolvedMediaUri, { readonly kind: 'rtsp' }>;
 
 /** The rule a refused URI broke, for messages and tests. */
 export type MediaUriRule = 'syntax' | 'scheme' | 'outside-roots' | 'symlink-out' | 'not-allowed-host' | 'no-roots';
@@ -30,7 +39,7 @@ export class MediaUriError extends Error {
 export interface MediaUriPolicyOptions {
   /** Directories file URIs must stay in; the first one is where relative URIs resolve. */
   readonly mediaRoots: readonly string[];
-  /** Hosts (`host` or `host:port`) http(s) URIs may name; empty: any host. */
+  /** Hosts (`host` or `host:port`) http(s) and rtsp(s) URIs may name; empty: any host. */
   readonly httpAllowList: readonly string[];
 }
 
@@ -64,9 +73,10 @@ export class MediaUriPolicy {
    * exist: the real path of its deepest existing ancestor is what must stay inside a root.
    */
   resolve(uri: string): ResolvedMediaUri {
-    if (/^https?:\/\//i.test(uri)) return { kind: 'http', url: this.#checkHttp(uri) };
+    if (/^https?:\/\//i.test(uri)) return { kind: 'http', url: this.#checkHost(uri, 'media URL') };
+    if (/^rtsps?:\/\//i.test(uri)) return { kind: 'rtsp', url: this.#checkHost(uri, 'RTSP URL') };
     if (/^file:/i.test(uri)) return { kind: 'file', path: this.#checkFile(this.#filePath(uri)) };
-    if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) throw new MediaUriError('scheme', `media URI ${JSON.stringify(uri)}: only file://, http:// and https:// are supported`);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) throw new MediaUriError('scheme', `media URI ${JSON.stringify(uri)}: only file://, http://, https://, rtsp:// and rtsps:// are supported`);
     return { kind: 'file', path: this.#checkFile(this.#relative(uri)) };
   }
 
@@ -103,15 +113,17 @@ export class MediaUriPolicy {
     return real;
   }
 
-  #checkHttp(uri: string): URL {
+  /** A URL the server will connect out to: well formed, and its host on the allow-list when there is one. */
+  #checkHost(uri: string, what: string): URL {
     let url: URL;
     try {
       url = new URL(uri);
     } catch {
       throw new MediaUriError('syntax', `media URI ${JSON.stringify(uri)} is not a valid URL`);
     }
+    if (url.hostname === '') throw new MediaUriError('syntax', `${what} ${JSON.stringify(uri)} names no host`);
     if (this.#hosts.size > 0 && !this.#hosts.has(url.host.toLowerCase()) && !this.#hosts.has(url.hostname.toLowerCase())) {
-      throw new MediaUriError('not-allowed-host', `media URL host ${url.host} is not in the HTTP allow-list (httpAllowList / --http-allow-list)`);
+      throw new MediaUriError('not-allowed-host', `${what} host ${url.host} is not in the HTTP allow-list (httpAllowList / --http-allow-list)`);
     }
     return url;
   }

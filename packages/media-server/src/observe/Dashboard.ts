@@ -1,6 +1,6 @@
 /**
  * `--dashboard`: the live pipeline page, served by the control port's HTTP server (its address,
- * TLS and tokens) under `/dashboard`. The page (dashboard/page.html with dashboard/app.js inline)
+ * TLS and tokens) under `/dashboard`. The page (observe/dashboard/page.html with its app.js inline)
  * lays the graph out with elkjs (`/dashboard/elk.js`) and draws plain SVG; it listens to
  * `/dashboard/events`, a Server-Sent Events stream that sends a view every second while someone
  * watches, and sooner when the ServerManager or an element reports a change (created, destroyed,
@@ -25,7 +25,8 @@ const MAX_WATCHERS = 16;
 /** Events after which the picture changes. */
 const GRAPH_EVENTS = new Set(['ObjectCreated', 'ObjectDestroyed', 'ElementConnected', 'ElementDisconnected', 'MediaFlowInStateChanged', 'MediaFlowOutStateChanged', 'MediaTranscodingStateChanged']);
 
-const ASSETS = new URL('../../dashboard/', import.meta.url);
+/** The page's files, beside this module (scripts/build-packages.mjs copies them into dist/ too). */
+const ASSETS = new URL('./dashboard/', import.meta.url);
 
 /** The page, with its script inline, and the script's hash for the Content-Security-Policy. */
 function loadPage(): { html: string; csp: string } {

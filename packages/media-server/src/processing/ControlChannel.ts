@@ -38,7 +38,8 @@ export function errorCode(code: unknown): ProcessingErrorCode {
 export function failureOf(event: Readonly<Record<string, unknown>>): ProcessingError {
   const message = typeof event['message'] === 'string' ? event['message'] : 'GStreamer refused the request';
   if (event['code'] === 'missing-element') {
-    const elements = message.split(' ').filter((e) => e !== '');
+    // Each element once: a unit's pipeline may use one twice.
+    const elements = [...new Set(message.split(' ').filter((e) => e !== ''))];
     return new ProcessingError('unavailable', `GStreamer element${elements.length > 1 ? 's' : ''} ${elements.join(', ')} not installed: ${installAdvice(elements)}`);
   }
   if (event['code'] === 'unavailable') return new ProcessingError('unavailable', `${message}: ${runtimeAdvice()}`);

@@ -17,8 +17,9 @@ import { ProcessingError } from './errors.js';
 import { ALLOWED_FILTER_ELEMENTS, parseFilterCommand, type FilterType } from './filterCommand.js';
 import { loadOverlayImage, DEFAULT_IMAGE_LIMITS, type ImageLimits, type OverlayImageSource } from './overlayImages.js';
 import { ProcessingUnit, type UnitProcessOptions } from './ProcessingUnit.js';
+import { RTSP_PAYLOAD_TYPES, RtspSourceUnit } from './RtspSourceUnit.js';
 import { BarcodeUnit, FaceOverlayUnit, FilterUnit, ImageOverlayUnit, TranscoderUnit } from './units.js';
-import { barcodeSpec, faceOverlaySpec, FACE_CASCADE, filterSpec, imageOverlaySpec, transcoderSpec, type UnitSpec } from './unitSpecs.js';
+import { barcodeSpec, faceOverlaySpec, FACE_CASCADE, filterSpec, imageOverlaySpec, rtspSourceSpec, transcoderSpec, type UnitSpec } from './unitSpecs.js';
 
 /** The backend's settings; every field has a default. */
 export interface ProcessingBackendOptions {
@@ -74,7 +75,11 @@ const PROBED_ELEMENTS = [
   'fdsrc', 'fdsink', 'fakesink', 'capsfilter', 'queue', 'tee', 'rtpstreampay', 'rtpstreamdepay', 'rtpjitterbuffer', 'videoconvert', 'videoscale', 'audioconvert', 'audioresample',
   'rtpvp8depay', 'rtpvp8pay', 'vp8dec', 'vp8enc', 'rtpvp9depay', 'vp9dec', 'rtph264depay', 'rtph264pay', 'h264parse', 'avdec_h264', 'x264enc',
   'rtpopusdepay', 'rtpopuspay', 'opusdec', 'opusenc', 'rtpmp4gdepay', 'rtpmp4gpay', 'avdec_aac', 'avenc_aac', 'gdkpixbufoverlay', 'facedetect', 'zbar',
+  'rtspsrc', 'rtpfunnel', 'rtpvp9pay',
 ];
+
+/** What every RTSP source needs (the per-codec depayloaders and payloaders are checked as streams appear). */
+const RTSP_ELEMENTS = ['rtspsrc', 'rtpfunnel', 'rtpstreampay', 'fdsink'];
 
 export class ProcessingBackend {
   private readonly unitOptions: Omit<UnitProcessOptions, 'label'>;
@@ -148,6 +153,28 @@ export class ProcessingBackend {
     if (!canDecode(options.input)) throw unsupported(options.input, 'decode');
     const spec = barcodeSpec({ input: options.input, jitterLatencyMs: this.options.jitterLatencyMs });
     return this.start((o) => new BarcodeUnit(spec, { input: options.input, output: undefined }, o), 'barcode scanner');
+  }
+
+  /** Throws ProcessingError `unavailable`, naming what to install, when RTSP sources cannot run here. */
+  async requireRtsp(): Promise<void> {
+    const availability = await this.availability();
+    if (!availability.available) throw new ProcessingError('unavailable', `rtsp:// sources need GStreamer: ${availability.advice}`);
+    const missing = RTSP_ELEMENTS.filter((e) => availability.missing.includes(e));
+    if (missing.length > 0) throw new ProcessingError('unavailable', `rtsp:// sources need the GStreamer element${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: ${installAdvice(missing)}`);
+  }
+
+  /**
+   * A PlayerEndpoint's RTSP source, returned at once so that its tracks, packets and faults can
+   * be listened to (and the unit closed) while it connects: `started` resolves once every stream
+   * the server described flows, and rejects (the unit gone) when the URL cannot be played.
+   */
+  openRtspSource(options: { readonly location: string; readonly latencyMs: number; readonly label: string }): RtspSourceUnit {
+    const spec = rtspSourceSpec({ ...options, payloadTypes: RTSP_PAYLOAD_TYPES });
+    const unit = new RtspSourceUnit(spec, { input: undefined, output: undefined }, { ...this.unitOptions, label: options.label });
+    this.units.add(unit);
+    unit.ended.add(() => this.units.delete(unit));
+    unit.started.catch(() => void unit.close());
+    return unit;
   }
 
   /** Reads an overlay image (a path the caller confined to the media roots, or an http(s) URL). */

@@ -19,7 +19,7 @@ import { runtimeAdvice } from './debianPackages.js';
 import { ProcessingError } from './errors.js';
 import { RtpStreamReader, RtpStreamWriter } from './rtpStreamFraming.js';
 import { Signal } from './Signal.js';
-import type { UnitSpec } from './unitSpecs.js';
+import type { RtspSourceSpec, UnitSpec } from './unitSpecs.js';
 
 const log = createLogger('kms:processing');
 
@@ -73,8 +73,8 @@ interface ExitStatus {
 const STDERR_LINES = 20;
 
 export class ProcessingUnit {
-  /** The codec of the packets pushed in. */
-  readonly input: RtpCodec;
+  /** The codec of the packets pushed in (none: the unit is a source of its own, e.g. an RTSP camera). */
+  readonly input: RtpCodec | undefined;
   /** The codec of the packets given back (none: the unit only analyses its input). */
   readonly output: RtpCodec | undefined;
   /** Output RTP packets; each is valid only during the call (as everywhere in the graph). */
@@ -123,8 +123,8 @@ export class ProcessingUnit {
   private pipesDestroyed = false;
 
   constructor(
-    protected readonly spec: UnitSpec,
-    codecs: { readonly input: RtpCodec; readonly output: RtpCodec | undefined },
+    protected readonly spec: UnitSpec | RtspSourceSpec,
+    codecs: { readonly input: RtpCodec | undefined; readonly output: RtpCodec | undefined },
     protected readonly options: UnitProcessOptions,
   ) {
     this.input = codecs.input;
@@ -262,6 +262,11 @@ export class ProcessingUnit {
   /** An event of the unit kind's own (a code found, faces counted); the base knows the common ones. */
   protected onUnitEvent(_event: HelperEvent): void {}
 
+  /** The pipeline reached its end while running: a fault for a unit fed by us (a source's end is its own business). */
+  protected onPipelineEnded(): void {
+    this.fail(new ProcessingError('crashed', `the ${this.options.label} unit's pipeline ended`));
+  }
+
   private async shutDown(): Promise<void> {
     const wasRunning = this.stateValue === 'running' || this.stateValue === 'starting';
     if (wasRunning) this.stateValue = 'closing';
@@ -269,7 +274,8 @@ export class ProcessingUnit {
     this.writer?.close();
     if (wasRunning && this.exitStatus === undefined) {
       // Ask politely (the pipeline goes to NULL, plugins release what they hold), then insist.
-      await this.control.request('stop', {}, Math.min(2000, this.options.requestTimeoutMs)).catch(() => undefined);
+      // A process already on its way out (its pipeline ended) answers nothing: its exit is the answer.
+      await Promise.race([this.control.request('stop', {}, Math.min(2000, this.options.requestTimeoutMs)).catch(() => undefined), this.exited]);
       await this.waitForExit(2000);
     }
     if (this.exitStatus === undefined) {
@@ -305,7 +311,7 @@ export class ProcessingUnit {
         this.fail(new ProcessingError('crashed', `GStreamer error in the ${this.options.label} unit: ${String(event['message'])}`));
         return;
       case 'eos':
-        if (this.stateValue === 'running') this.fail(new ProcessingError('crashed', `the ${this.options.label} unit's pipeline ended`));
+        if (this.stateValue === 'running') this.onPipelineEnded();
         return;
       case 'keyframe-needed':
         this.noteKeyframeNeeded();
@@ -393,7 +399,7 @@ export class ProcessingUnit {
   }
 
   /** Ends the unit because of `error`: the process is killed, the owner told once. */
-  private fail(error: ProcessingError): void {
+  protected fail(error: ProcessingError): void {
     if (this.stateValue === 'failed' || this.stateValue === 'closed' || this.stateValue === 'closing') return;
     const wasStarting = this.stateValue === 'starting';
     this.stateValue = 'failed';

@@ -28,7 +28,7 @@ const X = 'gstreamer1.0-x';
 const PACKAGE_OF: Readonly<Record<string, string>> = {
   // transport and plumbing
   fdsrc: CORE, fdsink: CORE, fakesink: CORE, queue: CORE, tee: CORE, capsfilter: CORE, identity: CORE,
-  rtpstreampay: GOOD, rtpstreamdepay: GOOD, rtpjitterbuffer: GOOD,
+  rtpstreampay: GOOD, rtpstreamdepay: GOOD, rtpjitterbuffer: GOOD, rtspsrc: GOOD, rtpfunnel: GOOD,
   videoconvert: BASE, videoscale: BASE, videorate: BASE, audioconvert: BASE, audioresample: BASE,
   // codecs and their RTP payloads
   rtpvp8depay: GOOD, rtpvp8pay: GOOD, rtpvp9depay: GOOD, rtpvp9pay: GOOD, vp8dec: GOOD, vp8enc: GOOD, vp9dec: GOOD, vp9enc: GOOD,

@@ -4,6 +4,7 @@
  */
 export { ProcessingBackend, type ProcessingBackendOptions, type Availability, type FilterCommandInfo, type UnitCodecs } from './ProcessingBackend.js';
 export { ProcessingUnit, type UnitState, type UnitStats } from './ProcessingUnit.js';
+export { RtspSourceUnit, RTSP_PAYLOAD_TYPES, type RtspTrack } from './RtspSourceUnit.js';
 export { FilterUnit, TranscoderUnit, FaceOverlayUnit, ImageOverlayUnit, BarcodeUnit, type FacePlacement, type ImagePlacement, type CodeFound } from './units.js';
 export { ProcessingError, type ProcessingErrorCode } from './errors.js';
 export { ALLOWED_FILTER_ELEMENTS, parseFilterCommand, type FilterType, type AllowedElement } from './filterCommand.js';

@@ -33,6 +33,34 @@ export interface UnitSpec {
   readonly payloader?: string;
 }
 
+/** The spec of an RTSP source unit (helper/gst_unit.py's RtspUnit builds its pipeline as streams appear). */
+export interface RtspSourceSpec {
+  readonly mode: 'rtsp';
+  /** The rtsp:// or rtsps:// URL, credentials included (rtspsrc takes them from it). */
+  readonly location: string;
+  /** rtspsrc's jitter-buffer latency, ms (PlayerEndpoint's networkCache). */
+  readonly latency: number;
+  /** How long rtspsrc may wait for the server's answer to TEARDOWN, ms. */
+  readonly teardownTimeoutMs: number;
+  /** Our payload type per encoding name. */
+  readonly payloadTypes: Readonly<Record<string, number>>;
+  readonly mtu: number;
+  readonly required: readonly string[];
+}
+
+/** An RTSP source: rtspsrc, then per stream a depayloader and payloader of its codec (no decoding). */
+export function rtspSourceSpec(options: { readonly location: string; readonly latencyMs: number; readonly payloadTypes: Readonly<Record<string, number>> }): RtspSourceSpec {
+  return {
+    mode: 'rtsp',
+    location: options.location,
+    latency: Math.max(0, Math.round(options.latencyMs)),
+    teardownTimeoutMs: 1000,
+    payloadTypes: options.payloadTypes,
+    mtu: 1200,
+    required: ['rtspsrc', 'rtpfunnel', 'rtpstreampay', 'fdsink'],
+  };
+}
+
 /** The user's element of a GStreamerFilter unit. */
 export interface FilterSpec {
   readonly command: string;

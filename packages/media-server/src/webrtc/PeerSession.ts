@@ -4,7 +4,7 @@
  * workarounds for werift 0.24's known bugs (shared/WEBRTC-STACK.md, section 4), and runs our
  * own transport-cc feedback. Why werift at all is in docs/architecture.md.
  */
-import { networkInterfaces } from 'node:os';
+import { offeredAddresses } from '../config/mediaAddresses.js';
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection, RtpPacket, type RTCDtlsTransport, type RtcpPacket, type RTCRtpCodecParameters, type RTCRtpTransceiver } from 'werift';
 import { parseFmtp, isMediaCodec } from '../rtp/codecs.js';
@@ -316,9 +316,7 @@ export class PeerSession {
    * werift gathers) and one for a TURN allocation. `socketCount` tells the truth afterwards.
    */
   static expectedSockets(ice: IceOptions): number {
-    const addresses = ice.networkInterfaces.length > 0
-      ? new Set(ice.networkInterfaces).size
-      : Object.values(networkInterfaces()).flat().filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal).length;
+    const addresses = offeredAddresses(ice.networkInterfaces).length;
     const relay = ice.iceServers.some((s) => s.urls.startsWith('turn:')) ? 1 : 0;
     return Math.max(addresses, 1) + relay;
   }

@@ -57,10 +57,16 @@ const mixed = (from: number): TestMessage[] => SIZES.flatMap((size, i) => [
 
 /** Waits until channel `label` of peer `name` got `count` messages; returns them. */
 async function received(peers: Peers, name: string, label: string, count: number, timeoutMs = 15_000) {
-  return waitFor(`${count} messages on ${name}/${label}`, async () => {
-    const channel = (await peers.channels(name)).find((c) => c.label === label && !c.byServer);
-    return channel && channel.received.length >= count ? channel.received : null;
-  }, timeoutMs, 100);
+  let arrived = 0;
+  try {
+    return await waitFor(`${count} messages on ${name}/${label}`, async () => {
+      const channel = (await peers.channels(name)).find((c) => c.label === label && !c.byServer);
+      arrived = channel?.received.length ?? 0;
+      return channel && arrived >= count ? channel.received : null;
+    }, timeoutMs, 100);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; ${arrived} of ${count} arrived`);
+  }
 }
 
 test('a looped WebRtcEndpoint with useDataChannels echoes what the page sends, in order and intact, text and binary up to 256 KiB, with the camera flowing too', async (t) => {
@@ -288,7 +294,10 @@ test('a page that stops reading (its renderer frozen) costs the server bounded m
     await waitFor('both channels open', async () => (await source.channels('a'))[0]?.opened && (await sink.channels('b'))[0]?.opened, 15_000);
     // A first flood the sink reads: caches and compiled code settle before memory is measured.
     const warmUp = await source.tab.evaluate(() => window.dcFlood('a', 'flood', 16_384, 4 * 2 ** 20, 10_000, 1_000_000));
-    await received(sink, 'b', 'flood', warmUp.sent, 20_000);
+    // 4 MiB through two SCTP associations in JS: seconds on a quiet machine, more on a loaded one.
+    await received(sink, 'b', 'flood', warmUp.sent, 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}; dropped at the sink's endpoint ${JSON.stringify(serverSide(b).droppedData())}, buffered ${serverSide(b).bufferedData()} bytes`);
+    });
     const pids = rendererPids(sinkBrowser.userDataDir);
     assert.ok(pids.length > 0, 'the sink browser has renderers');
     const before = await heapMb();

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { MediaFileSource } from '../../src/media/MediaFileSource.js';
 import type { RecordingSink } from '../../src/media/RecordingSink.js';
-import type { ResolvedMediaUri } from '../../src/media/uris.js';
+import type { FileOrHttpUri } from '../../src/media/uris.js';
 
 const run = promisify(execFile);
 
@@ -55,7 +55,7 @@ export async function decode(file: string): Promise<{ errors: string; videoFrame
 }
 
 /** Plays `uri` into `sink`, with sender reports every 500 ms, to the end of the stream (bounded), then closes the player. */
-export async function playInto(uri: ResolvedMediaUri, sink: Pick<RecordingSink, 'pushRtp' | 'setClockMapping'>, options: { audioDelayMs?: number; seconds?: number } = {}): Promise<void> {
+export async function playInto(uri: FileOrHttpUri, sink: Pick<RecordingSink, 'pushRtp' | 'setClockMapping'>, options: { audioDelayMs?: number; seconds?: number } = {}): Promise<void> {
   const delay = options.audioDelayMs ?? 0;
   let ended: () => void = () => undefined;
   let failed: (e: Error) => void = () => undefined;

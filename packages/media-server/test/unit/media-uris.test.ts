@@ -38,7 +38,7 @@ test('outside the roots, .. and symlinks that lead out are refused, naming the r
   refused(`file://${root}/link-out/secret.webm`, 'symlink-out');
   refused(`file://${root}/link-out/new-file.webm`, 'symlink-out'); // a file to be created behind a symlinked directory
   refused(`file://${root}/file-link.webm`, 'symlink-out');
-  refused('rtsp://camera/stream', 'scheme');
+  refused('rtmp://camera/stream', 'scheme');
   refused('javascript:alert(1)', 'scheme');
   refused(`file://${root}/a%00b.webm`, 'syntax');
   refused('a.webm', 'no-roots', new MediaUriPolicy({ mediaRoots: [], httpAllowList: [] }));
@@ -56,10 +56,20 @@ test('http(s) URIs pass when the allow-list is empty or names their host', () =>
   refused('http://[bad', 'syntax', limited);
 });
 
+test('rtsp(s) URIs (a player reaching out to a camera) obey the same allow-list', () => {
+  assert.deepEqual(policy.resolve('rtsp://user:pw@camera.example:8554/live'), { kind: 'rtsp', url: new URL('rtsp://user:pw@camera.example:8554/live') });
+  assert.equal(policy.resolve('RTSPS://camera.example/live').kind, 'rtsp');
+  const limited = new MediaUriPolicy({ mediaRoots: [root], httpAllowList: ['127.0.0.1:8554'] });
+  assert.equal(limited.resolve('rtsp://127.0.0.1:8554/test').kind, 'rtsp');
+  refused('rtsp://127.0.0.1:9554/test', 'not-allowed-host', limited);
+  refused('rtsp://evil.example/test', 'not-allowed-host', limited);
+  refused('rtsp:///no-host', 'syntax');
+});
+
 test('configuration: --media-root, KURENTO_MEDIA_ROOT, --http-allow-list; the temp directory by default', () => {
   assert.deepEqual(loadConfig([], {}).config.mediaRoots, [tmpdir()]);
   assert.deepEqual(loadConfig(['--media-root', `${root},${second}`], {}).config.mediaRoots, [root, second]);
   assert.deepEqual(loadConfig([], { KURENTO_MEDIA_ROOT: root }).config.mediaRoots, [root]);
   assert.deepEqual(loadConfig(['--http-allow-list=a.example,b.example:81'], {}).config.httpAllowList, ['a.example', 'b.example:81']);
-  assert.throws(() => loadConfig(['--media-root', join(base, 'nowhere')], {}), /mediaRoots: .*nowhere is not a directory/);
+  assert.throws(() => loadConfig(['--media-root', join(base, 'nowhere')], {}), /--media-root: .*nowhere is not a directory/);
 });

@@ -1,31 +1,37 @@
 /**
  * Kurento's PlayerEndpoint: plays a WebM, MKV or MP4 file or http(s) URL into the pipeline as
- * RTP, paced by the media's own timestamps (media/MediaFileSource.ts), without transcoding: each
- * track is a source pad with the file's codec, so a sink that cannot take it (AAC to a WebRTC
- * peer) gets the graph's UNSUPPORTED_MEDIA_TYPE error. play/pause/stop, position (seek),
- * videoInfo, EndOfStream, and play again after the end restarts.
+ * RTP, paced by the media's own timestamps (media/MediaFileSource.ts), or a live rtsp(s):// camera
+ * through GStreamer (RtspPlayback.ts), without transcoding: each track is a source pad with the
+ * media's codec, and edges to sinks that cannot take it transcode (or, without transcoding, the
+ * sink gets UNSUPPORTED_MEDIA_TYPE). play/pause/stop, position (seek), videoInfo, EndOfStream,
+ * and play again after the end or a stop restarts.
  */
-import { KurentoError } from '@kurento-ts/protocol';
+import { KurentoError, type ErrorName } from '@kurento-ts/protocol';
 import { MediaFileSource, MediaSourceError, type VideoInfo } from '../../media/index.js';
 import { createLogger } from '../../support/logger.js';
+import { requestError } from '../filters/Filter.js';
 import type { ComplexServerValue, ConstructorArgs, Remote } from '../contract.js';
 import type { MediaPipeline } from '../MediaPipeline.js';
 import type { ObjectContext } from '../ObjectContext.js';
-import { publishClocks, publishTracks } from './playedTracks.js';
+import { publishClocks, publishTracks, type PlayedMedia } from './playedTracks.js';
+import { RtspPlayback, redactedUrl } from './RtspPlayback.js';
 import { UriEndpoint } from './UriEndpoint.js';
 
 const log = createLogger('kms:PlayerEndpoint');
 
 export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoint'> {
   /** The opened media, from the first play on. */
-  private source: MediaFileSource | undefined;
+  private source: PlayedMedia | undefined;
   /** The play in progress (plays run one at a time). */
-  private opening: Promise<MediaFileSource> | undefined;
+  private opening: Promise<PlayedMedia> | undefined;
+  /** RTSP's jitter-buffer latency, ms (rtspsrc `latency`, as Kurento sets it). */
+  private readonly networkCache: number;
 
   constructor(context: ObjectContext, pipeline: MediaPipeline, { uri, networkCache }: ConstructorArgs<'PlayerEndpoint'>) {
     super(context, 'PlayerEndpoint', pipeline, uri);
     // useEncodedMedia asks Kurento not to decode: this player never decodes. networkCache is RTSP's.
     if (networkCache < 0) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `networkCache must be 0 or more milliseconds, got ${networkCache}`);
+    this.networkCache = networkCache;
   }
 
   // ---- remote interface ----
@@ -47,6 +53,13 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
   stop(): void {
     this.source?.stop();
     this.setState('STOP');
+  }
+
+  /** A new URI (while stopped): the media opened for the old one is closed; the next play opens the new one. */
+  override setUri(uri: string): void {
+    super.setUri(uri);
+    this.source?.close();
+    this.source = undefined;
   }
 
   getPosition(): number {
@@ -82,15 +95,20 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
     // nothing comes in
   }
 
-  /** A file's keyframes come when the file has them: requests from sinks are not for us to answer. */
+  /** A file's keyframes come when the file has them (the sinks' gates wait for the next one); a camera is asked. */
   override keyframeRequested(): void {
-    // the sinks' keyframe gates wait for the next one
+    if (this.source instanceof RtspPlayback) this.source.requestKeyframe();
   }
 
   /** Opens the media once; its tracks become the source pads. */
-  private open(): Promise<MediaFileSource> {
+  private open(): Promise<PlayedMedia> {
     if (this.source) return Promise.resolve(this.source);
-    this.opening ??= MediaFileSource.open(this.target, {
+    const target = this.target;
+    if (target.kind === 'rtsp') {
+      this.opening ??= this.openRtsp(target.url).finally(() => (this.opening = undefined));
+      return this.opening;
+    }
+    this.opening ??= MediaFileSource.open(target, {
       rtp: (kind, packet) => this.sendProduced(kind, packet),
       endOfStream: () => this.ended(),
       error: (e) => {
@@ -116,7 +134,30 @@ export class PlayerEndpoint extends UriEndpoint implements Remote<'PlayerEndpoin
     return this.opening;
   }
 
-  private opened(what: string): MediaFileSource {
+  /** A camera: GStreamer is checked now (a clear answer naming what to install); the connection is made by play, its failure an Error event. */
+  private async openRtsp(url: URL): Promise<PlayedMedia> {
+    try {
+      await this.context.processing.requireRtsp();
+    } catch (e) {
+      const error = requestError(e);
+      throw new KurentoError(error.type as ErrorName, `Cannot play ${redactedUrl(url)}: ${error.message}`);
+    }
+    if (this.released) throw new KurentoError('MEDIA_OBJECT_NOT_FOUND', 'The player was released');
+    const source = new RtspPlayback(this.context.processing, url, this.networkCache, {
+      rtp: (kind, packet) => this.sendProduced(kind, packet),
+      tracksChanged: () => publishTracks(this.node, source),
+      clock: (kind, clock) => (this.node.pad(kind).clock = clock),
+      endOfStream: () => this.ended(),
+      error: (e) => {
+        this.reportFailure(e);
+        this.setState('STOP');
+      },
+    });
+    this.source = source;
+    return source;
+  }
+
+  private opened(what: string): PlayedMedia {
     if (!this.source) throw new KurentoError('MEDIA_OBJECT_NOT_AVAILABLE', `${what} is known once the player has opened its media: call play() first`);
     return this.source;
   }

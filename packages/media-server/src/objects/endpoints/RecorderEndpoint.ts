@@ -7,7 +7,7 @@
  * returns once the file is finished (seekable, with its duration).
  */
 import { KurentoError } from '@kurento-ts/protocol';
-import { profileSpec, RecordingSink, RecordingProfileError, type ProfileSpec } from '../../media/index.js';
+import { profileSpec, RecordingSink, RecordingProfileError, type FileOrHttpUri, type ProfileSpec } from '../../media/index.js';
 import { rtpPayloadLength } from '../../rtp/rtpHeader.js';
 import { createLogger } from '../../support/logger.js';
 import { mediaKinds, type ClockMapping, type MediaKind, type RtpCodec } from '../../types/media.js';
@@ -31,6 +31,7 @@ export class RecorderEndpoint extends UriEndpoint implements Remote<'RecorderEnd
 
   constructor(context: ObjectContext, pipeline: MediaPipeline, { uri, mediaProfile, stopOnEndOfStream }: ConstructorArgs<'RecorderEndpoint'>) {
     super(context, 'RecorderEndpoint', pipeline, uri);
+    this.writableTarget();
     const spec = profileSpec(mediaProfile);
     if (!spec) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `mediaProfile ${mediaProfile} is not supported: WEBM, MKV and MP4, with their _AUDIO_ONLY and _VIDEO_ONLY forms, are`);
     this.profile = mediaProfile;
@@ -92,6 +93,12 @@ export class RecorderEndpoint extends UriEndpoint implements Remote<'RecorderEnd
   }
 
   /** The first packet after `record`: the file is made with the codecs the edges carry now. */
+  /** Where the recording goes: a file or an upload; an RTSP URI is for players only. */
+  private writableTarget(): FileOrHttpUri {
+    if (this.target.kind === 'rtsp') throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'uri: a recorder writes to file:// or http(s):// URIs; rtsp:// is for PlayerEndpoint');
+    return this.target;
+  }
+
   private begin(): RecordingSink | undefined {
     const codecs: Partial<Record<MediaKind, RtpCodec>> = {};
     for (const kind of mediaKinds) {
@@ -102,7 +109,7 @@ export class RecorderEndpoint extends UriEndpoint implements Remote<'RecorderEnd
     }
     try {
       this.sink = new RecordingSink({
-        target: this.target,
+        target: this.writableTarget(),
         profile: this.profile,
         codecs,
         events: {

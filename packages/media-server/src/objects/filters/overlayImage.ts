@@ -12,6 +12,7 @@ export async function loadOverlayImage(context: ObjectContext, uri: string): Pro
     if (e instanceof MediaUriError) throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `uri: ${e.message}`);
     throw e;
   }
+  if (target.kind === 'rtsp') throw new KurentoError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'uri: an overlay image comes from a file:// or http(s):// URI, not rtsp://');
   try {
     return await context.processing.loadImage(target.kind === 'file' ? { path: target.path } : { url: target.url.toString() });
   } catch (e) {

@@ -11,11 +11,13 @@ Media never passes through Python: the pipeline moves it from fd 3 to fd 4 in GS
 threads; Python only builds the pipeline, answers requests and relays bus messages.
 
 Modes (the spec's "mode"): "probe" (which elements are installed), "inspect" (validate a
-GStreamerFilter command and describe its element), "run" (build the pipeline and play it).
+GStreamerFilter command and describe its element), "run" (build the pipeline and play it),
+"rtsp" (a PlayerEndpoint's rtsp:// source: nothing on fd 3, the camera's streams out on fd 4).
 """
 import base64
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -355,6 +357,21 @@ class ImageOverlay:
 
 # ---------------------------------------------------------------- the running unit
 
+def caps_fields(pad):
+    """The string and integer fields of a pad's current caps (what Node reads of them), or None before caps."""
+    caps = pad.get_current_caps()
+    if caps is None or caps.get_size() == 0:
+        return None
+    structure = caps.get_structure(0)
+    fields = {}
+    for i in range(structure.n_fields()):
+        name = structure.nth_field_name(i)
+        value = structure.get_value(name)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            fields[name] = value
+    return fields
+
+
 class Unit:
     KEYFRAME_NOTICE_INTERVAL = 0.5  # seconds between two keyframe requests sent to Node
 
@@ -439,17 +456,9 @@ class Unit:
         return False
 
     def on_output_caps(self, pad, _param):
-        caps = pad.get_current_caps()
-        if caps is None or caps.get_size() == 0:
-            return
-        structure = caps.get_structure(0)
-        fields = {}
-        for i in range(structure.n_fields()):
-            name = structure.nth_field_name(i)
-            value = structure.get_value(name)
-            if isinstance(value, (str, int)) and not isinstance(value, bool):
-                fields[name] = value
-        emit({'event': 'output-caps', 'caps': fields})
+        fields = caps_fields(pad)
+        if fields is not None:
+            emit({'event': 'output-caps', 'caps': fields})
 
     def on_message(self, _bus, message):
         kind = message.type
@@ -541,6 +550,155 @@ class Unit:
         os._exit(status)
 
 
+# ---------------------------------------------------------------- rtsp:// sources
+
+class RtspUnit(Unit):
+    """A PlayerEndpoint's RTSP source: rtspsrc, and per stream it offers a depayloader and a
+    payloader of the same codec into one rtpfunnel ! rtpstreampay ! fdsink fd=4.
+
+    Nothing is decoded: the camera's frames are put in fresh RTP packets with our payload type,
+    a 1200-byte MTU and (H.264) the parameter sets before every key frame, which a WebRTC peer
+    that joins mid-stream needs and cameras often send only in the SDP. Node tells the streams
+    apart by payload type. Each stream's codec is a 'track' event once its payloader has caps;
+    'ready' follows when every stream the server described flows; 'clock' events map each
+    stream's RTP time to the wall clock (sender reports). The pipeline going to NULL (a 'stop'
+    request, SIGINT/SIGTERM, Node going away) makes rtspsrc send TEARDOWN.
+    """
+
+    CHAINS = {
+        'H264': ('video', 'rtph264depay', 'rtph264pay config-interval=-1 aggregate-mode=zero-latency'),
+        'VP8': ('video', 'rtpvp8depay', 'rtpvp8pay picture-id-mode=15-bit'),
+        'VP9': ('video', 'rtpvp9depay', 'rtpvp9pay picture-id-mode=15-bit'),
+        'OPUS': ('audio', 'rtpopusdepay', 'rtpopuspay'),
+        'MPEG4-GENERIC': ('audio', 'rtpmp4gdepay', 'rtpmp4gpay'),
+    }
+
+    def build(self):
+        spec = self.spec
+        missing = [name for name in spec.get('required', []) if Gst.ElementFactory.find(name) is None]
+        if missing:
+            fail('missing-element', ' '.join(missing))
+        pipeline = Gst.Pipeline.new('rtsp')
+        self.source = Gst.ElementFactory.make('rtspsrc', 'src')
+        self.source.set_property('location', spec['location'])
+        self.source.set_property('latency', int(spec['latency']))
+        self.source.set_property('teardown-timeout', int(spec.get('teardownTimeoutMs', 1000)) * Gst.MSECOND)
+        self.funnel = Gst.ElementFactory.make('rtpfunnel', 'funnel')
+        streampay = Gst.ElementFactory.make('rtpstreampay', None)
+        sink = Gst.ElementFactory.make('fdsink', None)
+        sink.set_property('fd', 4)
+        sink.set_property('sync', False)
+        sink.set_property('async', False)
+        for element in (self.source, self.funnel, streampay, sink):
+            pipeline.add(element)
+        self.funnel.link(streampay)
+        streampay.link(sink)
+        self.source.connect('pad-added', self.on_pad_added)
+        self.source.connect('no-more-pads', lambda _src: GLib.idle_add(self.on_no_more_pads))
+        self.payloaders = {}  # kind -> payloader
+        self.described = set()
+        self.all_pads = False
+        self.ready_sent = False
+        return pipeline
+
+    def on_pad_added(self, _src, pad):
+        caps = pad.get_current_caps() or pad.query_caps(None)
+        structure = caps.get_structure(0)
+        encoding = (structure.get_string('encoding-name') or '').upper()
+        chain = self.CHAINS.get(encoding)
+        if chain is None:
+            self.error_later("the RTSP server sends %s, which the player cannot pass on (it takes H264, VP8, VP9, OPUS, MPEG4-GENERIC)" % (encoding or 'an unknown codec'))
+            return
+        kind, depay_name, pay_description = chain
+        if kind in self.payloaders:
+            return  # one stream per kind, as a file player has one track per kind
+        try:
+            bin_ = Gst.parse_bin_from_description('%s ! %s name=pay pt=%d mtu=%d' % (depay_name, pay_description, self.spec['payloadTypes'][encoding], self.spec.get('mtu', 1200)), True)
+        except GLib.Error as error:
+            self.error_later('cannot pass on %s: %s' % (encoding, gerror_text(error)))
+            return
+        self.pipeline.add(bin_)
+        payloader = bin_.get_by_name('pay')
+        self.payloaders[kind] = payloader
+        payloader.get_static_pad('src').connect('notify::caps', lambda out, _param, k=kind: GLib.idle_add(self.on_track_caps, k, out))
+        bin_.get_static_pad('src').link(self.funnel.request_pad_simple('sink_%u'))
+        bin_.sync_state_with_parent()
+        if pad.link(bin_.get_static_pad('sink')) != Gst.PadLinkReturn.OK:
+            self.error_later('cannot link the %s stream' % encoding)
+
+    def error_later(self, message):
+        GLib.idle_add(lambda: (emit({'event': 'error', 'message': message}), self.quit(1)))
+
+    def on_track_caps(self, kind, pad):
+        fields = caps_fields(pad)
+        if fields is None or kind in self.described:
+            return False
+        self.described.add(kind)
+        emit({'event': 'track', 'kind': kind, 'caps': fields})
+        GLib.timeout_add(500, self.report_clock, kind)
+        self.maybe_ready()
+        return False
+
+    def on_no_more_pads(self):
+        self.all_pads = True
+        if not self.payloaders:
+            emit({'event': 'error', 'message': 'the RTSP server described no stream the player can pass on'})
+            self.quit(1)
+        self.maybe_ready()
+        return False
+
+    def maybe_ready(self):
+        if self.ready_sent or not self.all_pads or len(self.described) < len(self.payloaders):
+            return
+        self.ready_sent = True
+        emit({'event': 'ready', 'pid': os.getpid(), 'kinds': sorted(self.described)})
+
+    def report_clock(self, kind):
+        """The payloader's last RTP timestamp and the running time it stands for, as wall-clock ms."""
+        stats = self.payloaders[kind].get_property('stats')
+        ok_rt, running = stats.get_uint64('running-time')
+        ok_ts, timestamp = stats.get_uint('timestamp')
+        ok_ssrc, ssrc = stats.get_uint('ssrc')
+        clock = self.pipeline.get_clock()
+        if ok_rt and ok_ts and ok_ssrc and clock is not None and running != Gst.CLOCK_TIME_NONE:
+            now_running = clock.get_time() - self.pipeline.get_base_time()
+            wall_ms = time.time() * 1000 - (now_running - running) / 1e6
+            emit({'event': 'clock', 'kind': kind, 'ssrc': ssrc, 'rtpTimestamp': timestamp, 'wallMs': wall_ms})
+        return False
+
+    def start(self):
+        bus = self.pipeline.get_bus()
+        bus.add_signal_watch()
+        bus.connect('message', self.on_message)
+        GLib.io_add_watch(0, GLib.PRIORITY_DEFAULT, GLib.IOCondition.IN | GLib.IOCondition.HUP | GLib.IOCondition.ERR, self.on_control)
+        for number in (signal.SIGINT, signal.SIGTERM):
+            GLib.unix_signal_add(GLib.PRIORITY_HIGH, number, lambda: self.quit(0))
+        if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+            fail('internal', 'the pipeline did not start')
+        GLib.idle_add(self.drain_pending)
+        self.loop.run()
+
+    def on_message(self, bus, message):
+        if message.type == Gst.MessageType.ERROR:
+            # rtspsrc's own words are terse ("Not found"); its debug line says what the server answered.
+            error, debug = message.parse_error()
+            detail = (debug or '').strip().split('\n')[-1].strip()
+            text = gerror_text(error).rstrip('.')
+            emit({'event': 'error', 'message': '%s (%s)' % (text, detail) if detail and detail not in text else text})
+            self.quit(1)
+            return
+        Unit.on_message(self, bus, message)
+
+    def perform(self, request):
+        if request.get('op') == 'keyframe':
+            # Upstream from the video payloader: rtspsrc's RTP session turns it into a PLI/FIR when the server takes RTCP feedback.
+            payloader = self.payloaders.get('video')
+            if payloader is not None:
+                payloader.get_static_pad('src').send_event(GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0))
+            return None
+        return Unit.perform(self, request)
+
+
 def probe(spec):
     present = [name for name in spec['elements'] if Gst.ElementFactory.find(name) is not None]
     emit({'event': 'probe', 'version': Gst.version_string(), 'present': present})
@@ -577,6 +735,8 @@ def main():
         inspect(spec)
     elif mode == 'run':
         Unit(spec, rest).start()
+    elif mode == 'rtsp':
+        RtspUnit(spec, rest).start()
     else:
         fail('internal', 'unknown mode %r' % mode)
 
