@@ -1,7 +1,5 @@
 /** The composition root: config → hosts (registries, media workers) → sessions and budgets → protocol → WebSocket, and a clean stop. */
-import { readFileSync } from 'node:fs';
-import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { RequestListener, Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import { defaultConfig, validate, type ServerConfig } from './config/config.js';
@@ -9,11 +7,15 @@ import { descriptorWarning, machineFacts } from './config/machine.js';
 import { HostRouter, type HostEvents } from './hosts/HostRouter.js';
 import type { BudgetUse } from './limits/budgets.js';
 import type { ObjectRegistry } from './registry/ObjectRegistry.js';
+import { Dashboard } from './observe/Dashboard.js';
+import { MetricsServer } from './observe/MetricsServer.js';
+import type { ServerView } from './observe/ServerView.js';
 import { isLoopback } from './rpc/auth.js';
 import { Budgets } from './rpc/Budgets.js';
 import { JsonRpcServer } from './rpc/JsonRpcServer.js';
 import { ProtocolHandler } from './rpc/ProtocolHandler.js';
 import { SessionManager } from './rpc/SessionManager.js';
+import { httpServer } from './support/httpServer.js';
 import { createLogger, setLogLevel } from './support/logger.js';
 import { mediaPathReason } from './webrtc/nativeSockets.js';
 import { prepareDtlsCertificate } from './webrtc/dtlsCertificate.js';
@@ -29,12 +31,19 @@ export class MediaServer {
   private readonly limits: Budgets;
   private readonly http: HttpServer;
   private readonly rpc: JsonRpcServer;
+  /** The live pipeline page on the control port (`--dashboard`). */
+  private readonly dashboard: Dashboard | undefined;
+  /** The Prometheus endpoint on its own port (`--metrics-port`), once listening. */
+  private metrics: MetricsServer | undefined;
 
   private constructor(readonly config: ServerConfig) {
     this.sessions = new SessionManager(config.sessionGraceMs, (id) => this.hosts.release(id), () => this.limits.sessionAbandoned());
     const hostEvents: HostEvents = {
       sessionIds: () => this.sessions.sessionIds(),
-      deliver: (id, type, data) => this.sessions.deliver(id, type, data),
+      deliver: (id, type, data) => {
+        this.sessions.deliver(id, type, data);
+        this.dashboard?.heard(type);
+      },
       forget: (id) => {
         this.sessions.forget(id);
         this.limits.forget(id);
@@ -44,12 +53,12 @@ export class MediaServer {
     this.hosts = new HostRouter(config, hostEvents);
     this.limits = new Budgets(config, this.sessions, () => this.hosts.usage(), () => this.rpc.connections);
     this.registry = this.hosts.local.registry;
-    const plainHttp: RequestListener = (_req, res) => {
+    this.dashboard = config.dashboard ? new Dashboard(config.authToken, (reset) => this.observe(reset)) : undefined;
+    const plainHttp: RequestListener = (req, res) => {
+      if (this.dashboard?.handle(req, res)) return;
       res.writeHead(426, { 'content-type': 'text/plain' }).end('This is a Kurento Protocol endpoint: connect with a WebSocket\n');
     };
-    this.http = config.tlsCert
-      ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, plainHttp)
-      : createServer(plainHttp);
+    this.http = httpServer(config, plainHttp);
     const rpcOptions = { path: config.path, maxPayload: config.maxMessageBytes, authToken: config.authToken, maxRequestsPerSecond: config.maxRequestsPerSecond };
     this.rpc = new JsonRpcServer(this.http, rpcOptions, new ProtocolHandler(this.hosts, this.sessions, this.limits), this.sessions, this.limits);
   }
@@ -62,6 +71,9 @@ export class MediaServer {
     if (!isLoopback(config.host) && !config.authToken) {
       log.warn(`!!! The control port listens on ${config.host} WITHOUT authentication: anyone who reaches it can create pipelines. Set --auth-token (and --tls-cert/--tls-key). !!!`);
     }
+    if (config.metricsPort !== 0 && !isLoopback(config.metricsAddress) && !config.authToken) {
+      log.warn(`The metrics listen on ${config.metricsAddress} without authentication: anyone who reaches them sees what this server runs. Set --auth-token.`);
+    }
     const descriptors = descriptorWarning(config, machineFacts());
     if (descriptors) log.warn(descriptors);
     try {
@@ -72,8 +84,10 @@ export class MediaServer {
         server.http.once('error', reject);
         server.http.listen(config.port, config.host, () => resolve());
       });
+      if (config.metricsPort !== 0) server.metrics = await MetricsServer.start(config, (reset) => server.observe(reset));
     } catch (e) {
       await server.stop();
+      if (e instanceof Error && e.message.startsWith('metrics:')) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use`);
       if (code === 'EADDRNOTAVAIL') throw new Error(`${config.host} is not an address of this machine`);
@@ -81,6 +95,8 @@ export class MediaServer {
     }
     log.debug(`Kurento Protocol on ${server.url}`);
     log.info(`media path: ${config.rtpFastPath ? mediaPathReason() : "werift's packet objects (rtpFastPath off)"}`);
+    if (server.metrics) log.info(`Prometheus metrics on ${server.metrics.url}`);
+    if (server.dashboard) log.info(`pipeline dashboard on ${server.dashboardUrl ?? ''}`);
     return server;
   }
 
@@ -91,8 +107,29 @@ export class MediaServer {
 
   /** The WebSocket URL clients connect to. */
   get url(): string {
+    return `${this.config.tlsCert ? 'wss' : 'ws'}://${this.authority}${this.config.path}`;
+  }
+
+  /** `host:port` of the control port, an IPv6 address in brackets. */
+  private get authority(): string {
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
-    return `${this.config.tlsCert ? 'wss' : 'ws'}://${host}:${this.port}${this.config.path}`;
+    return `${host}:${this.port}`;
+  }
+
+  /** The dashboard's page (`--dashboard`), without a token; undefined when it is off. */
+  get dashboardUrl(): string | undefined {
+    return this.dashboard && `${this.config.tlsCert ? 'https' : 'http'}://${this.authority}/dashboard`;
+  }
+
+  /** The Prometheus endpoint (`--metrics-port`); undefined when it is off. */
+  get metricsUrl(): string | undefined {
+    return this.metrics?.url;
+  }
+
+  /** The server as an operator sees it now (what metrics and the dashboard read); `resetLoopDelay` for a metrics scrape. */
+  async observe(resetLoopDelay = false): Promise<ServerView> {
+    const hosts = await this.hosts.observe(resetLoopDelay);
+    return { at: Date.now(), sessions: this.sessions.sessionIds().length, connections: this.rpc.connections, budgets: this.limits.use(), hosts };
   }
 
   /** Number of open client sockets. */
@@ -122,6 +159,8 @@ export class MediaServer {
 
   /** Releases everything, ends the media workers, closes sockets and stops listening. */
   async stop(): Promise<void> {
+    this.dashboard?.close();
+    await this.metrics?.close();
     this.limits.close();
     this.sessions.closeAll();
     await this.hosts.close();

@@ -13,3 +13,4 @@ export { closedDuringStartTests, PLAIN_ROUTE, startSignallingRig, useSignallingR
 export { startCommandTests } from './startCommand.js';
 export { BrowserRun } from './browserRun.js';
 export { decodeErrors, makeTestVideo, probeFile, type FileFacts } from './mediaFiles.js';
+export { expectDashboard, type DashboardExpectation } from './dashboard.js';

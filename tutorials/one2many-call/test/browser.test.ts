@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
-import { BrowserRun, MEDIA_WAIT_MS, type Participant } from '@kurento-ts/tutorial-kit/testing';
+import { BrowserRun, expectDashboard, MEDIA_WAIT_MS, type Participant } from '@kurento-ts/tutorial-kit/testing';
 import { NO_PRESENTER, PRESENTER_TAKEN } from '../src/messages.js';
 import { one2manyCall } from '../src/tutorial.js';
 
@@ -15,7 +15,8 @@ let run: BrowserRun;
 const pages = new Map<string, Participant>();
 
 before(async () => {
-  run = await BrowserRun.start(one2manyCall, ['bars', 'ramps', 'checkers']);
+  // The embedded media server's pipeline dashboard on too: an operator watches the call.
+  run = await BrowserRun.start(one2manyCall, ['bars', 'ramps', 'checkers'], { KURENTO_DASHBOARD: 'true' });
   const opened = await Promise.all([run.open('presenter', 0), run.open('viewer 1'), run.open('viewer 2'), run.open('late viewer', 1)]);
   for (const p of opened) pages.set(p.name, p);
 });
@@ -72,6 +73,8 @@ test('a presenter and two viewers: each viewer shows the presenter\'s camera and
   for (const v of viewers) await expectWatching(v, (s) => t.diagnostic(s));
   const [shape] = await run.expectPipelines([3]);
   assert.deepEqual(shape?.elements, ['WebRtcEndpoint', 'WebRtcEndpoint', 'WebRtcEndpoint']);
+  // The dashboard shows the presenter and its two viewers, media flowing to each.
+  await expectDashboard(run.app.kurentoUrl, { elements: { WebRtcEndpoint: 3 }, flowingVideoEdges: 2 });
 });
 
 test('a second presenter is refused (its camera let go); then it joins late as a viewer and shows the picture quickly', async (t) => {

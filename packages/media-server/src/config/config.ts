@@ -77,6 +77,12 @@ export interface ServerConfig {
   httpAllowList: string[];
   /** TCP port HttpPostEndpoints take uploads on, at the WebSocket's address (0: a free port, one per media worker). */
   httpEndpointPort: number;
+  /** TCP port of the Prometheus metrics (`GET /metrics`); 0: no metrics. */
+  metricsPort: number;
+  /** Address the metrics listen on (loopback by default). */
+  metricsAddress: string;
+  /** Whether the control port also serves the live pipeline dashboard at `/dashboard`. */
+  dashboard: boolean;
 }
 
 export const defaultConfig: Readonly<ServerConfig> = {
@@ -107,6 +113,9 @@ export const defaultConfig: Readonly<ServerConfig> = {
   mediaRoots: [tmpdir()],
   httpAllowList: [],
   httpEndpointPort: 0,
+  metricsPort: 0,
+  metricsAddress: '127.0.0.1',
+  dashboard: false,
 };
 
 /** The most media worker threads accepted. */
@@ -158,6 +167,9 @@ const optionTable: readonly OptionDef[] = [
   { key: 'mediaRoots', kind: 'list', flag: 'media-root', help: 'comma-separated directories recorder/player file URIs must stay in', shown: `the temp directory, ${tmpdir()}` },
   { key: 'httpAllowList', kind: 'list', help: 'comma-separated hosts recorder/player http(s) URIs may use', shown: '(any)' },
   { key: 'httpEndpointPort', kind: 'int', help: 'TCP port HttpPostEndpoints take uploads on', shown: '0 (a free port)' },
+  { key: 'metricsPort', kind: 'port', help: 'TCP port of the Prometheus metrics at /metrics', shown: '0 (off)' },
+  { key: 'metricsAddress', kind: 'string', help: 'address the metrics listen on' },
+  { key: 'dashboard', kind: 'boolean', help: 'serve the live pipeline dashboard at /dashboard on the control port' },
 ];
 
 /** A configuration problem, reported at start with the option's name. */
@@ -317,6 +329,7 @@ export function validate(config: ServerConfig): ServerConfig {
   if (config.httpEndpointPort !== 0 && config.mediaWorkers > 0) {
     throw new ConfigError(`${f('httpEndpointPort')} must be 0 with ${f('mediaWorkers')}: each worker takes uploads on a free port of its own`);
   }
+  if (config.metricsPort !== 0 && config.metricsAddress === '') throw new ConfigError(`${f('metricsAddress')} must not be empty`);
   for (const root of config.mediaRoots) {
     if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`${f('mediaRoots')}: ${root} is not a directory`);
   }

@@ -17,6 +17,7 @@ import { objectId } from '../objects/contract.js';
 import { createLogger } from '../support/logger.js';
 import { LOCAL_SOCKET_SLOT, LocalHost } from './LocalHost.js';
 import type { HostListener, MediaHost } from './MediaHost.js';
+import type { HostObservation } from './hostObservation.js';
 import { isObject, type Params } from './ObjectOperations.js';
 import { WorkerHost } from './WorkerHost.js';
 
@@ -42,6 +43,13 @@ export interface HostUsage {
   /** Objects of an Endpoint class. */
   endpoints: number;
   /** Media UDP sockets open, on every host. */
+  udpSockets: number;
+}
+
+/** One host's report, with its name and load. */
+export interface HostReport extends HostObservation {
+  host: string;
+  objects: number;
   udpSockets: number;
 }
 
@@ -100,6 +108,20 @@ export class HostRouter {
   /** Live objects (the main thread's count includes the ServerManager) and media UDP sockets per host. */
   load(): { host: string; objects: number; udpSockets: number }[] {
     return [this.local, ...this.workers].map((h) => ({ host: h.name, objects: h.load, udpSockets: h.udpSockets }));
+  }
+
+  /** What each host reports when an operator looks: `main` first, then each media worker (one that cannot answer is left out). */
+  async observe(resetLoopDelay: boolean): Promise<HostReport[]> {
+    const hosts: MediaHost[] = [this.local, ...this.workers];
+    const reports = await Promise.all(hosts.map(async (h): Promise<HostReport | undefined> => {
+      try {
+        return { host: h.name, objects: h.load, udpSockets: h.udpSockets, ...(await h.call('observe', resetLoopDelay)) };
+      } catch (e) {
+        log.debug(`${h.name} did not report: ${(e as Error).message}`);
+        return undefined;
+      }
+    }));
+    return reports.filter((r): r is HostReport => r !== undefined);
   }
 
   /** What every host holds in all. */

@@ -12,6 +12,7 @@ import type { MediaObject } from '../objects/MediaObject.js';
 import type { ObjectRegistry } from '../registry/ObjectRegistry.js';
 import { factoryOf } from '../registry/factories.js';
 import { decodeParams, decodeValue, encodeValue } from '../registry/wire.js';
+import { observeRegistry, ThreadWatch, type HostObservation } from './hostObservation.js';
 
 /** A request's params: JSON, as parsed from the wire. */
 export type Params = Readonly<Record<string, unknown>>;
@@ -34,6 +35,8 @@ export interface HostOperations {
   has(id: string): boolean;
   /** Releases every pipeline (server shutdown). */
   releaseAll(): void;
+  /** What an operator sees here now (metrics, dashboard); `resetLoopDelay` starts the delay histogram again. */
+  observe(resetLoopDelay: boolean): HostObservation;
 }
 export type OperationName = keyof HostOperations;
 export type OperationArgs<K extends OperationName> = Parameters<HostOperations[K]>;
@@ -76,6 +79,8 @@ const capitalized = (name: string): string => name.charAt(0).toUpperCase() + nam
 
 export class ObjectOperations implements HostOperations {
   private readonly resolve = (id: string): MediaObject | undefined => this.registry.resolve(id);
+  /** This thread's event loop, watched from the host's start. */
+  private readonly watch = new ThreadWatch();
 
   constructor(readonly registry: ObjectRegistry) {}
 
@@ -173,5 +178,10 @@ export class ObjectOperations implements HostOperations {
 
   releaseAll(): void {
     this.registry.releaseAll();
+    this.watch.close();
+  }
+
+  observe(resetLoopDelay: boolean): HostObservation {
+    return observeRegistry(this.registry, this.watch, resetLoopDelay);
   }
 }

@@ -21,6 +21,7 @@ import type { Args, ComplexServerValue, Remote, StatsEntry } from './contract.js
 import { MediaObject } from './MediaObject.js';
 import type { MediaPipeline } from './MediaPipeline.js';
 import type { ObjectContext } from './ObjectContext.js';
+import { kindView, type EdgeView, type ElementView } from './observation.js';
 import { inboundRtpEntry, latencyList, outboundRtpEntry, statsEntry } from './stats.js';
 import type { ClassName } from '@kurento-ts/protocol';
 
@@ -233,6 +234,13 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
   }
 
   protected override dispose(): void {
+    // Read before the transport closes (subclasses dispose it after this): its RTCP counts go too.
+    // Counting must never stop a release.
+    try {
+      this.context.retire(this.observe());
+    } catch (e) {
+      log.error(`[${this.id}] its last counters could not be read`, e);
+    }
     for (const c of this.node.detachAll()) if (c.sink.owner === this) c.source.owner.raise('ElementDisconnected', connectionEvent(c));
   }
 
@@ -262,6 +270,47 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
       out[idOut] = outboundRtpEntry(idOut, now, kind, this.flow.out[kind], transportId, outbound);
     }
     return out;
+  }
+
+  /**
+   * This element as an operator sees it (metrics, the dashboard): its counters per kind and its
+   * connections in, read now from what the media path counts anyway.
+   */
+  observe(): ElementView {
+    const kinds = { audio: kindView(this.flow, 'audio', this.streamStats('audio')), video: kindView(this.flow, 'video', this.streamStats('video')) };
+    const inputs = this.node.sources().map((c): EdgeView => {
+      const kind = kindOf(c.type);
+      const base = { source: c.source.owner.id, sink: this.id, mediaType: c.type };
+      if (!kind) return { ...base, status: 'data', packets: 0, bytes: 0, flowing: false, fractionLost: 0 };
+      const input = this.node.input(kind);
+      const taken = this.flow[this.consumedFlow][kind];
+      const current = input?.sourceId === base.source;
+      const status = current ? input.status : 'pending';
+      return {
+        ...base,
+        status,
+        ...(current && input.sourceCodec ? { codec: codecLabel(input.sourceCodec) } : {}),
+        ...(current && input.sinkCodec ? { sinkCodec: codecLabel(input.sinkCodec) } : {}),
+        packets: taken.packets,
+        bytes: taken.bytes,
+        flowing: taken.flowing && (status === 'forwarding' || status === 'transcoding'),
+        fractionLost: c.source.owner.observedLoss(kind),
+      };
+    });
+    return { id: this.id, type: this.className, ...(this.name !== this.id ? { name: this.name } : {}), kinds, inputs };
+  }
+
+  /** The fraction (0..1) the stream of `kind` this element receives lost on its way in. */
+  observedLoss(kind: MediaKind): number {
+    return this.streamStats(kind).inbound?.fractionLost ?? 0;
+  }
+
+  /**
+   * Which of the flow counters counts what this element takes from the graph: `in` (a PassThrough,
+   * a recorder, a filter), or `out` for endpoints whose graph input leaves toward their peer.
+   */
+  protected get consumedFlow(): 'in' | 'out' {
+    return 'in';
   }
 
   /** What the element's RTP session knows of its streams of `kind` (nothing for elements without one). */

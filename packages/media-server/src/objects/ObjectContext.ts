@@ -5,6 +5,7 @@ import type { SocketBudget } from '../limits/SocketBudget.js';
 import type { HttpUploadServer } from '../media/index.js';
 import type { ProcessingBackend } from '../processing/index.js';
 import type { MediaObject } from './MediaObject.js';
+import type { ElementView } from './observation.js';
 
 /** What a media object needs from the server around it (implemented by the registry). */
 export interface ObjectContext {
@@ -19,6 +20,8 @@ export interface ObjectContext {
   readonly transcoders?: TranscoderProvider;
   /** Makes the object reachable by id. */
   register(object: MediaObject): void;
+  /** An element being released: its final counters, so the host's totals keep counting what it carried. */
+  retire(element: ElementView): void;
   /** Forgets a released object. */
   unregister(object: MediaObject): void;
   /** Looks an object up by id. */

@@ -12,7 +12,9 @@ import type { MediaObject } from '../objects/MediaObject.js';
 import { MediaPipeline } from '../objects/MediaPipeline.js';
 import type { ObjectContext } from '../objects/ObjectContext.js';
 import { HttpUploadServer, type HttpUploadServerOptions } from '../media/index.js';
+import { addToTotals, type ElementView, type TotalsTable } from '../objects/observation.js';
 import { ServerManager, type ServerFacts } from '../objects/ServerManager.js';
+import { mediaKinds } from '../types/media.js';
 import { ProcessingBackend } from '../processing/index.js';
 import { Transcoders } from './Transcoders.js';
 import { createLogger } from '../support/logger.js';
@@ -35,6 +37,8 @@ export class ObjectRegistry implements ObjectContext {
   /** The singleton server manager, in the registry given its facts (the main thread's). */
   readonly serverManager: ServerManager | undefined;
   private listener: RegistryListener | undefined;
+  /** Counters of the elements released here, by type and kind: the metrics' totals keep them. */
+  readonly retired: TotalsTable = {};
 
   /** The processing backend, made when a filter or transcoder first needs it. */
   private backend: ProcessingBackend | undefined;
@@ -52,6 +56,11 @@ export class ObjectRegistry implements ObjectContext {
   }
 
   private edgeTranscoders: Transcoders | undefined;
+
+  /** Transcoders running on edges now, and started since this host began (for metrics). */
+  get transcoderCounts(): { active: number; started: number } {
+    return this.edgeTranscoders?.counts ?? { active: 0, started: 0 };
+  }
 
   /** HttpPostEndpoints' upload server, made at the first one. */
   get uploads(): HttpUploadServer {
@@ -80,6 +89,10 @@ export class ObjectRegistry implements ObjectContext {
     this.objects.set(object.id, object);
     log.debug(`[${object.id}] created`);
     this.listener?.created(object.id, object.className);
+  }
+
+  retire(element: ElementView): void {
+    for (const kind of mediaKinds) addToTotals(this.retired, element.type, kind, element.kinds[kind]);
   }
 
   unregister(object: MediaObject): void {

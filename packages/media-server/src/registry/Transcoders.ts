@@ -95,7 +95,15 @@ export class Transcoders implements TranscoderProvider {
   /** Whether GStreamer processing runs here (unknown until the first probe answers). */
   private available: boolean | undefined;
 
+  /** Transcoders made since this provider began. */
+  private started = 0;
+
   constructor(private readonly backend: () => ProcessingBackend) {}
+
+  /** Transcoders running now and made in all (for metrics). */
+  get counts(): { active: number; started: number } {
+    return { active: this.shared.size, started: this.started };
+  }
 
   candidate(kind: MediaKind, from: RtpCodec, to: readonly RtpCodec[]): RtpCodec | undefined {
     if (this.available === undefined) {
@@ -114,6 +122,7 @@ export class Transcoders implements TranscoderProvider {
     if (!transcoder) {
       transcoder = new SharedTranscoder(this.backend(), from, target, keyframeFromSource, () => this.shared.delete(key));
       this.shared.set(key, transcoder);
+      this.started++;
     }
     return transcoder.acquired();
   }

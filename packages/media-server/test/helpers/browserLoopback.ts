@@ -52,8 +52,8 @@ export interface BrowserLoopback {
   offerAt: number;
 }
 
-/** Opens `pageUrl` in `tab` and plays the application server for a loopback call. */
-export async function startBrowserLoopback(kurento: KurentoClientInstance, tab: Page, pageUrl: string, codec?: string): Promise<BrowserLoopback> {
+/** Opens `pageUrl` in `tab` and plays the application server for a loopback call (`beforeOffer` runs once the endpoint is connected to itself, before any media). */
+export async function startBrowserLoopback(kurento: KurentoClientInstance, tab: Page, pageUrl: string, codec?: string, beforeOffer?: (endpoint: WebRtcEndpoint) => Promise<void>): Promise<BrowserLoopback> {
   const pipeline = await kurento.create('MediaPipeline');
   const endpoint = await pipeline.create('WebRtcEndpoint');
   const IceCandidate = kurentoClient.getComplexType('IceCandidate');
@@ -67,6 +67,7 @@ export async function startBrowserLoopback(kurento: KurentoClientInstance, tab: 
   });
   await tab.exposeFunction('onLocalCandidate', (c: Record<string, unknown>) => void endpoint.addIceCandidate(IceCandidate(c)));
   await endpoint.connect(endpoint);
+  await beforeOffer?.(endpoint);
   await tab.goto(pageUrl);
   const offer = await tab.evaluate((c) => window.startCall(c), codec);
   const offerAt = Date.now();

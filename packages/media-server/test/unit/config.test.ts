@@ -81,3 +81,15 @@ test('mediaWorkers: N or auto (one per core) from a flag, the environment or a f
   assert.throws(() => loadConfig(['--media-workers', '1000'], {}), /--media-workers must be auto or an integer in 0..256/);
   assert.throws(() => validate({ ...defaultConfig, mediaWorkers: -1 }), { message: '--media-workers must be an integer in 0..256, got -1' });
 });
+
+test('metrics and dashboard: off by default, loopback metrics, set by flags or the environment; bad values refused', () => {
+  assert.equal(defaultConfig.metricsPort, 0);
+  assert.equal(defaultConfig.metricsAddress, '127.0.0.1');
+  assert.equal(defaultConfig.dashboard, false);
+  const { config } = loadConfig(['--metrics-port', '9464', '--metrics-address', '::1', '--dashboard', 'true'], {});
+  assert.deepEqual([config.metricsPort, config.metricsAddress, config.dashboard], [9464, '::1', true]);
+  assert.equal(loadConfig([], { KURENTO_DASHBOARD: 'true', KURENTO_METRICS_PORT: '9100' }).config.metricsPort, 9100);
+  assert.throws(() => loadConfig(['--metrics-port', '70000'], {}), ConfigError);
+  assert.throws(() => loadConfig(['--dashboard', 'yes'], {}), ConfigError);
+  assert.throws(() => validate({ ...defaultConfig, metricsPort: 9464, metricsAddress: '' }), /--metrics-address must not be empty/);
+});

@@ -17,7 +17,8 @@ const RANKS: Record<string, number> = {
   registry: 5,
   hosts: 6,
   rpc: 7,
-  '.': 8,
+  observe: 8,
+  '.': 9,
 };
 
 function files(dir: string): string[] {

@@ -219,6 +219,11 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
     this.mediaState = state;
   }
 
+  /** What it takes from the graph leaves toward its peer: counted as flowing out. */
+  protected override get consumedFlow(): 'in' | 'out' {
+    return 'out';
+  }
+
   protected override streamStats(kind: MediaKind): { inbound?: InboundStreamStats; outbound?: OutboundStreamStats } {
     return this.rtpStats(kind);
   }
