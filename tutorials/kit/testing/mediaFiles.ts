@@ -21,11 +21,7 @@ export async function probeFile(path: string): Promise<FileFacts> {
   return { duration: Number(facts.format?.duration), codecs: (facts.streams ?? []).map((s) => s.codec_name).sort() };
 }
 
-/** What `ffmpeg -v error` prints while decoding every frame of `path` ('' when all decode). */
-export async function decodeErrors(path: string): Promise<string> {
-  const { stderr } = await exec('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], { timeout: 60_000 });
-  return stderr.trim();
-}
+export { decodeErrors } from '@kurento-ts/test-utils';
 
 /**
  * Makes a VP8/Opus WebM of `seconds` at `path`: ffmpeg's moving test pattern at 30 fps with a

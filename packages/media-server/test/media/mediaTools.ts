@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { decodeErrors } from '@kurento-ts/test-utils';
 import { MediaFileSource } from '../../src/media/MediaFileSource.js';
 import type { RecordingSink } from '../../src/media/RecordingSink.js';
 import type { FileOrHttpUri } from '../../src/media/uris.js';
@@ -47,11 +48,11 @@ export async function probe(file: string): Promise<Probe> {
 /** The codec names of a file's streams, sorted: `['opus', 'vp8']`. */
 export const codecsOf = (p: Probe): string[] => p.streams.map((s) => s.codec_name).sort();
 
-/** What `ffmpeg -v error -i f -f null -` prints (empty: every frame decodes), and the frames decoded. */
+/** What ffmpeg prints decoding every frame (empty: every frame decodes; test-utils' decodeErrors), and the frames decoded. */
 export async function decode(file: string): Promise<{ errors: string; videoFrames: number }> {
-  const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { timeout: 60_000 }).catch((e: { stderr?: string }) => ({ stderr: e.stderr ?? String(e) }));
+  const errors = await decodeErrors(file);
   const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { timeout: 60_000 }).catch(() => ({ stdout: '0' }));
-  return { errors: stderr.trim(), videoFrames: Number(stdout.trim()) || 0 };
+  return { errors, videoFrames: Number(stdout.trim()) || 0 };
 }
 
 /** Plays `uri` into `sink`, with sender reports every 500 ms, to the end of the stream (bounded), then closes the player. */
