@@ -92,7 +92,7 @@ test('npm run bench --load-client native, short: werift ICE/DTLS with native med
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'bench/run.ts', '--load-client', 'native', '--n', '3', '--seconds', '3', '--warmup', '1', '--no-search', '--no-floor', '--quiet', '--out', out],
+    ['--import', 'tsx', 'bench/run.ts', '--load-client', 'native', '--n', '3', '--seconds', '3', '--warmup', '1', '--no-search', '--no-floor', '--no-recorder', '--no-processing', '--quiet', '--out', out],
     { cwd: ROOT, encoding: 'utf8', timeout: 190_000 },
   );
   assert.equal(run.status, 0, `bench failed:\n${run.stderr}\n${run.stdout}`);
