@@ -46,8 +46,10 @@ interface Target {
 export class NativeWire implements RtpProtector {
   private pair: unknown;
   private target: Target | undefined;
-  /** The slot `protect` wrote last, until `transmit` queues it. */
-  private reserved = { transport: undefined as NativeUdpTransport | undefined, offset: -1, length: 0 };
+  /** The slot `protect` wrote last, until `transmit` queues it (fields, not an object: no allocation per packet). */
+  private reservedTransport: NativeUdpTransport | undefined;
+  private reservedOffset = -1;
+  private reservedLength = 0;
 
   constructor(
     private readonly connection: IceConnection,
@@ -67,7 +69,9 @@ export class NativeWire implements RtpProtector {
     if (headerLength + (payloadPrefix?.length ?? 0) + payload.length + 16 > room) return this.srtp.protect(header, headerLength, payload, payloadPrefix);
     const length = this.srtp.protectInto(slab, offset, header, headerLength, payload, payloadPrefix);
     if (length < 0) return Buffer.alloc(0);
-    this.reserved = { transport, offset, length };
+    this.reservedTransport = transport;
+    this.reservedOffset = offset;
+    this.reservedLength = length;
     return slab.subarray(offset, offset + length);
   }
 
@@ -75,8 +79,10 @@ export class NativeWire implements RtpProtector {
   readonly transmit = (packet: Buffer): void => {
     if (packet.length === 0) return;
     const target = this.follow();
-    const reserved = this.reserved;
-    this.reserved = { transport: undefined, offset: -1, length: 0 };
+    const reservedTransport = this.reservedTransport;
+    const reservedOffset = this.reservedOffset;
+    this.reservedTransport = undefined;
+    this.reservedOffset = -1;
     if (target === CLOSED) return;
     if (!target) {
       this.connection.send(packet).catch(() => undefined); // a relayed pair: werift's path
@@ -88,8 +94,8 @@ export class NativeWire implements RtpProtector {
       this.wire.packetsSent++;
     }
     const slab = transport.socket.slab;
-    if (reserved.transport === transport && packet.buffer === slab.buffer && packet.byteOffset === slab.byteOffset + reserved.offset) {
-      queueSend(transport, reserved.offset, reserved.length, peer);
+    if (reservedTransport === transport && packet.buffer === slab.buffer && packet.byteOffset === slab.byteOffset + reservedOffset) {
+      queueSend(transport, reservedOffset, this.reservedLength, peer);
       return;
     }
     if (packet.length > transport.socket.stride) {
