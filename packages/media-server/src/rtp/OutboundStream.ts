@@ -52,8 +52,12 @@ export interface SendRoute {
   readonly codecs: readonly RtpCodec[];
 }
 
-/** While waiting for a keyframe, ask again this often. */
-const KEYFRAME_RETRY_MS = 1000;
+/**
+ * While waiting for a keyframe, ask again this often: senders lose requests (Chromium 156 let
+ * two PLIs of three, 300 ms apart, pass without a keyframe), and the source's coalescing keeps
+ * the requests of every waiting sink to one per 300 ms anyway (graph/KeyframeRequests.ts).
+ */
+const KEYFRAME_RETRY_MS = 300;
 
 export class OutboundStream {
   readonly ssrc: number;

@@ -55,7 +55,10 @@ export interface ChannelInfo {
 /** What the page's `stats(name)` returns. */
 export interface PeerStats {
   connectionState: string;
+  /** First video frame shown, ms after the answer. */
   firstFrameMs: number | null;
+  /** Connection state 'connected' (ICE and DTLS done), ms after the answer. */
+  connectedMs: number | null;
   inVideo: { packetsReceived: number; framesDecoded: number; keyFramesDecoded: number; pliCount: number; firCount: number; framesDropped: number; codec: string | null } | null;
   /** loudestRms: the loudest the received audio has been (RMS over 43 ms, 0..1; 0: silence so far). */
   inAudio: { packetsReceived: number; loudestRms: number; codec: string | null } | null;
