@@ -57,6 +57,8 @@ export interface Measurement {
   rssPerSessionMB: number;
   /** From the offer being ready to the first echoed RTP packet, over sessions. */
   firstEchoMs: Spread;
+  /** Medians of the first echo's phases: offer → answer applied, → connected (ICE and DTLS), → first echo. */
+  firstEchoPhasesMs?: { answer: number; connect: number; firstEcho: number };
   /** Round trip client → server → client of packets sent in the window. */
   echoLatencyMs: Spread;
   /** Round trip of a control-plane request (ping) sent every 100 ms in the window. */
@@ -157,6 +159,11 @@ export async function measure(target: Target, n: number, options: MeasureOptions
       idleRssMB: round(idleRss / MB, 1),
       rssPerSessionMB: round((serverRss - idleRss) / MB / n, 3),
       firstEchoMs: spread(echoing.map((s) => s.firstEchoAt - s.offerAt)),
+      firstEchoPhasesMs: {
+        answer: round(percentile(echoing.map((s) => s.answerAt - s.offerAt), 0.5), 1),
+        connect: round(percentile(echoing.map((s) => s.connectedAt - s.answerAt), 0.5), 1),
+        firstEcho: round(percentile(echoing.map((s) => s.firstEchoAt - s.connectedAt), 0.5), 1),
+      },
       echoLatencyMs: { median: round(meter.latency.percentile(0.5), 2), p95: round(meter.latency.percentile(0.95), 2) },
       controlRttMs: { median: round(percentile(controlRtts, 0.5), 2), p95: round(percentile(controlRtts, 0.95), 2) },
       expectedPps: Math.round(expectedPps),

@@ -18,8 +18,9 @@ export type SessionState = 'new' | 'connected' | 'failed';
 
 export abstract class LoadSessionBase {
   state: SessionState = 'new';
-  /** performance.now() when the offer was ready, the connection came up, the first echo came. */
+  /** performance.now() when the offer was ready, the answer was applied, the connection came up, the first echo came. */
   offerAt = Number.NaN;
+  answerAt = Number.NaN;
   connectedAt = Number.NaN;
   firstEchoAt = Number.NaN;
   // Sender state, advanced by the traffic scheduler.

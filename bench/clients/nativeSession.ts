@@ -128,6 +128,7 @@ export class NativeSession extends LoadSessionBase {
   }
 
   setAnswer(sdp: string): void {
+    this.answerAt = performance.now();
     void this.pc.setRemoteDescription({ type: 'answer', sdp }).then(() => {
       this.haveAnswer = true;
       for (const c of this.pendingRemote.splice(0)) void this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.mid }).catch(() => undefined);

@@ -94,6 +94,7 @@ export class NdcSession extends LoadSessionBase {
   }
 
   setAnswer(sdp: string): void {
+    this.answerAt = performance.now();
     this.pc.setRemoteDescription(sdp, 'answer');
     this.haveAnswer = true;
     for (const c of this.pendingRemote.splice(0)) this.pc.addRemoteCandidate(c.candidate, c.mid);

@@ -23,6 +23,17 @@ export function measurementsTable(measurements: readonly Measurement[]): string 
   ].join('\n');
 }
 
+/** Where each system's first echo goes: medians of offer → answer, → connected (ICE, DTLS), → first echo. */
+export function firstEchoPhasesTable(measurements: readonly Measurement[]): string {
+  const rows = measurements.filter((m) => m.firstEchoPhasesMs);
+  if (rows.length === 0) return '';
+  return [
+    '| N | system | offer → answer applied ms | → connected (ICE, DTLS) ms | → first echo ms |',
+    '|---:|---|---:|---:|---:|',
+    ...rows.map((m) => `| ${m.n} | ${m.system} | ${fmt(m.firstEchoPhasesMs?.answer ?? Number.NaN)} | ${fmt(m.firstEchoPhasesMs?.connect ?? Number.NaN)} | ${fmt(m.firstEchoPhasesMs?.firstEcho ?? Number.NaN)} |`),
+  ].join('\n');
+}
+
 export function ratioTable(measurements: readonly Measurement[], ours: string, theirs: string): string {
   const rows = ratios(measurements, ours, theirs);
   if (rows.length === 0) return '';
@@ -85,6 +96,8 @@ export function markdownReport(results: BenchResults, ours: string, theirs: read
     const ratio = ratioTable(results.measurements, ours, other);
     if (ratio) parts.push('', `Ratio ${ours} / ${other} (below 1: ${ours} does better):`, '', ratio);
   }
+  const phases = firstEchoPhasesTable(results.measurements);
+  if (phases) parts.push('', 'The first echo by phase (medians over the sessions of each point; the client applies the answer, then trickles candidates):', '', phases);
   const floor = floorTable(results);
   if (floor)
     parts.push(
