@@ -25,7 +25,7 @@ import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceG
 import { useNativeEcdh } from './nativeEcdh.js';
 import { useNativeX25519 } from './nativeX25519.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
-import { gatherOnNativeSockets } from './nativeSockets.js';
+import { DATA_CHANNEL_RECEIVE_BATCH, gatherOnNativeSockets, MEDIA_RECEIVE_BATCH } from './nativeSockets.js';
 import { connectWithoutTrailingSleep, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
@@ -368,7 +368,7 @@ export class PeerSession {
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
       connectWithoutTrailingSleep(transport.connection);
-      gatherOnNativeSockets(transport.connection, this.ice);
+      gatherOnNativeSockets(transport.connection, this.ice, this.data ? DATA_CHANNEL_RECEIVE_BATCH : MEDIA_RECEIVE_BATCH);
     }
     for (const transport of this.pc.dtlsTransports) {
       startDtlsAtOnce(transport);
