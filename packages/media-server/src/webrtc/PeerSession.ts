@@ -111,7 +111,14 @@ export class PeerSession {
   /** Pairs selected without the peer's nomination (iceNomination.ts). */
   readonly nomination: NominationCounters = { selectedWithoutNomination: 0, replacedByNomination: 0 };
   /** Where the socket guard hands RTP once the fast path runs. */
-  private readonly tap: MediaTap = { rtp: undefined };
+  private readonly tap: MediaTap;
+  /**
+   * The peer connection is disconnected (consent lost), failed or closed: nothing is sent. The
+   * fast path sends from the moment DTLS is up, not from werift's connectionState 'connected',
+   * which under load comes tens of ms later (its ICE state machine lags the DTLS handshake):
+   * measured in `npm run bench`, the first echo waited 40–50 ms on it at N = 10–50.
+   */
+  private transportLost = false;
   /** Our own RTP path, from DTLS connected on (when enabled). */
   private fastPath: RtpFastPath | undefined;
   private reportTimer: NodeJS.Timeout | undefined;
@@ -137,6 +144,7 @@ export class PeerSession {
     /** Where data-channel events go; undefined: no data channels (offered ones are rejected). */
     dataHandlers?: DataChannelHandlers,
   ) {
+    this.tap = { rtp: undefined, holdEarly: useFastPath, early: [] };
     useNativeEcdh();
     useNativeX25519();
     reuseParsedCertificate();
@@ -159,7 +167,10 @@ export class PeerSession {
     });
     this.pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && this.handlers.gatheringDone());
     this.pc.iceConnectionStateChange.subscribe((s) => this.handlers.iceState(s));
-    this.pc.connectionStateChange.subscribe((s) => this.handlers.peerState(s));
+    this.pc.connectionStateChange.subscribe((s) => {
+      this.transportLost = s === 'disconnected' || s === 'failed' || s === 'closed';
+      this.handlers.peerState(s);
+    });
   }
 
   /**
@@ -226,7 +237,7 @@ export class PeerSession {
   /** Hot path: sends a plain RTP packet to the remote peer; returns false when it cannot be sent. */
   send(kind: MediaKind, packet: Buffer): boolean {
     if (this.direction === 'recvonly') return false;
-    if (this.fastPath) return this.pc.connectionState === 'connected' && this.fastPath.send(kind, packet);
+    if (this.fastPath) return !this.transportLost && this.fastPath.send(kind, packet);
     const transceiver = this.transceivers[kind];
     const pt = this.routes[kind]?.payloadMap[(packet[1] ?? 0) & 0x7f] ?? -1;
     if (!transceiver || this.pc.connectionState !== 'connected' || pt < 0) return false;
@@ -340,6 +351,7 @@ export class PeerSession {
     if (this.closed) return;
     this.closed = true;
     this.tap.rtp = undefined;
+    this.tap.early.length = 0;
     clearInterval(this.twccTimer);
     clearInterval(this.reportTimer);
     await this.pc.close().catch(() => undefined);
@@ -394,7 +406,12 @@ export class PeerSession {
       senderReport: (kind, clock) => this.handlers.senderReport(kind, clock),
       failure: (e) => this.handlers.failure(e),
     }, this.routes, this.twcc, this.fastPathWire);
-    if (!fastPath) return;
+    if (!fastPath) {
+      // werift's own path carries media: it gets what was held.
+      this.tap.holdEarly = false;
+      for (const { data, addr, werift } of this.tap.early.splice(0)) werift(data, addr);
+      return;
+    }
     this.fastPath = fastPath;
     const wire = this.fastPathWire;
     this.tap.rtp = (data) => {
@@ -403,6 +420,8 @@ export class PeerSession {
       wire.bytesReceived += data.length;
       return true;
     };
+    // What came before the keys, in arrival order, ahead of anything newer.
+    for (const { data, addr, werift } of this.tap.early.splice(0)) if (!this.tap.rtp(data)) werift(data, addr);
     this.reportTimer = setInterval(() => this.sendReports(), REPORT_INTERVAL_MS);
     this.reportTimer.unref();
   }
@@ -510,8 +529,9 @@ export class PeerSession {
 
   private sendRawRtcp(packet: Buffer): void {
     const dtls = this.pc.dtlsTransports[0];
-    if (!dtls || this.closed || this.pc.connectionState !== 'connected') return;
-    if (this.fastPath?.sendRtcp(packet)) return;
+    if (!dtls || this.closed) return;
+    if (this.fastPath && !this.transportLost && this.fastPath.sendRtcp(packet)) return;
+    if (this.pc.connectionState !== 'connected') return;
     dtls.sendRtcp([{ serialize: () => packet } as unknown as RtcpPacket]).catch(() => undefined);
   }
 }
