@@ -25,13 +25,9 @@ export function measurementsTable(measurements: readonly Measurement[]): string 
 
 /** Where each system's first echo goes: medians of offer → answer, → connected (ICE, DTLS), → first echo. */
 export function firstEchoPhasesTable(measurements: readonly Measurement[]): string {
-  const rows = measurements.filter((m) => m.firstEchoPhasesMs);
+  const rows = measurements.flatMap((m) => (m.firstEchoPhasesMs ? [`| ${m.n} | ${m.system} | ${fmt(m.firstEchoPhasesMs.answer)} | ${fmt(m.firstEchoPhasesMs.connect)} | ${fmt(m.firstEchoPhasesMs.firstEcho)} |`] : []));
   if (rows.length === 0) return '';
-  return [
-    '| N | system | offer → answer applied ms | → connected (ICE, DTLS) ms | → first echo ms |',
-    '|---:|---|---:|---:|---:|',
-    ...rows.map((m) => `| ${m.n} | ${m.system} | ${fmt(m.firstEchoPhasesMs?.answer ?? Number.NaN)} | ${fmt(m.firstEchoPhasesMs?.connect ?? Number.NaN)} | ${fmt(m.firstEchoPhasesMs?.firstEcho ?? Number.NaN)} |`),
-  ].join('\n');
+  return ['| N | system | offer → answer applied ms | → connected (ICE, DTLS) ms | → first echo ms |', '|---:|---|---:|---:|---:|', ...rows].join('\n');
 }
 
 export function ratioTable(measurements: readonly Measurement[], ours: string, theirs: string): string {

@@ -351,6 +351,7 @@ export class PeerSession {
     if (this.closed) return;
     this.closed = true;
     this.tap.rtp = undefined;
+    this.tap.holdEarly = false;
     this.tap.early.length = 0;
     clearInterval(this.twccTimer);
     clearInterval(this.reportTimer);
@@ -409,7 +410,7 @@ export class PeerSession {
     if (!fastPath) {
       // werift's own path carries media: it gets what was held.
       this.tap.holdEarly = false;
-      for (const { data, addr, werift } of this.tap.early.splice(0)) werift(data, addr);
+      this.replayEarlyRtp();
       return;
     }
     this.fastPath = fastPath;
@@ -420,10 +421,14 @@ export class PeerSession {
       wire.bytesReceived += data.length;
       return true;
     };
-    // What came before the keys, in arrival order, ahead of anything newer.
-    for (const { data, addr, werift } of this.tap.early.splice(0)) if (!this.tap.rtp(data)) werift(data, addr);
+    this.replayEarlyRtp();
     this.reportTimer = setInterval(() => this.sendReports(), REPORT_INTERVAL_MS);
     this.reportTimer.unref();
+  }
+
+  /** RTP held before the keys, in arrival order and ahead of anything newer: to the fast path if it runs, else (or when it declines) to werift. */
+  private replayEarlyRtp(): void {
+    for (const { data, addr, werift } of this.tap.early.splice(0)) if (!this.tap.rtp?.(data)) werift(data, addr);
   }
 
   /** Reports the bundled DTLS transport's states, from NEW on (once, however often the local description is set). */
