@@ -1,6 +1,6 @@
 /**
  * A whole benchmark run: every system at every N (each from a fresh server), then, if asked, a
- * search for the largest N each system serves with under 1 % loss. Systems alternate at each N so
+ * search for the largest N each system serves under a loss limit (1 % unless asked). Systems alternate at each N so
  * that background load on the machine hits both alike.
  */
 import { cpus, release } from 'node:os';
@@ -17,6 +17,8 @@ export interface SearchOptions {
   windowSeconds: number;
   /** Stop when the bracket is this narrow (fraction of the passing N, at least 5 sessions). */
   resolution: number;
+  /** A trial passes below this packet loss, per cent (LOSS_LIMIT_PERCENT unless asked). */
+  lossLimitPercent: number;
 }
 
 export interface BenchOptions extends MeasureOptions {
@@ -33,9 +35,10 @@ export interface SearchResult {
   /** Largest N measured with the verdict 'pass' (undefined: none passed). */
   maxN: number | undefined;
   /** The N that ended the search, and why: the server failed it, the load client could not
-   * offer it, or the search reached its limit with everything passing. */
+   * offer it (with cores of its own; 'machine': sharing them with the server), or the search
+   * reached its limit with everything passing. */
   stoppedAt: number | undefined;
-  limitedBy: 'server' | 'load client' | 'search limit';
+  limitedBy: 'server' | 'load client' | 'machine' | 'search limit';
   trials: Measurement[];
 }
 
@@ -77,8 +80,8 @@ export type Verdict = 'pass' | 'fail' | 'client-bound';
  * 'pass': packet loss (over the sessions that are up) under the limit; 'client-bound': the
  * client could not send its load, so the point says nothing about the server's capacity.
  */
-export function verdict(m: Measurement): Verdict {
-  if (m.echoing < MIN_ECHOING_FRACTION * m.n || !(m.lossPercent < LOSS_LIMIT_PERCENT)) return 'fail';
+export function verdict(m: Measurement, lossLimitPercent = LOSS_LIMIT_PERCENT): Verdict {
+  if (m.echoing < MIN_ECHOING_FRACTION * m.n || !(m.lossPercent < lossLimitPercent)) return 'fail';
   if (m.sentPps < MIN_OFFERED_FRACTION * m.expectedPps) return 'client-bound';
   return 'pass';
 }
@@ -139,18 +142,20 @@ async function floorAt(n: number, options: BenchOptions, progress: Progress): Pr
 
 /**
  * Brackets the largest passing N: starts from what the N list showed, grows by half while it
- * passes, then bisects towards the first failing N. A client-bound point ends the search: past
- * it the load client, not the server, would be measured. Trials use a shorter window.
+ * passes, then bisects towards the first failing N. A client-bound point ends the search when
+ * client and server have cores of their own: past it the load client, not the server, would be
+ * measured (unpinned, it is bisected like a failure). Trials use a shorter window.
  */
 async function searchMaxN(target: Target, known: readonly Measurement[], options: BenchOptions, search: SearchOptions, progress: Progress): Promise<SearchResult> {
   const trials: Measurement[] = [];
+  const judge = (m: Measurement) => verdict(m, search.lossLimitPercent);
   const sorted = [...known].sort((a, b) => a.n - b.n);
-  let low = sorted.filter((m) => verdict(m) === 'pass').reduce<number | undefined>((best, m) => Math.max(best ?? 0, m.n), undefined);
-  let stop = sorted.find((m) => verdict(m) !== 'pass' && m.n > (low ?? 0));
+  let low = sorted.filter((m) => judge(m) === 'pass').reduce<number | undefined>((best, m) => Math.max(best ?? 0, m.n), undefined);
+  let stop = sorted.find((m) => judge(m) !== 'pass' && m.n > (low ?? 0));
   const trial = async (n: number) => {
-    progress.line(`${target.name}: searching the largest N with < ${LOSS_LIMIT_PERCENT} % loss, trying N=${n}`);
+    progress.line(`${target.name}: searching the largest N with < ${search.lossLimitPercent} % loss, trying N=${n}`);
     const m = await measure(target, n, { ...options, windowSeconds: search.windowSeconds }, progress);
-    progress.line(`${target.name} N=${n}: loss ${m.lossPercent} %, ${m.echoing}/${n} echoing, sent ${m.sentPps}/${m.expectedPps} packets/s, server CPU ${m.serverCpuPercent} %, client CPU ${m.clientCpuPercent} % → ${verdict(m)}`);
+    progress.line(`${target.name} N=${n}: loss ${m.lossPercent} %, ${m.echoing}/${n} echoing, sent ${m.sentPps}/${m.expectedPps} packets/s, server CPU ${m.serverCpuPercent} %, client CPU ${m.clientCpuPercent} % → ${judge(m)}`);
     trials.push(m);
     return m;
   };
@@ -158,15 +163,18 @@ async function searchMaxN(target: Target, known: readonly Measurement[], options
     const n = Math.min(search.maxN, Math.ceil(((low ?? 1) * 1.5) / 10) * 10);
     if (low !== undefined && n <= low) return { system: target.name, maxN: low, stoppedAt: low, limitedBy: 'search limit', trials };
     const m = await trial(n);
-    if (verdict(m) === 'pass') low = n;
+    if (judge(m) === 'pass') low = n;
     else stop = m;
   }
-  while (verdict(stop) === 'fail') {
+  // Unpinned, the client shares the cores with the server: a client-bound trial is then the
+  // machine's limit as much as the client's, so the bracket narrows on it too.
+  const narrowing = (m: Measurement) => judge(m) === 'fail' || (!options.pinned && judge(m) === 'client-bound');
+  while (narrowing(stop)) {
     const lo = low ?? 0;
     if (stop.n - lo <= Math.max(5, Math.round(lo * search.resolution))) break;
     const m = await trial(Math.round((lo + stop.n) / 2));
-    if (verdict(m) === 'pass') low = m.n;
+    if (judge(m) === 'pass') low = m.n;
     else stop = m;
   }
-  return { system: target.name, maxN: low, stoppedAt: stop.n, limitedBy: verdict(stop) === 'fail' ? 'server' : 'load client', trials };
+  return { system: target.name, maxN: low, stoppedAt: stop.n, limitedBy: judge(stop) === 'fail' ? 'server' : options.pinned ? 'load client' : 'machine', trials };
 }

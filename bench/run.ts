@@ -38,6 +38,7 @@ const USAGE = `npm run bench -- [options]
   --no-floor            skip the floors (a bare SRTP echo in Node and with the native addon) at each N
   --search-max N        largest N the search tries (default 400)
   --search-seconds S    window of each search trial (default 10)
+  --search-loss P       a search trial passes below P % packet loss (default 1)
   --concurrency C       sessions set up at the same time (default 10)
   --connect-timeout S   per-session connection timeout (default 15)
   --server-core C       core for the server (default 1)
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       'no-floor': { type: 'boolean', default: false },
       'search-max': { type: 'string', default: '400' },
       'search-seconds': { type: 'string', default: '10' },
+      'search-loss': { type: 'string', default: '1' },
       concurrency: { type: 'string', default: '10' },
       'connect-timeout': { type: 'string', default: '15' },
       'server-core': { type: 'string', default: '1' },
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
     mediaWorkers: Number.isInteger(Number(values['media-workers'])) && Number(values['media-workers']) >= 0 ? Number(values['media-workers']) : fail(`--media-workers: expected a whole number, got "${values['media-workers']}"`),
     floor: !values['no-floor'],
     loadClient: values['load-client'] === 'native' || values['load-client'] === 'ndc' ? values['load-client'] : fail(`--load-client: expected ndc or native, got "${values['load-client']}"`),
-    search: values['no-search'] ? undefined : { maxN: positive(values['search-max'], '--search-max'), windowSeconds: positive(values['search-seconds'], '--search-seconds'), resolution: 0.1 },
+    search: values['no-search'] ? undefined : { maxN: positive(values['search-max'], '--search-max'), windowSeconds: positive(values['search-seconds'], '--search-seconds'), resolution: 0.1, lossLimitPercent: positive(values['search-loss'], '--search-loss') },
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
   };
 
@@ -153,7 +155,7 @@ function writeReports(results: BenchResults, out: string, progress: Progress): v
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(out, 'bench.md'), markdown);
-  writeFileSync(join(out, 'bench.svg'), plotSvg(results.measurements, `${systems.join(' vs ')} · ${results.machine.cores} cores · ${results.date.slice(0, 10)}`, (m) => verdict(m) === 'pass'));
+  writeFileSync(join(out, 'bench.svg'), plotSvg(results.measurements, `${systems.join(' vs ')} · ${results.machine.cores} cores · ${results.date.slice(0, 10)}`, (m) => verdict(m, results.options.search?.lossLimitPercent) === 'pass'));
   process.stdout.write(markdown);
   progress.line(`results written to ${out}/bench.{json,md,svg}`);
 }

@@ -40,14 +40,18 @@ export function ratioTable(measurements: readonly Measurement[], ours: string, t
   ].join('\n');
 }
 
+/** The search's loss limit (runs recorded before it was an option used LOSS_LIMIT_PERCENT). */
+const searchLossLimit = (results: BenchResults): number => results.options.search?.lossLimitPercent ?? LOSS_LIMIT_PERCENT;
+
 export function searchTable(results: BenchResults): string {
   if (results.search.length === 0) return '';
+  const limit = searchLossLimit(results);
   const ended = (s: SearchResult) =>
-    s.limitedBy === 'server' ? `the server failed N=${s.stoppedAt}` : s.limitedBy === 'load client' ? `the load client could not send N=${s.stoppedAt}'s load (capacity is at least the N found)` : `every N up to the limit (${s.stoppedAt}) passed`;
+    s.limitedBy === 'server' ? `the server failed N=${s.stoppedAt}` : s.limitedBy === 'load client' ? `the load client could not send N=${s.stoppedAt}'s load (capacity is at least the N found)` : s.limitedBy === 'machine' ? `client and server, sharing the cores, could not carry N=${s.stoppedAt}'s load` : `every N up to the limit (${s.stoppedAt}) passed`;
   return [
-    `| system | largest N with < ${LOSS_LIMIT_PERCENT} % loss | search ended because | trials (N: verdict, loss %) |`,
+    `| system | largest N with < ${limit} % loss | search ended because | trials (N: verdict, loss %) |`,
     '|---|---:|---|---|',
-    ...results.search.map((s) => `| ${s.system} | ${s.maxN ?? 'none'} | ${ended(s)} | ${s.trials.map((t) => `${t.n}: ${verdict(t)}, ${fmt(t.lossPercent, 2)}`).join('; ') || '–'} |`),
+    ...results.search.map((s) => `| ${s.system} | ${s.maxN ?? 'none'} | ${ended(s)} | ${s.trials.map((t) => `${t.n}: ${verdict(t, limit)}, ${fmt(t.lossPercent, 2)}`).join('; ') || '–'} |`),
   ].join('\n');
 }
 
@@ -103,6 +107,6 @@ export function markdownReport(results: BenchResults, ours: string, theirs: read
       floor,
     );
   const search = searchTable(results);
-  if (search) parts.push('', `Largest N served: packet loss under ${LOSS_LIMIT_PERCENT} % over the sessions that are up, with at least ${MIN_ECHOING_FRACTION * 100} % of them up (sessions that never connect are counted in the table above, not here); a trial where the client sent less than ${MIN_OFFERED_FRACTION * 100} % of its target rate is client-bound. Window ${results.options.search?.windowSeconds ?? '?'} s per trial.`, '', search);
+  if (search) parts.push('', `Largest N served: packet loss under ${searchLossLimit(results)} % over the sessions that are up, with at least ${MIN_ECHOING_FRACTION * 100} % of them up (sessions that never connect are counted in the table above, not here); a trial where the client sent less than ${MIN_OFFERED_FRACTION * 100} % of its target rate is client-bound. Window ${results.options.search?.windowSeconds ?? '?'} s per trial.`, '', search);
   return `${parts.join('\n')}\n`;
 }
