@@ -45,7 +45,11 @@ test('the dashboard draws a loopback pipeline, its VIDEO edge turns flowing once
       return text && /VP8\/90000 · [\d.]+ (k|M)bit\/s · [\d.]+% loss/.test(text) ? text : null;
     }, 10_000, 250);
     t.diagnostic(`edge label: ${label}`);
-    assert.equal(await dashboard.locator('path.edge[data-media="AUDIO"][data-flowing="true"]').count(), 1, 'the audio edge flows too');
+    // Audio can start flowing an update after video (one full run drew the video edge at its first
+    // packets, 14 kbit/s, before any audio): wait for it as for video, then count.
+    const audioEdge = dashboard.locator('path.edge[data-media="AUDIO"][data-flowing="true"]');
+    await audioEdge.first().waitFor({ timeout: 10_000 });
+    assert.equal(await audioEdge.count(), 1, 'the audio edge flows too');
     assert.equal(await dashboard.locator('path.edge[data-media="DATA"]').count(), 1, 'the data connection is drawn');
     assert.equal(await dashboard.locator('g.node').count(), 1);
 
