@@ -22,7 +22,7 @@ const SYSTEMS = ['kurento-ts', 'kurento-ts-fallback', 'janus', 'pion'];
 test('npm run bench, short: the four systems and the floors at N = 1 and 10', { timeout: 300_000 }, (t) => {
   const out = mkdtempSync(join(tmpdir(), 'kurento-ts-bench-test-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--n', NS.join(','), '--seconds', '3', '--warmup', '1', '--no-search', '--recorder-n', '1', '--no-processing', '--quiet', '--out', out], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--n', NS.join(','), '--seconds', '2', '--warmup', '1', '--no-search', '--recorder-n', '1', '--no-processing', '--quiet', '--out', out], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 290_000,
