@@ -340,10 +340,14 @@ test('a peer that opens more than 256 channels: the ones beyond are closed at on
     await endpoint.connect(endpoint);
     const labels = Array.from({ length: 260 }, (_, i) => `c${i}`);
     await peers.negotiate('page', { media: false, dataChannels: labels.map((label) => ({ label })) });
+    let seen = '';
     const channels = await waitFor('260 channels settled', async () => {
       const now = await peers.channels('page');
-      return now.filter((c) => c.opened).length === 260 && now.filter((c) => c.closed).length === 4 ? now : null;
-    }, 20_000, 250);
+      const notOpened = now.filter((c) => !c.opened).map((c) => c.label);
+      const closed = now.filter((c) => c.closed).map((c) => c.label);
+      seen = `not opened: ${notOpened.join(',') || 'none'}; closed: ${closed.join(',') || 'none'}; server: ${opened} opened, ${JSON.stringify(serverSide(endpoint).droppedData())}`;
+      return notOpened.length === 0 && closed.length === 4 ? now : null;
+    }, 20_000, 250).catch((e: unknown) => assert.fail(`${(e as Error).message}: ${seen}`));
     assert.deepEqual(channels.filter((c) => c.closed).map((c) => c.label).sort(), ['c256', 'c257', 'c258', 'c259']);
     await waitFor('256 DataChannelOpened', () => opened === 256, 5000);
     assert.equal(serverSide(endpoint).droppedData().refusedChannels, 4);
