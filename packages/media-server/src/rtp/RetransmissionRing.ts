@@ -3,65 +3,146 @@
  * with retransmissions. It holds the protected packets themselves: resending the same SRTP bytes
  * is a valid retransmission without RTX (same SSRC, sequence number and ROC), and costs no crypto.
  *
- * The bytes are copied into one slab allocated once, not kept as Buffers: a Buffer held for half
- * a second outlives two young-generation collections and is promoted, and at thousands of packets
- * a second those promotions were what made V8 run full collections every second.
+ * The bytes are copied into one slab, not kept as Buffers: a Buffer held for half a second
+ * outlives two young-generation collections and is promoted, and at thousands of packets a
+ * second those promotions were what made V8 run full collections every second.
  *
- * Packets are kept for a time as well as a count: a retransmission later than a few round trips
- * is useless to a receiver's jitter buffer (Janus keeps 200 ms at least, more with a long RTT).
+ * Packets are kept for a time, not a count: a retransmission later than a few round trips is
+ * useless to a receiver's jitter buffer (Janus keeps 200 ms at least, more with a long RTT). The
+ * slab holds packets end to end (where fixed slots of the largest packet size waste a sixth of
+ * themselves on 1,240-byte video packets) and grows, by half up to a limit, only when it would
+ * overwrite a packet younger than that: 128 KB hold the 500 ms of a stream up to about 2 Mbit/s.
  */
 export class RetransmissionRing {
+  /** By `seq & mask`: the sequence number held there (-1: none), where its bytes start in the stream of bytes written, its length and when it was sent. */
   private readonly seqs: Int32Array;
+  private readonly starts: Float64Array;
   private readonly lengths: Uint16Array;
   private readonly sentMs: Float64Array;
+  /** The packets held, oldest first (a circular queue of their sequence numbers and starts). */
+  private readonly queueSeqs: Int32Array;
+  private readonly queueStarts: Float64Array;
+  private queueHead = 0;
+  private queueLength = 0;
   private slab: Buffer | undefined;
+  private capacity: number;
+  /** Bytes written since the start (a position in the unbounded stream the slab is a window of). */
+  private written = 0;
   private readonly mask: number;
 
   /**
-   * @param size slots, a power of two: the most packets held (128 is 0.5 s at 2.5 Mbit/s)
+   * @param slots most packets held, a power of two (256: 500 ms up to about 5 Mbit/s)
    * @param maxAgeMs how long a packet is kept for retransmission
-   * @param slotBytes largest packet kept (bigger ones are sent but not kept)
+   * @param maxPacketBytes largest packet kept (bigger ones are sent but not kept)
+   * @param initialBytes the slab's first size; it grows up to `maxBytes`
    */
   constructor(
-    size = 128,
+    slots = 256,
     private readonly maxAgeMs = 500,
-    private readonly slotBytes = 1500,
+    private readonly maxPacketBytes = 1500,
+    initialBytes = 128 * 1024,
+    private readonly maxBytes = 1024 * 1024,
   ) {
-    if (size <= 0 || (size & (size - 1)) !== 0) throw new RangeError('ring size must be a power of two');
-    this.mask = size - 1;
-    this.seqs = new Int32Array(size).fill(-1);
-    this.lengths = new Uint16Array(size);
-    this.sentMs = new Float64Array(size);
+    if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new RangeError('ring size must be a power of two');
+    this.mask = slots - 1;
+    this.seqs = new Int32Array(slots).fill(-1);
+    this.starts = new Float64Array(slots);
+    this.lengths = new Uint16Array(slots);
+    this.sentMs = new Float64Array(slots);
+    this.queueSeqs = new Int32Array(slots);
+    this.queueStarts = new Float64Array(slots);
+    this.capacity = Math.max(initialBytes, maxPacketBytes);
   }
 
   /** Keeps a copy of the packet sent with sequence number `seq` at `nowMs`. */
   put(seq: number, packet: Buffer, nowMs: number): void {
     const slot = seq & this.mask;
-    if (packet.length > this.slotBytes) {
+    const length = packet.length;
+    if (length > this.maxPacketBytes) {
       this.seqs[slot] = -1;
       return;
     }
+    let start = this.positionFor(length);
+    // Drop what this write overwrites, oldest first; grow instead while that is still young.
+    while (this.queueLength > 0) {
+      const head = this.queueHead;
+      const headSeq = this.queueSeqs[head] ?? -1;
+      const headStart = this.queueStarts[head] ?? 0;
+      const headSlot = headSeq & this.mask;
+      const live = this.seqs[headSlot] === headSeq && this.starts[headSlot] === headStart;
+      const overwritten = headStart < start + length - this.capacity;
+      if (live && !overwritten && this.queueLength <= this.mask) break;
+      if (live && overwritten && nowMs - (this.sentMs[headSlot] ?? 0) <= this.maxAgeMs && this.capacity < this.maxBytes) {
+        this.grow();
+        start = this.positionFor(length);
+        continue;
+      }
+      if (live) this.seqs[headSlot] = -1;
+      this.queueHead = (head + 1) & this.mask;
+      this.queueLength--;
+    }
     // Allocated on first use: a stream that never sends holds nothing.
-    const slab = (this.slab ??= Buffer.allocUnsafeSlow((this.mask + 1) * this.slotBytes));
-    packet.copy(slab, slot * this.slotBytes);
+    const slab = (this.slab ??= Buffer.allocUnsafeSlow(this.capacity));
+    packet.copy(slab, start % this.capacity);
+    this.written = start + length;
     this.seqs[slot] = seq;
-    this.lengths[slot] = packet.length;
+    this.starts[slot] = start;
+    this.lengths[slot] = length;
     this.sentMs[slot] = nowMs;
+    const tail = (this.queueHead + this.queueLength) & this.mask;
+    this.queueSeqs[tail] = seq;
+    this.queueStarts[tail] = start;
+    this.queueLength++;
   }
 
   /**
    * A copy of the packet sent with `seq`, if it is still held and not older than the age limit
-   * (a copy: the slot may be reused while the send of a retransmission is still queued).
+   * (a copy: the slab may be overwritten while the send of a retransmission is still queued).
    */
   get(seq: number, nowMs: number): Buffer | undefined {
     const slot = seq & this.mask;
     if (this.slab === undefined || this.seqs[slot] !== seq || nowMs - (this.sentMs[slot] ?? 0) > this.maxAgeMs) return undefined;
-    const start = slot * this.slotBytes;
-    return Buffer.from(this.slab.subarray(start, start + (this.lengths[slot] ?? 0)));
+    const offset = (this.starts[slot] ?? 0) % this.capacity;
+    return Buffer.from(this.slab.subarray(offset, offset + (this.lengths[slot] ?? 0)));
+  }
+
+  /** Bytes the ring holds its packets in now (for tests and memory accounting). */
+  get bytes(): number {
+    return this.slab === undefined ? 0 : this.capacity;
   }
 
   /** Forgets everything (e.g. when the stream's keys change). */
   clear(): void {
     this.seqs.fill(-1);
+    this.queueLength = 0;
+  }
+
+  /** Where a packet of `length` bytes goes next: after the last, or at the slab's start when it would not fit before the end. */
+  private positionFor(length: number): number {
+    const offset = this.written % this.capacity;
+    return offset + length <= this.capacity ? this.written : this.written - offset + this.capacity;
+  }
+
+  /** Half as large again (at most `maxBytes`), the packets held copied over oldest first. */
+  private grow(): void {
+    const capacity = Math.min(this.maxBytes, Math.ceil((this.capacity * 1.5) / 1024) * 1024);
+    const next = Buffer.allocUnsafeSlow(capacity);
+    const old = this.slab;
+    let at = 0;
+    for (let i = 0; i < this.queueLength; i++) {
+      const q = (this.queueHead + i) & this.mask;
+      const seq = this.queueSeqs[q] ?? -1;
+      const slot = seq & this.mask;
+      if (this.seqs[slot] !== seq || this.starts[slot] !== this.queueStarts[q]) continue;
+      const length = this.lengths[slot] ?? 0;
+      const from = (this.queueStarts[q] ?? 0) % this.capacity;
+      old?.copy(next, at, from, from + length);
+      this.starts[slot] = at;
+      this.queueStarts[q] = at;
+      at += length;
+    }
+    this.slab = next;
+    this.capacity = capacity;
+    this.written = at;
   }
 }

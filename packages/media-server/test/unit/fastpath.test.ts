@@ -49,7 +49,7 @@ test('the retransmission ring returns a copy of the packet of a sequence number 
   assert.equal(ring.get(3, 4), undefined, 'overwritten');
   assert.deepEqual(ring.get(11, 4), a);
   ring.put(12, Buffer.alloc(2000), 5);
-  assert.equal(ring.get(12, 5), undefined, 'larger than a slot: not kept');
+  assert.equal(ring.get(12, 5), undefined, 'larger than the largest packet kept');
   assert.throws(() => new RetransmissionRing(6));
 });
 
@@ -63,6 +63,26 @@ test('the retransmission ring does not resend packets older than its age limit',
   ring.put(0, Buffer.from([2]), 5010);
   assert.deepEqual(ring.get(65_535, 5010), Buffer.from([1]), 'across the sequence wrap');
   assert.equal(ring.get(99, 5010), undefined);
+});
+
+test('the retransmission ring keeps every packet younger than its age limit, growing past its first 128 KB only for a stream that needs it', () => {
+  const packetOf = (seq: number, size: number) => Buffer.alloc(size, seq & 0xff);
+  const run = (packetsPerSecond: number, size: number) => {
+    const ring = new RetransmissionRing();
+    const every = 1000 / packetsPerSecond;
+    for (let i = 0; i < 4 * packetsPerSecond; i++) ring.put((60_000 + i) & 0xffff, packetOf(i, size), i * every);
+    const last = 4 * packetsPerSecond - 1;
+    const now = last * every;
+    const young = Math.floor(500 / every);
+    for (let i = last - young; i <= last; i++) assert.deepEqual(ring.get((60_000 + i) & 0xffff, now), packetOf(i, size), `${packetsPerSecond}/s: packet ${i}, ${Math.round(now - i * every)} ms old`);
+    assert.equal(ring.get((60_000 + last - young - 2) & 0xffff, now), undefined, 'older than 500 ms');
+    return ring.bytes;
+  };
+  // 1.5 Mbit/s of video in 1,240-byte packets: 93 KB a half second, in the first slab.
+  assert.equal(run(150, 1240), 128 * 1024);
+  // 4 Mbit/s: 248 KB a half second; the slab grows (by half, with the packets held) to hold them.
+  const grown = run(400, 1240);
+  assert.ok(grown >= 248_000 && grown <= 432 * 1024, `${grown} bytes for 248 KB of packets`);
 });
 
 /** Source payload type → ours: 96 stays 96, 97 becomes 100, anything else is not sent. */
