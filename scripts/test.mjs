@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every package's tests with Node's test runner (TypeScript via tsx), and the typecheck beside them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingPackages } from './system-packages.mjs';
@@ -60,7 +60,8 @@ const typecheck = only.length === 0 ? startTypecheck() : undefined;
 
 function startTypecheck() {
   console.log('typecheck: tsc -b, beside the tests (its output comes after them)');
-  const log = join(mkdtempSync(join(tmpdir(), 'kurento-ts-tsc-')), 'tsc.log');
+  const dir = mkdtempSync(join(tmpdir(), 'kurento-ts-tsc-'));
+  const log = join(dir, 'tsc.log');
   const fd = openSync(log, 'w');
   const nice = existsSync('/usr/bin/nice') ? ['/usr/bin/nice', '-n', '10'] : [];
   const [command = 'npx', ...args] = [...nice, 'npx', 'tsc', '-b'];
@@ -70,6 +71,7 @@ function startTypecheck() {
     const code = await done;
     closeSync(fd);
     const output = readFileSync(log, 'utf8');
+    rmSync(dir, { recursive: true, force: true });
     console.log(code === 0 ? 'typecheck: tsc -b passed' : `typecheck: tsc -b failed\n${output}`);
     return code;
   };
