@@ -7,10 +7,7 @@
  * array and the callback, so nothing it points at can be collected under it (the probe
  * segfaulted without them). close() stops the poll; the references go in uv_close's callback.
  * An async cleanup hook closes it when the environment (main thread or worker) goes away. */
-#define _GNU_SOURCE
-#include "addon.h"
-
-#include <uv.h>
+#include "internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,34 +18,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define MAX_BATCH 256
-#define MAX_PEERS 64
-/* recvmmsg rounds per wake-up before we give the loop back (level-triggered: it wakes us again). */
-#define ROUNDS_PER_WAKEUP 4
-
-/* RFC 7983 demultiplexing, as JS reads rxKind. */
-enum { KIND_DROPPED = 0, KIND_STUN = 1, KIND_DTLS = 2, KIND_RTP = 3, KIND_RTCP = 4, KIND_OTHER = 5 };
-
-typedef struct {
-  napi_env env;
-  napi_ref self, on_batch, slab_ref, meta_ref;
-  napi_async_context async_context;
-  napi_async_cleanup_hook_handle cleanup;
-  uv_poll_t poll;
-  int fd, family, polling, closing, closed, finalized;
-  int batch, tx_capacity, stride, peers_only;
-  uint8_t *slab;
-  size_t slab_size;
-  int32_t *rx_length, *rx_kind, *rx_peer, *tx_offset, *tx_length, *tx_peer;
-  struct sockaddr_storage peers[MAX_PEERS];
-  socklen_t peer_length[MAX_PEERS];
-  uint8_t peer_used[MAX_PEERS];
-  int peer_top; /* one past the highest id in use */
-  struct mmsghdr *rx_msgs, *tx_msgs;
-  struct iovec *rx_iov, *tx_iov;
-  struct sockaddr_storage *rx_from;
-  double packets_in, bytes_in, packets_out, bytes_out, wakeups, batches, dropped, truncated, send_errors;
-} Sock;
 
 static int parse_address(const char *text, int port, struct sockaddr_storage *out, socklen_t *length) {
   memset(out, 0, sizeof *out);
@@ -89,6 +58,7 @@ static inline int kind_of(const uint8_t *p, int length) {
 }
 
 static void sock_free(Sock *s) {
+  kts_lanes_free(s, 0);
   free(s->rx_msgs);
   free(s->tx_msgs);
   free(s->rx_iov);
@@ -105,6 +75,7 @@ static void on_closed(uv_handle_t *handle) {
   s->closed = 1;
   s->slab = NULL;
   if (!s->finalized) {
+    kts_lanes_free(s, 1);
     napi_delete_reference(env, s->on_batch);
     napi_delete_reference(env, s->slab_ref);
     napi_delete_reference(env, s->meta_ref);
@@ -131,7 +102,6 @@ static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
 
 /* One JS call for the batch now in the slab; its return value is how many tx descriptors to send. */
 static int call_js(Sock *s, int count);
-static int flush(Sock *s, int count);
 
 static void arm_receive(Sock *s) {
   for (int i = 0; i < s->batch; i++) {
@@ -169,6 +139,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
         kind = KIND_DROPPED; /* only STUN from strangers: the rest waits for ICE to vouch for them */
         s->dropped++;
       }
+      if (kind == KIND_RTP && peer >= 0 && s->lane_count > 0 && kts_lane_forward(s, i, &length)) kind = KIND_LANE;
       s->rx_length[i] = length;
       s->rx_kind[i] = kind;
       s->rx_peer[i] = peer;
@@ -179,7 +150,11 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     if (wanted) {
       s->batches++;
       int send = call_js(s, n);
-      if (send > 0 && !s->closing) flush(s, send);
+      /* What JS returned, or queued through txPending (lanes queue there too), leaves now. */
+      if (*s->tx_pending > send) send = *s->tx_pending;
+      *s->tx_pending = 0;
+      if (send > 0 && !s->closing) kts_sock_flush(s, send);
+      kts_lane_flush_touched(s);
     }
     if (n < s->batch) break;
   }
@@ -207,7 +182,7 @@ static int call_js(Sock *s, int count) {
 }
 
 /* sendmmsg descriptors [0, count): a datagram the kernel refuses is counted and skipped. */
-static int flush(Sock *s, int count) {
+int kts_sock_flush(Sock *s, int count) {
   if (count > s->tx_capacity) count = s->tx_capacity;
   int queued = 0;
   for (int i = 0; i < count; i++) {
@@ -370,12 +345,15 @@ static napi_value sock_new(napi_env env, napi_callback_info info) {
     kts_throw_last(env, "napi_wrap");
     return NULL;
   }
+  NAPI_OK(env, napi_type_tag_object(env, self, &KTS_SOCKET_TAG));
   napi_value slab, meta_buffer, meta, name, value;
   void *p;
   s->slab_size = (size_t)(batch + tx_capacity) * (size_t)stride;
   NAPI_OK(env, napi_create_buffer(env, s->slab_size, &p, &slab));
   s->slab = p;
-  size_t meta_count = (size_t)(3 * batch + 3 * tx_capacity);
+  /* rx length, kind, peer; tx offset, length, peer; rx lane; lane offset and length per slot and target; tx pending. */
+  size_t lane_records = (size_t)batch * KTS_LANE_TARGETS;
+  size_t meta_count = (size_t)(4 * batch + 3 * tx_capacity) + 2 * lane_records + 1;
   NAPI_OK(env, napi_create_arraybuffer(env, meta_count * 4, &p, &meta_buffer));
   memset(p, 0, meta_count * 4);
   NAPI_OK(env, napi_create_typedarray(env, napi_int32_array, meta_count, meta_buffer, 0, &meta));
@@ -386,6 +364,12 @@ static napi_value sock_new(napi_env env, napi_callback_info info) {
   s->tx_offset = m + 3 * batch;
   s->tx_length = s->tx_offset + tx_capacity;
   s->tx_peer = s->tx_length + tx_capacity;
+  s->rx_lane = s->tx_peer + tx_capacity;
+  s->lane_offset = s->rx_lane + batch;
+  s->lane_length = s->lane_offset + lane_records;
+  s->tx_pending = s->lane_length + lane_records;
+  s->epoch = kts_lane_epoch(env);
+  if (!s->epoch) return NULL;
   NAPI_OK(env, napi_set_named_property(env, self, "slab", slab));
   NAPI_OK(env, napi_set_named_property(env, self, "meta", meta));
   NAPI_OK(env, napi_create_int32(env, port, &value));
@@ -422,7 +406,7 @@ static napi_value sock_flush(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "count must be a whole number");
     return NULL;
   }
-  return kts_number(env, (double)flush(s, count));
+  return kts_number(env, (double)kts_sock_flush(s, count));
 }
 
 /* addPeer(address, port) -> id: a destination for tx descriptors, and a source rx marks as known. */
@@ -543,6 +527,7 @@ static napi_value sock_stats(napi_env env, napi_callback_info info) {
   kts_set_number(env, o, "droppedUnknownSource", s->dropped);
   kts_set_number(env, o, "truncated", s->truncated);
   kts_set_number(env, o, "sendErrors", s->send_errors);
+  kts_set_number(env, o, "lanePackets", s->lane_packets);
   return o;
 }
 
@@ -567,6 +552,8 @@ napi_value kts_init_socket(napi_env env, napi_value exports) {
       {"sendTo", NULL, sock_send_to, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, sock_stats, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, sock_close, NULL, NULL, NULL, napi_default, NULL},
+      {"setLane", NULL, kts_sock_set_lane, NULL, NULL, NULL, napi_default, NULL},
+      {"clearLanes", NULL, kts_sock_clear_lanes, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value cls;
   NAPI_OK(env, napi_define_class(env, "UdpSocket", NAPI_AUTO_LENGTH, sock_new, NULL, sizeof methods / sizeof methods[0], methods, &cls));

@@ -1,15 +1,11 @@
 /* N-API class SrtpSession over srtp.c: one context per direction of a transport, keyed once.
  * Per-packet methods take (bytes, offset, length) so that JS passes the receive slab itself. */
-#include "addon.h"
-#include "srtp.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-  kts_srtp srtp;
-  int open;
-} Session;
+typedef kts_session Session;
 
 static void session_finalize(napi_env env, void *data, void *hint) {
   (void)env;
@@ -62,6 +58,7 @@ static napi_value session_new(napi_env env, napi_callback_info info) {
     kts_throw_last(env, "napi_wrap");
     return NULL;
   }
+  NAPI_OK(env, napi_type_tag_object(env, self, &KTS_SESSION_TAG));
   return self;
 }
 

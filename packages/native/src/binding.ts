@@ -31,7 +31,12 @@ export interface RawUdpSocket {
   sendTo(bytes: Uint8Array, offset: number, length: number, address: string, port: number): boolean;
   stats(): UdpSocketStats;
   close(): void;
+  setLane(ssrc: number, payloadType: number, srtpIn: RawSrtpSession, targets: RawLaneTarget[]): number;
+  clearLanes(): void;
 }
+
+/** One sink of a lane as the addon takes it: [socket, peer, srtp, header, payloadType, seqOffset, timestampOffset]. */
+export type RawLaneTarget = [RawUdpSocket, number, RawSrtpSession, Uint8Array, number, number, number];
 
 /** Counters of one native socket, read by JS on timers. */
 export interface UdpSocketStats {
@@ -49,6 +54,8 @@ export interface UdpSocketStats {
   truncated: number;
   /** Datagrams the kernel refused to send (buffer full) or bad descriptors. */
   sendErrors: number;
+  /** RTP packets a forwarding lane took (lane.c). */
+  lanePackets: number;
 }
 
 /** What the compiled module exports. */
@@ -64,6 +71,8 @@ export interface NativeBinding {
     peersOnly: boolean,
     onBatch: (count: number) => number | undefined,
   ) => RawUdpSocket;
+  /** This thread's lane epoch: lanes armed at another value are skipped (lane.c). */
+  laneEpoch: Int32Array;
 }
 
 /** Which path runs and why. */

@@ -1,5 +1,6 @@
 /** @kurento-ts/native: the optional native fast path (see README.md). */
 export { nativeBinding, nativeStatus, requireNative, NATIVE_ENV, type NativeStatus, type UdpSocketStats } from './binding.js';
 export { NativeSrtpSession, NATIVE_SRTP_PROFILES, SrtpReject, type NativeSrtpOptions, type NativeSrtpProfile, type SrtpProfileSizes } from './srtp.js';
-export { NativeUdpSocket, DatagramKind, type NativeUdpSocketOptions } from './udp.js';
+export { NativeUdpSocket, DatagramKind, LANE_TARGETS, type LaneTarget, type NativeUdpSocketOptions } from './udp.js';
+export { invalidateLanes, laneEpoch } from './lanes.js';
 export { NativeUdpTransport, type MediaHandler, type NativeUdpTransportOptions, type TransportAddress } from './transport.js';

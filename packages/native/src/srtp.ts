@@ -51,7 +51,8 @@ export interface NativeSrtpOptions {
 export class NativeSrtpSession {
   readonly rtpTagLength: number;
   readonly rtcpOverhead: number;
-  private readonly raw: RawSrtpSession;
+  /** The addon's object, which forwarding lanes point at (udp.ts). */
+  readonly raw: RawSrtpSession;
 
   constructor(
     readonly profile: NativeSrtpProfile,

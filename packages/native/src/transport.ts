@@ -16,6 +16,9 @@ export type TransportAddress = Readonly<[string, number]>;
  */
 export type MediaHandler = (socket: NativeUdpSocket, slot: number, kind: typeof DatagramKind.rtp | typeof DatagramKind.rtcp) => boolean;
 
+/** Bookkeeping of RTP a forwarding lane already forwarded: slot `slot` holds it unprotected (socket.rxLane names the lane). */
+export type LaneHandler = (socket: NativeUdpSocket, slot: number) => void;
+
 /** Where and how a native transport binds. */
 export interface NativeUdpTransportOptions {
   address: string;
@@ -32,8 +35,9 @@ export class NativeUdpTransport {
   onData: (data: Buffer, addr: TransportAddress) => void = () => undefined;
   /** The media fast path's hook, for RTP and RTCP from trusted peers. */
   media: MediaHandler | undefined;
+  /** The fast path's hook for what its forwarding lanes took. */
+  lane: LaneHandler | undefined;
   readonly socket: NativeUdpSocket;
-  private pending = 0;
   private last: TransportAddress | undefined;
 
   constructor(options: NativeUdpTransportOptions) {
@@ -60,6 +64,15 @@ export class NativeUdpTransport {
   nextSendSlot(): number {
     if (this.pending === this.socket.txCapacity) this.flush();
     return this.socket.txSlotOffset(this.pending);
+  }
+
+  /** Descriptors queued (by `queue` and by lanes in C), in the socket's shared counter. */
+  private get pending(): number {
+    return this.socket.txPending[0] ?? 0;
+  }
+
+  private set pending(count: number) {
+    this.socket.txPending[0] = count;
   }
 
   /**
@@ -94,17 +107,24 @@ export class NativeUdpTransport {
     return Promise.resolve();
   }
 
+  /**
+   * The batch: what lanes forwarded first (their records point into send slots that a flush for
+   * another packet of the batch could reuse), then the rest in order. What is queued leaves
+   * after the call (the native side reads txPending).
+   */
   private receive(socket: NativeUdpSocket, count: number): number {
+    const lane = this.lane;
+    if (lane) {
+      for (let i = 0; i < count; i++) if (socket.rxKind[i] === DatagramKind.lane) lane(socket, i);
+    }
     for (let i = 0; i < count; i++) {
       const kind = socket.rxKind[i] ?? DatagramKind.dropped;
-      if (kind === DatagramKind.dropped) continue;
+      if (kind === DatagramKind.dropped || kind === DatagramKind.lane) continue;
       if ((kind === DatagramKind.rtp || kind === DatagramKind.rtcp) && this.media?.(socket, i, kind)) continue;
       const source = socket.source(i);
       this.last = source;
       this.onData(socket.copyDatagram(i), source);
     }
-    const queued = this.pending;
-    this.pending = 0;
-    return queued;
+    return 0;
   }
 }

@@ -7,11 +7,29 @@
  * the receive slot it arrived in. Receive slots are valid only during the `onBatch` call.
  */
 import { requireNative, type RawUdpSocket, type UdpSocketStats } from './binding.js';
+import type { NativeSrtpSession } from './srtp.js';
 
 export type { UdpSocketStats } from './binding.js';
 
 /** What each received datagram is (RFC 7983 on its first byte; RFC 5761 for RTCP). */
-export const DatagramKind = { dropped: 0, stun: 1, dtls: 2, rtp: 3, rtcp: 4, other: 5 } as const;
+export const DatagramKind = { dropped: 0, stun: 1, dtls: 2, rtp: 3, rtcp: 4, other: 5, lane: 6 } as const;
+
+/** Most sinks of one forwarding lane, and the stride of its records per receive slot. */
+export const LANE_TARGETS = 32;
+
+/** One sink of a forwarding lane: where the rewritten packet goes and how its header is made. */
+export interface LaneTarget {
+  socket: NativeUdpSocket;
+  /** Destination peer id on that socket. */
+  peer: number;
+  /** The sink's outbound SRTP session. */
+  srtp: NativeSrtpSession;
+  /** The sink's whole RTP header as a template: bytes 0–7 are rewritten per packet, the rest (SSRC, extensions) kept. */
+  header: Uint8Array;
+  payloadType: number;
+  seqOffset: number;
+  timestampOffset: number;
+}
 
 /** Options of a native UDP socket. */
 export interface NativeUdpSocketOptions {
@@ -51,13 +69,24 @@ export class NativeUdpSocket {
   readonly txOffset: Int32Array;
   readonly txLength: Int32Array;
   readonly txPeer: Int32Array;
+  /**
+   * Lane records of the batch: the lane id of each DatagramKind.lane slot, and for slot i and the
+   * lane's target k, at i * LANE_TARGETS + k, where its protected copy went in that target's slab
+   * (-1: not sent).
+   */
+  readonly rxLane: Int32Array;
+  readonly laneOffset: Int32Array;
+  readonly laneLength: Int32Array;
+  /** [0]: send descriptors queued (from 0), sent after the batch or by flush. */
+  readonly txPending: Int32Array;
   readonly batch: number;
   readonly txCapacity: number;
   readonly stride: number;
   readonly port: number;
   readonly family: 4 | 6;
   readonly address: string;
-  private readonly raw: RawUdpSocket;
+  /** The addon's object (lanes of other sockets point at it). */
+  readonly raw: RawUdpSocket;
   private closed = false;
 
   constructor(options: NativeUdpSocketOptions) {
@@ -77,6 +106,12 @@ export class NativeUdpSocket {
     this.txOffset = meta.subarray(3 * batch, 3 * batch + txCapacity);
     this.txLength = meta.subarray(3 * batch + txCapacity, 3 * batch + 2 * txCapacity);
     this.txPeer = meta.subarray(3 * batch + 2 * txCapacity, 3 * batch + 3 * txCapacity);
+    const lanes = 3 * batch + 3 * txCapacity;
+    const records = batch * LANE_TARGETS;
+    this.rxLane = meta.subarray(lanes, lanes + batch);
+    this.laneOffset = meta.subarray(lanes + batch, lanes + batch + records);
+    this.laneLength = meta.subarray(lanes + batch + records, lanes + batch + 2 * records);
+    this.txPending = meta.subarray(lanes + batch + 2 * records, lanes + batch + 2 * records + 1);
     this.batch = batch;
     this.txCapacity = txCapacity;
     this.stride = stride;
@@ -124,6 +159,26 @@ export class NativeUdpSocket {
   /** Sends one datagram now, to any address (STUN, DTLS, control traffic); false when the kernel refused it. */
   sendTo(bytes: Uint8Array, address: string, port: number, offset = 0, length = bytes.length - offset): boolean {
     return this.raw.sendTo(bytes, offset, length, address, port);
+  }
+
+  /**
+   * Arms the forwarding lane of `ssrc` (replacing its lane): from now on, until the thread's lane
+   * epoch changes (invalidateLanes), its RTP packets of `payloadType` are unprotected with
+   * `srtpIn`, rewritten and protected into each target's next send slot in C, and reach onBatch
+   * as DatagramKind.lane slots with their records. Returns the lane id rxLane names.
+   */
+  setLane(ssrc: number, payloadType: number, srtpIn: NativeSrtpSession, targets: readonly LaneTarget[]): number {
+    return this.raw.setLane(
+      ssrc >>> 0,
+      payloadType,
+      srtpIn.raw,
+      targets.map((t) => [t.socket.raw, t.peer, t.srtp.raw, t.header, t.payloadType, t.seqOffset & 0xffff, t.timestampOffset >>> 0]),
+    );
+  }
+
+  /** Drops every lane of this socket. */
+  clearLanes(): void {
+    if (!this.closed) this.raw.clearLanes();
   }
 
   /** Counters, for stats and tests. */

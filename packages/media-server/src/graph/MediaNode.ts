@@ -11,6 +11,8 @@
 import { KurentoError, type MediaType } from '@kurento-ts/protocol';
 import type { DataMessage } from '../types/data.js';
 import { kindOf, mediaKinds, type MediaKind } from '../types/media.js';
+import { invalidateLanes } from '@kurento-ts/native';
+import type { LaneSink } from '../rtp/lanes.js';
 import { evaluateEdge, sameEdgeState, SourcePad, type EdgeState, type SinkCaps, type TranscodeRoute, type TranscoderProvider } from './edges.js';
 
 /** What a node needs from the element that owns it. */
@@ -37,6 +39,11 @@ export interface NodeOwner {
   inputChanged(kind: MediaKind, input: EdgeInput | undefined, previous: EdgeInput | undefined): void;
   /** A sink of this element asks for a keyframe. */
   keyframeRequested(): void;
+  /**
+   * How a forwarding lane hands this element packets of `kind` (source SSRC and payload type):
+   * only an element that sends them out as they are, on a native socket, has one.
+   */
+  laneSink?(kind: MediaKind, ssrc: number, pt: number): LaneSink | undefined;
   /** The source feeding this element reached the end of its media (a player's file). */
   inputEnded(): void;
 }
@@ -198,6 +205,7 @@ export class MediaNode<O extends NodeOwner> {
 
   /** The owner's pad of `kind` changed (negotiation, a new codec or SSRC): re-evaluate the edges out. */
   sourceChanged(kind: MediaKind): void {
+    invalidateLanes();
     for (const c of this.sinkConnections) if (kindOf(c.type) === kind) c.sink.evaluateInput(kind);
   }
 
@@ -283,6 +291,7 @@ export class MediaNode<O extends NodeOwner> {
 
   /** Rebuilds the list of sinks this node forwards `kind` to. */
   private rebuildRoutes(kind: MediaKind): void {
+    invalidateLanes();
     const routes: O[] = [];
     const transcoders: TranscodeRoute[] = [];
     for (const c of this.sinkConnections) {
@@ -315,6 +324,11 @@ export class MediaNode<O extends NodeOwner> {
     }
     const transcoders = this.transcodeRoutes[kind];
     for (let i = 0; i < transcoders.length; i++) transcoders[i]?.input(packet);
+  }
+
+  /** The sinks of `kind` a forwarding lane may serve: all of them, when none is fed through a transcoder. */
+  laneOwners(kind: MediaKind): readonly O[] | undefined {
+    return this.transcodeRoutes[kind].length > 0 ? undefined : this.routes[kind];
   }
 
   /** Whether any sink takes `kind` now (directly or through a transcoder). */

@@ -10,6 +10,7 @@ import { FlowMonitor } from '../graph/FlowMonitor.js';
 import { acceptedLabel } from '../graph/edges.js';
 import { LatencyMeter } from '../graph/latency.js';
 import { MediaNode, type Connection, type EdgeInput, type NodeOwner } from '../graph/MediaNode.js';
+import type { LaneSink } from '../rtp/lanes.js';
 import { codecLabel } from '../rtp/codecs.js';
 import { rtpPayloadLength } from '../rtp/rtpHeader.js';
 import { newObjectId } from '../support/ids.js';
@@ -191,6 +192,11 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
   /** Hot path: hands a packet this element produced to its sinks of `kind`. */
   protected forward(kind: MediaKind, packet: Buffer): void {
     this.node.forward(kind, packet);
+  }
+
+  /** How a forwarding lane hands this element media of `kind`: only elements that send it out as it is, on a native socket, have one. */
+  laneSink(_kind: MediaKind, _ssrc: number, _pt: number): LaneSink | undefined {
+    return undefined;
   }
 
   /** Hot path: a packet this element made itself (a file's, an upload's) goes to its sinks of `kind`, counted as flowing out. */

@@ -1,4 +1,5 @@
 /** A media pipeline: the container of elements, the clock that drives their flow checks, and its latency probe. */
+import { invalidateLanes } from '@kurento-ts/native';
 import { LatencyProbe } from '../graph/latency.js';
 import { newObjectId } from '../support/ids.js';
 import type { Remote } from './contract.js';
@@ -29,6 +30,7 @@ export class MediaPipeline extends MediaObject implements Remote<'MediaPipeline'
   }
 
   setLatencyStats(value: boolean): void {
+    invalidateLanes(); // lanes do not measure latency: they stop while it is measured
     this.latency.enabled = value;
   }
 

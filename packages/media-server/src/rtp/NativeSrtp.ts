@@ -74,6 +74,11 @@ export class NativeSrtp implements RtpProtector {
     return this.closed ? { auth: 0, replay: 0, malformed: 0 } : this.session.rejected();
   }
 
+  /** The addon's session, for forwarding lanes to point at. */
+  get nativeSession(): NativeSrtpSession {
+    return this.session;
+  }
+
   /** Wipes the keys now; later calls refuse every packet. Idempotent. */
   close(): void {
     if (this.closed) return;

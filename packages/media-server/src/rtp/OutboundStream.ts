@@ -14,6 +14,7 @@ import { codecName } from './codecs.js';
 import { RetransmissionRing } from './RetransmissionRing.js';
 import { RTP_FIXED_HEADER, rtpHeaderLength } from './rtpHeader.js';
 import type { RtpCodec } from '../types/media.js';
+import { invalidateLanes } from '@kurento-ts/native';
 
 /** What protects a packet before it leaves: an SrtpContext, or nothing for plain RTP. */
 export interface RtpProtector {
@@ -94,8 +95,9 @@ export class OutboundStream {
   private lastSeq = -1;
   /** VP8 picture id and TL0PICIDX continuity (RFC 7741 §4.2), -1 until a packet carried one. */
   private readonly picture = { last: -1, offset: 0, lastTl0: -1, tl0Offset: 0, fresh: false };
-  /** Scratch for a rewritten VP8 payload descriptor (at most 6 bytes). */
+  /** Scratch for a rewritten VP8 payload descriptor (at most 6 bytes), and what vp8PictureIds read. */
   private readonly descriptor = Buffer.alloc(6);
+  private readonly vp8Ids = { length: 0, long: false, tl0At: 0, outPic: -1, outTl0: -1 };
 
   constructor(
     config: OutboundStreamConfig,
@@ -126,6 +128,7 @@ export class OutboundStream {
 
   /** Sets how forwarded packets map onto this stream (undefined: nothing is sent). */
   route(route: SendRoute | undefined): void {
+    invalidateLanes();
     this.payloadMap = route?.payloadMap ?? new Int16Array(128).fill(-1);
     this.keyframes.fill(undefined);
     this.vp8.fill(0);
@@ -161,6 +164,12 @@ export class OutboundStream {
     const payload = packet.subarray(sourceHeader);
     const out = this.vp8[outPt] === 1 ? this.protectVp8(payload) : this.srtp.protect(header, this.headerLength, payload);
     this.transmit(out);
+    this.sent(outSeq, outTimestamp, out, payload.length, nowMs);
+    return true;
+  }
+
+  /** What every packet sent leaves behind: its copy for NACKs, the sender-report counters. */
+  private sent(outSeq: number, outTimestamp: number, out: Buffer, payloadLength: number, nowMs: number): void {
     this.ring?.put(outSeq, out, nowMs);
     if (this.lastSeq < 0 || ((outSeq - this.lastSeq) & 0xffff) < 0x8000) {
       this.lastSeq = outSeq;
@@ -168,8 +177,32 @@ export class OutboundStream {
       this.lastSentMs = nowMs;
     }
     this.packetCount++;
-    this.octetCount += payload.length;
-    return true;
+    this.octetCount += payloadLength;
+  }
+
+  /**
+   * How a forwarding lane makes this stream of packets of `ssrc` under source payload type `pt`,
+   * when `send` would treat the next one as it treated the last: the stream forwards that source
+   * and codec, waits for nothing, and rewrites no VP8 picture ids. Undefined otherwise.
+   */
+  laneHeader(ssrc: number, pt: number): { header: Buffer; payloadType: number; seqOffset: number; timestampOffset: number } | undefined {
+    const outPt = this.payloadMap[pt & 0x7f] ?? -1;
+    if (outPt < 0 || ssrc >>> 0 !== this.sourceSsrc || outPt !== this.currentPt || this.waitingSinceMs !== -Infinity) return undefined;
+    const picture = this.picture;
+    // Fresh (a source whose ids were not seen yet) is the lane's only while no ids were sent before: they then start at offset 0.
+    const idsMoved = picture.offset !== 0 || picture.tl0Offset !== 0 || (picture.fresh && (picture.last >= 0 || picture.lastTl0 >= 0));
+    if (this.vp8[outPt] === 1 && idsMoved) return undefined;
+    const header = Buffer.from(this.header.subarray(0, this.headerLength));
+    header[0] = 0x80 | (this.hasExtensions ? 0x10 : 0);
+    return { header, payloadType: outPt, seqOffset: this.seqOffset, timestampOffset: this.timestampOffset };
+  }
+
+  /** Books a packet a lane sent as `send` would have: `out` protected, `plain` the source's packet. */
+  laneSent(out: Buffer, payloadLength: number, plain: Buffer, headerLength: number, nowMs: number): void {
+    const outSeq = out.readUInt16BE(2);
+    const outTimestamp = out.readUInt32BE(4);
+    if (this.vp8[this.currentPt] === 1) this.vp8PictureIds(plain.subarray(headerLength));
+    this.sent(outSeq, outTimestamp, out, payloadLength, nowMs);
   }
 
   /** Answers a Generic NACK: resends the packets still held; returns how many. */
@@ -216,6 +249,7 @@ export class OutboundStream {
    * so the peer sees one stream and not a jump it might take for loss or a clock reset.
    */
   private rebase(ssrc: number, seq: number, timestamp: number, nowMs: number): void {
+    invalidateLanes();
     if (this.sourceSsrc !== -1 && this.lastSeq >= 0) {
       this.seqOffset = (this.lastSeq + 1 - seq) & 0xffff;
       const elapsed = Math.max(1, Math.round(((nowMs - this.lastSentMs) * this.clockRate) / 1000));
@@ -231,10 +265,27 @@ export class OutboundStream {
    * forwarded packet is shared with other sinks).
    */
   private protectVp8(payload: Buffer): Buffer {
+    if (!this.vp8PictureIds(payload)) return this.srtp.protect(this.header, this.headerLength, payload);
+    const ids = this.vp8Ids;
+    const descriptor = this.descriptor.subarray(0, ids.length);
+    payload.copy(descriptor, 0, 0, ids.length);
+    if (ids.outPic >= 0) {
+      if (ids.long) descriptor.writeUInt16BE(0x8000 | ids.outPic, 2);
+      else descriptor[2] = ids.outPic;
+    }
+    if (ids.outTl0 >= 0) descriptor[ids.tl0At] = ids.outTl0;
+    return this.srtp.protect(this.header, this.headerLength, payload.subarray(ids.length), descriptor);
+  }
+
+  /**
+   * Reads a VP8 payload's picture id and TL0PICIDX and moves them into our continuous space (in
+   * `vp8Ids`); true when they change and the descriptor must be rewritten.
+   */
+  private vp8PictureIds(payload: Buffer): boolean {
     const length = vp8DescriptorLength(payload);
     const b0 = payload[0] ?? 0;
     const x = length >= 2 && (b0 & 0x80) !== 0 ? (payload[1] ?? 0) : 0;
-    if (length < 0 || (x & 0xc0) === 0) return this.srtp.protect(this.header, this.headerLength, payload);
+    if (length < 0 || (x & 0xc0) === 0) return false;
     const picture = this.picture;
     const long = (x & 0x80) !== 0 && ((payload[2] ?? 0) & 0x80) !== 0;
     const mask = long ? 0x7fff : 0x7f;
@@ -251,14 +302,12 @@ export class OutboundStream {
     const outTl0 = tl0 >= 0 ? (tl0 + picture.tl0Offset) & 0xff : -1;
     if (outPic >= 0) picture.last = outPic;
     if (outTl0 >= 0) picture.lastTl0 = outTl0;
-    if (outPic === pic && outTl0 === tl0) return this.srtp.protect(this.header, this.headerLength, payload);
-    const descriptor = this.descriptor.subarray(0, length);
-    payload.copy(descriptor, 0, 0, length);
-    if (outPic >= 0) {
-      if (long) descriptor.writeUInt16BE(0x8000 | outPic, 2);
-      else descriptor[2] = outPic;
-    }
-    if (outTl0 >= 0) descriptor[tl0At] = outTl0;
-    return this.srtp.protect(this.header, this.headerLength, payload.subarray(length), descriptor);
+    const ids = this.vp8Ids;
+    ids.length = length;
+    ids.long = long;
+    ids.tl0At = tl0At;
+    ids.outPic = outPic;
+    ids.outTl0 = outTl0;
+    return outPic !== pic || outTl0 !== tl0;
   }
 }

@@ -9,7 +9,9 @@ import { performance } from 'node:perf_hooks';
 import type { MediaKind } from '../types/media.js';
 import type { OutboundStream, SendRoute } from './OutboundStream.js';
 import { RtpSession, type InboundStreamStats, type OutboundStreamStats, type RtpSessionSink } from './RtpSession.js';
-import type { InboundRoute, ReceiveStage } from './stages.js';
+import type { InboundRoute, InboundStream, ReceiveStage } from './stages.js';
+import type { LaneSink } from './lanes.js';
+import { invalidateLanes } from '@kurento-ts/native';
 
 export type { InboundRoute } from './stages.js';
 export type { InboundStreamStats, OutboundStreamStats } from './RtpSession.js';
@@ -28,11 +30,14 @@ export class RtpFastPath {
   /** The streams, their receive chain and their RTCP. */
   readonly session: RtpSession;
   private rtcpOut: ((packet: Buffer) => void) | undefined;
+  private laneOut: ((kind: MediaKind, ssrc: number, pt: number) => LaneSink | undefined) | undefined;
   /** What close() releases (native SRTP sessions). */
   private readonly closers: (() => void)[] = [];
   /** Packets consumed here, and how many of them SRTP refused. */
   received = 0;
   dropped = 0;
+  /** Of the packets received, those a forwarding lane forwarded in C (native path only). */
+  laned = 0;
 
   constructor(
     readonly srtpIn: RtpUnprotector,
@@ -44,6 +49,7 @@ export class RtpFastPath {
 
   /** Routes a remote SSRC through the fast path. */
   addInbound(ssrc: number, route: InboundRoute): void {
+    invalidateLanes();
     this.session.addInbound(ssrc, route);
   }
 
@@ -72,6 +78,28 @@ export class RtpFastPath {
     this.received++;
     this.session.receive(stream, data, end, performance.now());
     return true;
+  }
+
+  /** Hot path: the bookkeeping of a packet a forwarding lane took, unprotected in `plain`; its header length, or -1. */
+  bookLaned(stream: InboundStream, plain: Buffer, nowMs: number): number {
+    this.received++;
+    this.laned++;
+    try {
+      return this.session.book(stream, plain, nowMs);
+    } catch (e) {
+      this.session.fail(e);
+      return -1;
+    }
+  }
+
+  /** Where forwarding lanes find how our stream of each kind is made (the transport's binding sets it). */
+  setLaneOut(laneOut: (kind: MediaKind, ssrc: number, pt: number) => LaneSink | undefined): void {
+    this.laneOut = laneOut;
+  }
+
+  /** How a lane sends packets of `ssrc` and source payload type `pt` as our stream of `kind`, when it can now. */
+  laneSink(kind: MediaKind, ssrc: number, pt: number): LaneSink | undefined {
+    return this.laneOut?.(kind, ssrc, pt);
   }
 
   /** A plain compound RTCP packet from the peer. */
@@ -108,12 +136,13 @@ export class RtpFastPath {
 
   /** Releases what the transport's fast path holds outside the heap; idempotent. */
   close(): void {
+    invalidateLanes();
     for (const release of this.closers.splice(0)) release();
   }
 
   /** Counters for tests and diagnostics. */
-  counters(): { received: number; dropped: number; sent: number; retransmitted: number } {
-    return { received: this.received, dropped: this.dropped, ...this.session.sentCounters() };
+  counters(): { received: number; dropped: number; sent: number; retransmitted: number; laned: number } {
+    return { received: this.received, dropped: this.dropped, laned: this.laned, ...this.session.sentCounters() };
   }
 
   /** The compound RTCP report to send now (SR/RR + SDES), if there is anything to report. */

@@ -10,6 +10,7 @@ import type { ClockMapping, MediaKind } from '../types/media.js';
 import type { OutboundStream, SendRoute } from './OutboundStream.js';
 import { readRtcp, type ReportBlock } from './rtcpReader.js';
 import { buildReports } from './RtcpReports.js';
+import type { LaneRoute } from './lanes.js';
 import { rtpHeaderLength } from './rtpHeader.js';
 import { inboundStream, nackOf, type InboundRoute, type InboundStream, type ReceiveStage, type StageOutput } from './stages.js';
 
@@ -30,6 +31,8 @@ export interface RtpSessionSink {
   senderReport(kind: MediaKind, clock: ClockMapping): void;
   /** A handler threw. */
   failure(error: unknown): void;
+  /** Where a forwarding lane may take the peer's stream of `kind` (SSRC, payload type) now, if anywhere. */
+  laneRoute?(kind: MediaKind, ssrc: number, pt: number): LaneRoute | undefined;
 }
 
 /** What the peer's RTCP says of one of the streams we send. */
@@ -100,16 +103,24 @@ export class RtpSession {
   /** Hot path: a plain packet of `stream` in `packet[0, end)` goes through the chain into the graph. */
   receive(stream: InboundStream, packet: Buffer, end: number, nowMs: number): void {
     const plain = end === packet.length ? packet : packet.subarray(0, end);
-    const headerLength = rtpHeaderLength(plain);
-    if (headerLength < 0) return;
-    stream.stats.onPacket(plain.readUInt16BE(2), plain.readUInt32BE(4), nowMs);
     try {
-      const stages = this.stages;
-      for (let i = 0; i < stages.length; i++) stages[i]?.packet(stream, i, plain, headerLength, nowMs);
-      this.sink.rtp(stream.route.kind, plain);
+      if (this.book(stream, plain, nowMs) >= 0) this.sink.rtp(stream.route.kind, plain);
     } catch (e) {
       this.sink.failure(e);
     }
+  }
+
+  /**
+   * Hot path: the receive chain's part of a plain packet (statistics, then every stage): its
+   * header length, or -1 when it is not RTP. A forwarding lane's packets get only this.
+   */
+  book(stream: InboundStream, plain: Buffer, nowMs: number): number {
+    const headerLength = rtpHeaderLength(plain);
+    if (headerLength < 0) return -1;
+    stream.stats.onPacket(plain.readUInt16BE(2), plain.readUInt32BE(4), nowMs);
+    const stages = this.stages;
+    for (let i = 0; i < stages.length; i++) stages[i]?.packet(stream, i, plain, headerLength, nowMs);
+    return headerLength;
   }
 
   setOutbound(kind: MediaKind, stream: OutboundStream): void {
@@ -150,6 +161,11 @@ export class RtpSession {
       if (kind) this.outbound[kind]?.retransmit(nack.sequences, nowMs);
     }
     for (const remb of facts.remb) for (const kind of ['audio', 'video'] as const) this.remote[kind].remb = remb.bitrate;
+  }
+
+  /** Reports a fault of the bookkeeping outside `receive` (a forwarding lane's). */
+  fail(error: unknown): void {
+    this.sink.failure(error);
   }
 
   /** Counts a keyframe request we send for the peer's video (stats). */

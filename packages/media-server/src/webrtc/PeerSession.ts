@@ -11,6 +11,8 @@ import { parseFmtp, isMediaCodec } from '../rtp/codecs.js';
 import type { SendRoute } from '../rtp/OutboundStream.js';
 import { NativeSrtp } from '../rtp/NativeSrtp.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
+import type { LaneRoute, LaneSink } from '../rtp/lanes.js';
+import { invalidateLanes } from '@kurento-ts/native';
 import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
@@ -71,12 +73,14 @@ export interface PeerHandlers {
   dtlsState(state: DtlsState): void;
   /** A handler threw: reported here instead of unwinding into the WebRTC stack. */
   failure(error: unknown): void;
+  /** Where a forwarding lane may take the peer's stream of `kind` (SSRC, payload type) now, if anywhere. */
+  laneRoute?(kind: MediaKind, ssrc: number, pt: number): LaneRoute | undefined;
 }
 
 /** The RTP path of a transport: ours from DTLS connected on, or werift's. */
 export type MediaPathStats =
   | { path: 'werift' }
-  | { path: 'fast'; native: boolean; profile: string; received: number; dropped: number; sent: number; retransmitted: number };
+  | { path: 'fast'; native: boolean; profile: string; received: number; dropped: number; sent: number; retransmitted: number; laned: number };
 
 /** What one m-line negotiated, from our side. */
 export interface NegotiatedMedia {
@@ -166,8 +170,12 @@ export class PeerSession {
       this.handlers.candidate({ candidate: json.candidate, sdpMid: json.sdpMid ?? '0', sdpMLineIndex: this.rejectedData?.clientIndex(index) ?? index });
     });
     this.pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && this.handlers.gatheringDone());
-    this.pc.iceConnectionStateChange.subscribe((s) => this.handlers.iceState(s));
+    this.pc.iceConnectionStateChange.subscribe((s) => {
+      invalidateLanes();
+      this.handlers.iceState(s);
+    });
     this.pc.connectionStateChange.subscribe((s) => {
+      invalidateLanes();
       this.transportLost = s === 'disconnected' || s === 'failed' || s === 'closed';
       this.handlers.peerState(s);
     });
@@ -232,6 +240,12 @@ export class PeerSession {
   localSdp(): string {
     const sdp = this.pc.localDescription?.sdp ?? '';
     return this.rejectedData ? this.rejectedData.answer(sdp) : sdp;
+  }
+
+  /** How a forwarding lane sends packets of `ssrc` (source payload type `pt`) as our stream of `kind`, when `send` would now. */
+  laneSink(kind: MediaKind, ssrc: number, pt: number): LaneSink | undefined {
+    if (this.direction === 'recvonly' || this.transportLost || this.closed) return undefined;
+    return this.fastPath?.laneSink(kind, ssrc, pt);
   }
 
   /** Hot path: sends a plain RTP packet to the remote peer; returns false when it cannot be sent. */
@@ -377,7 +391,12 @@ export class PeerSession {
     const hasStun = this.ice.iceServers.some((s) => s.urls.startsWith('stun:'));
     for (const transport of this.pc.iceTransports) {
       guardIceSources(transport.connection, this.guard, this.tap);
-      selectValidPairWithoutNomination(transport.connection, this.nomination, { onReplaced: () => this.handlers.selectedPairChanged() });
+      selectValidPairWithoutNomination(transport.connection, this.nomination, {
+        onReplaced: () => {
+          invalidateLanes(); // lanes send to the pair they were armed with
+          this.handlers.selectedPairChanged();
+        },
+      });
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
       connectWithoutTrailingSleep(transport.connection);
@@ -406,6 +425,7 @@ export class PeerSession {
       keyframeNeeded: () => this.handlers.keyframeNeeded(),
       senderReport: (kind, clock) => this.handlers.senderReport(kind, clock),
       failure: (e) => this.handlers.failure(e),
+      laneRoute: (kind, ssrc, pt) => (this.transportLost || this.closed ? undefined : this.handlers.laneRoute?.(kind, ssrc, pt)),
     }, this.routes, this.twcc, this.fastPathWire);
     if (!fastPath) {
       // werift's own path carries media: it gets what was held.

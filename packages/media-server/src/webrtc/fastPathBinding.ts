@@ -13,7 +13,9 @@ import { RtpFastPath, type FastPathSink, type InboundRoute, type RtpUnprotector 
 import { isMediaCodec } from '../rtp/codecs.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
 import { NativeSrtp } from '../rtp/NativeSrtp.js';
-import { DatagramKind, type MediaHandler } from '@kurento-ts/native';
+import { DatagramKind, type MediaHandler, type NativeSrtpSession } from '@kurento-ts/native';
+import { SocketLanes } from './forwardingLanes.js';
+import type { LaneSink } from '../rtp/lanes.js';
 import { nativeMediaPath, nativeTransports } from './nativeSockets.js';
 import { NativeWire } from './nativeWire.js';
 import { nackStage, transportCcStage, type ReceiveStage } from '../rtp/stages.js';
@@ -75,6 +77,7 @@ export function startFastPath(
   if (transportCcId > 0) stages.push(transportCcStage(twcc, transportCcId));
   const fastPath = new RtpFastPath(srtpIn, sink, stages);
   fastPath.onClose(path.close);
+  const outbound: Partial<Record<MediaKind, OutboundStream>> = {};
   // The peer's RTCP, once decrypted (by werift's SRTCP context, or the native session in its
   // place), is read by our own reader (keyframe requests, NACKs, reports); werift goes on
   // parsing it for its own bookkeeping.
@@ -93,7 +96,12 @@ export function startFastPath(
   const transmit = path.transmit;
   const encryptRtcp = path.encryptRtcp;
   fastPath.setRtcpTransmitter((packet) => transmit(encryptRtcp(packet)));
-  if (path.native) receiveInSlabs(dtls, fastPath, wire);
+  if (path.native) {
+    const lanes = receiveInSlabs(dtls, fastPath, sink, (srtpIn as NativeSrtp).nativeSession, wire);
+    fastPath.onClose(() => lanes.forEach((l) => l.close()));
+    const out = path.protector as NativeWire;
+    fastPath.setLaneOut((kind, ssrc, pt) => laneSink(outbound[kind], out, ssrc, pt, wire));
+  }
 
   for (const kind of ['audio', 'video'] as const) {
     const transceiver = transceivers[kind];
@@ -123,6 +131,7 @@ export function startFastPath(
     );
     stream.route(routes[kind]);
     fastPath.setOutbound(kind, stream);
+    outbound[kind] = stream;
   }
   return fastPath;
 }
@@ -247,22 +256,49 @@ function nativeSrtp(dtls: RTCDtlsTransport, profile: SrtpProfile, keys: SessionK
   };
 }
 
+/** How a lane sends as `stream` on `wire`, when the stream would send the next packet of `ssrc` as it sent the last. */
+function laneSink(stream: OutboundStream | undefined, wire: NativeWire, ssrc: number, pt: number, counters: WireCounters | undefined): LaneSink | undefined {
+  const header = stream?.laneHeader(ssrc, pt);
+  const destination = header && wire.laneTarget();
+  if (!stream || !header || !destination) return undefined;
+  return {
+    target: { ...destination, ...header },
+    sent(out, payloadLength, plain, headerLength, nowMs) {
+      if (counters) {
+        counters.bytesSent += out.length;
+        counters.packetsSent++;
+      }
+      stream.laneSent(out, payloadLength, plain, headerLength, nowMs);
+    },
+  };
+}
+
 /**
  * RTP from validated peers is taken in the native sockets' receive slabs: unprotected in place
- * and handed on as a view (valid only during the call, as everywhere in the graph). What the
- * fast path declines (an SSRC it does not route, RTX, RED) and all RTCP go on to werift as copies.
+ * and handed on as a view (valid only during the call, as everywhere in the graph), or forwarded
+ * by a lane in C and only booked here. What the fast path declines (an SSRC it does not route,
+ * RTX, RED) and all RTCP go on to werift as copies.
  */
-function receiveInSlabs(dtls: RTCDtlsTransport, fastPath: RtpFastPath, wire: WireCounters | undefined): void {
-  const media: MediaHandler = (socket, slot, kind) => {
-    if (kind !== DatagramKind.rtp) return false;
-    const offset = socket.rxOffset(slot);
-    const length = socket.rxLength[slot] ?? 0;
-    if (!fastPath.receive(socket.slab.subarray(offset, offset + length))) return false;
-    if (wire) {
-      wire.packetsReceived++;
-      wire.bytesReceived += length;
-    }
-    return true;
-  };
-  for (const transport of nativeTransports(dtls.iceTransport.connection)) transport.media = media;
+function receiveInSlabs(dtls: RTCDtlsTransport, fastPath: RtpFastPath, sink: FastPathSink, srtpIn: NativeSrtpSession, wire: WireCounters | undefined): SocketLanes[] {
+  const lanes: SocketLanes[] = [];
+  for (const transport of nativeTransports(dtls.iceTransport.connection)) {
+    const socketLanes = new SocketLanes(transport.socket, fastPath, srtpIn, (kind, ssrc, pt) => sink.laneRoute?.(kind, ssrc, pt), wire);
+    lanes.push(socketLanes);
+    const media: MediaHandler = (socket, slot, kind) => {
+      if (kind !== DatagramKind.rtp) return false;
+      const offset = socket.rxOffset(slot);
+      const length = socket.rxLength[slot] ?? 0;
+      const packet = socket.slab.subarray(offset, offset + length);
+      if (!fastPath.receive(packet)) return false;
+      if (wire) {
+        wire.packetsReceived++;
+        wire.bytesReceived += length;
+      }
+      socketLanes.afterPacket(packet);
+      return true;
+    };
+    transport.media = media;
+    transport.lane = (_socket, slot) => socketLanes.book(slot);
+  }
+  return lanes;
 }

@@ -8,7 +8,7 @@
  * anything else (RTCP, a retransmission from the ring) is copied into a slot first. A pair that is
  * not on a native socket (a TURN relay) takes werift's own path with the packet in a buffer.
  */
-import { NativeUdpTransport } from '@kurento-ts/native';
+import { invalidateLanes, NativeUdpTransport, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
 import { StunProtocol, type IceConnection } from 'werift';
 import type { RtpProtector } from '../rtp/OutboundStream.js';
 import type { NativeSrtp } from '../rtp/NativeSrtp.js';
@@ -107,11 +107,19 @@ export class NativeWire implements RtpProtector {
     queueSend(transport, offset, packet.length, peer);
   };
 
+  /** Where a forwarding lane writes this wire's packets: the nominated pair's native socket and peer, and our SRTP session. */
+  laneTarget(): { socket: NativeUdpSocket; peer: number; srtp: NativeSrtpSession } | undefined {
+    const target = this.follow();
+    if (!target || target === CLOSED) return undefined;
+    return { socket: target.transport.socket, peer: target.peer, srtp: this.srtp.nativeSession };
+  }
+
   /** The nominated pair's native socket and peer id, followed when the pair changes; undefined off a native socket, CLOSED once it closed. */
   private follow(): Target | typeof CLOSED | undefined {
     const nominated = this.connection.nominated;
     if (!nominated) return undefined;
     if (nominated !== this.pair) {
+      if (this.pair !== undefined) invalidateLanes(); // a lane may still send to the old pair
       this.pair = nominated;
       const protocol = nominated.protocol;
       const transport = protocol instanceof StunProtocol ? (protocol.transport as unknown) : undefined;

@@ -7,6 +7,8 @@
  * states with their events. While the pipeline measures latency, media from the peer carries its
  * arrival time through the graph, and media to the peer records its input and end-to-end latency.
  */
+import { invalidateLanes } from '@kurento-ts/native';
+import type { LaneRoute, LaneSink } from '../../rtp/lanes.js';
 import { performance } from 'node:perf_hooks';
 import type { MediaType } from '@kurento-ts/protocol';
 import { negotiatedCodecs, preferredOrder } from '../../graph/edges.js';
@@ -189,6 +191,24 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
     this.flow.count('out', kind, rtpPayloadLength(packet));
   }
 
+  /**
+   * A forwarding lane's route for the peer's stream of `kind` (its SSRC and payload type), when
+   * `receiveRtp` would hand the next packet on as it did the last, to sinks that all have a lane
+   * sink: connected, the codec unchanged, latency not measured, no transcoder.
+   */
+  protected laneRoute(kind: MediaKind, ssrc: number, pt: number): LaneRoute | undefined {
+    if (this.mediaState !== 'CONNECTED' || this.pipeline.latency.enabled || this.inboundPt[kind] !== pt) return undefined;
+    const owners = this.node.laneOwners(kind);
+    if (!owners || owners.length === 0) return undefined;
+    const sinks: LaneSink[] = [];
+    for (const owner of owners) {
+      const sink = owner.laneSink?.(kind, ssrc, pt);
+      if (!sink) return undefined;
+      sinks.push(sink);
+    }
+    return { sinks, received: (bytes) => this.flow.count('in', kind, bytes) };
+  }
+
   /** A sender report of the peer's stream of `kind`: downstream elements read its clock. */
   protected senderReport(kind: MediaKind, clock: ClockMapping): void {
     this.node.pad(kind).clock = clock;
@@ -215,6 +235,7 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
 
   protected setMediaState(state: Binary): void {
     if (state === this.mediaState) return;
+    invalidateLanes();
     this.raise('MediaStateChanged', { oldState: this.mediaState, newState: state });
     this.mediaState = state;
   }

@@ -6,6 +6,7 @@
  * DATA from the graph leaves on the channel of the same label (else the first open one); without
  * it, offered data channels are rejected and no SCTP runs.
  */
+import type { LaneSink } from '../../rtp/lanes.js';
 import { ErrorCode, KurentoError, type EnumValue, type ErrorName, type MediaType } from '@kurento-ts/protocol';
 import { flagOf } from '../../config/config.js';
 import type { SendRoute } from '../../rtp/OutboundStream.js';
@@ -312,6 +313,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
         peerState: (s) => this.onPeerState(s),
         dtlsState: (s) => this.raise('DtlsConnectionStateChange', { streamId: '1', componentId: '1', connectionId: this.peer?.dtlsConnection()?.id ?? '', state: dtlsConnectionState[s] }),
         failure: (e) => this.reportFailure(e),
+        laneRoute: (kind, ssrc, pt) => this.laneRoute(kind, ssrc, pt),
       },
       config.rtpFastPath,
       this.useDataChannels
@@ -448,6 +450,20 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
   }
 
   // ---- media ----
+
+  /** A lane's sink for media of `kind` toward the browser: the transport's, with this endpoint's flow counted. */
+  override laneSink(kind: MediaKind, ssrc: number, pt: number): LaneSink | undefined {
+    const sink = this.pipeline.latency.enabled ? undefined : this.peer?.laneSink(kind, ssrc, pt);
+    if (!sink) return undefined;
+    const flow = this.flow;
+    return {
+      target: sink.target,
+      sent(out, payloadLength, plain, headerLength, nowMs) {
+        sink.sent(out, payloadLength, plain, headerLength, nowMs);
+        flow.count('out', kind, payloadLength);
+      },
+    };
+  }
 
   /** Hot path: media from a connected source leaves toward the browser. */
   protected sendRtp(kind: MediaKind, packet: Buffer): boolean {

@@ -1,0 +1,102 @@
+/**
+ * The forwarding lanes of one native socket of a transport (@kurento-ts/native's csrc/lane.c).
+ * A lane is armed right after a packet of its SSRC went through the TypeScript path, from what
+ * the graph says of the next one (rtp/lanes.ts): every sink a WebRTC transport on a native socket,
+ * every part of the path in its steady state. C then forwards that SSRC's packets inside the
+ * receive batch, and each one is booked here as the TypeScript path would have: reception
+ * statistics, NACK and transport-cc, flow counters, each sink's counters and retransmission ring.
+ * Any change invalidates every lane of the thread (invalidateLanes), and they are armed again
+ * from their next packets.
+ */
+import { performance } from 'node:perf_hooks';
+import { LANE_TARGETS, laneEpoch, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
+import type { LaneRoute } from '../rtp/lanes.js';
+import type { RtpFastPath } from '../rtp/RtpFastPath.js';
+import type { InboundStream } from '../rtp/stages.js';
+import type { MediaKind } from '../types/media.js';
+import type { WireCounters } from './fastPathBinding.js';
+
+/** An SSRC whose lane cannot be armed is asked again after this many packets at the same epoch. */
+const RETRY_PACKETS = 50;
+
+interface ArmedLane {
+  readonly stream: InboundStream;
+  readonly route: LaneRoute;
+}
+
+export class SocketLanes {
+  /** By the lane id C gave. */
+  private readonly armed: (ArmedLane | undefined)[] = [];
+  /** Per SSRC: the epoch of the last attempt to arm its lane, and packets left until the next attempt at that epoch. */
+  private readonly attempts = new Map<number, { epoch: number; wait: number }>();
+
+  constructor(
+    private readonly socket: NativeUdpSocket,
+    private readonly fastPath: RtpFastPath,
+    private readonly srtpIn: NativeSrtpSession,
+    private readonly routeOf: (kind: MediaKind, ssrc: number, pt: number) => LaneRoute | undefined,
+    private readonly wire: WireCounters | undefined,
+  ) {}
+
+  /** After the TypeScript path took `packet` (unprotected now, on this socket): arms its SSRC's lane when the path is in its steady state. */
+  afterPacket(packet: Buffer): void {
+    const ssrc = packet.readUInt32BE(8);
+    const epoch = laneEpoch();
+    const attempt = this.attempts.get(ssrc);
+    if (attempt !== undefined && attempt.epoch === epoch && --attempt.wait > 0) return;
+    if (attempt === undefined) this.attempts.set(ssrc, { epoch, wait: RETRY_PACKETS });
+    else {
+      attempt.epoch = epoch;
+      attempt.wait = RETRY_PACKETS;
+    }
+    const stream = this.fastPath.session.streamOf(packet);
+    if (!stream || this.socket.isClosed) return;
+    const pt = (packet[1] ?? 0) & 0x7f;
+    const route = this.routeOf(stream.route.kind, ssrc, pt);
+    if (!route || route.sinks.length === 0 || route.sinks.length > LANE_TARGETS) return;
+    try {
+      this.armed[this.socket.setLane(ssrc, pt, this.srtpIn, route.sinks.map((s) => s.target))] = { stream, route };
+    } catch {
+      // a sink's socket or session closed under us: its packets stay on the TypeScript path
+    }
+  }
+
+  /** Hot path: books the packet a lane forwarded from receive slot `slot` (unprotected there now). */
+  book(slot: number): void {
+    const socket = this.socket;
+    const lane = this.armed[socket.rxLane[slot] ?? -1];
+    if (!lane) return;
+    const offset = socket.rxOffset(slot);
+    const length = socket.rxLength[slot] ?? 0;
+    const plain = socket.slab.subarray(offset, offset + length);
+    if (this.wire) {
+      this.wire.packetsReceived++;
+      this.wire.bytesReceived += length;
+    }
+    const nowMs = performance.now();
+    const headerLength = this.fastPath.bookLaned(lane.stream, plain, nowMs);
+    if (headerLength < 0) return;
+    const payloadLength = length - headerLength;
+    try {
+      lane.route.received(payloadLength);
+      const sinks = lane.route.sinks;
+      const records = slot * LANE_TARGETS;
+      for (let k = 0; k < sinks.length; k++) {
+        const sink = sinks[k];
+        const outLength = socket.laneLength[records + k] ?? -1;
+        if (sink === undefined || outLength < 0) continue;
+        const at = socket.laneOffset[records + k] ?? 0;
+        sink.sent(sink.target.socket.slab.subarray(at, at + outLength), payloadLength, plain, headerLength, nowMs);
+      }
+    } catch (e) {
+      this.fastPath.session.fail(e);
+    }
+  }
+
+  /** Drops the socket's lanes (the transport closes). */
+  close(): void {
+    this.armed.length = 0;
+    this.attempts.clear();
+    this.socket.clearLanes();
+  }
+}
