@@ -21,16 +21,17 @@ import { processingSection, recorderSection, type ReportSection } from './sideBe
 import { plotSvg } from './report/svg.js';
 import { janus } from './targets/janus.js';
 import { ensureJanus } from './targets/janusSetup.js';
-import { kurentoTs, kurentoTsFallback } from './targets/kurentoTs.js';
+import { kurentoTs, kurentoTsFallback, kurentoTsNoLanes } from './targets/kurentoTs.js';
 import { ensurePion, pion } from './targets/pion.js';
 import type { Target } from './targets/target.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS: Record<string, Target> = { [kurentoTs.name]: kurentoTs, [kurentoTsFallback.name]: kurentoTsFallback, [janus.name]: janus, [pion.name]: pion };
+const TARGETS: Record<string, Target> = { [kurentoTs.name]: kurentoTs, [kurentoTsNoLanes.name]: kurentoTsNoLanes, [kurentoTsFallback.name]: kurentoTsFallback, [janus.name]: janus, [pion.name]: pion };
 
 const USAGE = `npm run bench -- [options]
   --systems LIST        systems to measure (default kurento-ts,kurento-ts-fallback,janus,pion;
-                        kurento-ts is the native media path, kurento-ts-fallback KURENTO_NATIVE=0)
+                        kurento-ts is the native media path, kurento-ts-no-lanes the same
+                        without forwarding lanes (KURENTO_LANES=0), kurento-ts-fallback KURENTO_NATIVE=0)
   --n LIST              session counts (default 1,10,50,100,200)
   --seconds S           measurement window per point (default 20)
   --warmup S            traffic before the window opens (default 5)

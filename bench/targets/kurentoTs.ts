@@ -18,7 +18,7 @@ const READY = /Kurento-TS media server ready on (wss?:\/\/\S+)/;
  * built) or the TypeScript fallback (KURENTO_NATIVE=0). The server's ServerManager says which
  * path it runs; a mismatch fails the start rather than measuring the wrong thing.
  */
-function kurentoTsTarget(name: string, native: boolean): Target {
+function kurentoTsTarget(name: string, native: boolean, lanes = true): Target {
   return {
     name,
     async start(options: TargetOptions): Promise<RunningTarget> {
@@ -28,7 +28,7 @@ function kurentoTsTarget(name: string, native: boolean): Target {
         // As `npm run media-server` starts it (packages/media-server/src/main.ts says why).
         args: ['--max-semi-space-size=4', ...(process.env['BENCH_SERVER_NODE_OPTIONS']?.split(/\s+/).filter(Boolean) ?? []), '--import', 'tsx', join(options.root, 'packages/media-server/src/main.ts'), '--port', '0', '--network-interfaces', '127.0.0.1', '--log-level', 'warn', '--media-workers', String(options.mediaWorkers)],
         cwd: options.root,
-        env: { [NATIVE_ENV]: native ? '1' : '0' },
+        env: { [NATIVE_ENV]: native ? '1' : '0', KURENTO_LANES: lanes ? '1' : '0' },
         core: options.core,
         readyLine: READY,
         timeoutMs: 30_000,
@@ -65,6 +65,8 @@ function kurentoTsTarget(name: string, native: boolean): Target {
 
 /** The native media path (the addon built). */
 export const kurentoTs = kurentoTsTarget('kurento-ts', true);
+/** The native path without forwarding lanes (KURENTO_LANES=0): every packet through the TypeScript graph, to show what lanes buy. */
+export const kurentoTsNoLanes = kurentoTsTarget('kurento-ts-no-lanes', true, false);
 /** The TypeScript media path, as when the addon cannot build. */
 export const kurentoTsFallback = kurentoTsTarget('kurento-ts-fallback', false);
 

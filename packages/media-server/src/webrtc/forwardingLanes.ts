@@ -16,6 +16,10 @@ import type { InboundStream } from '../rtp/stages.js';
 import type { MediaKind } from '../types/media.js';
 import type { WireCounters } from './fastPathBinding.js';
 
+/** `KURENTO_LANES=0` (or false, off, no) keeps every packet on the TypeScript path of the native sockets (to compare, or to rule lanes out). */
+export const LANES_ENV = 'KURENTO_LANES';
+const lanesOff = ['0', 'false', 'off', 'no'].includes(process.env[LANES_ENV]?.trim().toLowerCase() ?? '');
+
 /** An SSRC whose lane cannot be armed is asked again after this many packets at the same epoch. */
 const RETRY_PACKETS = 50;
 
@@ -40,6 +44,7 @@ export class SocketLanes {
 
   /** After the TypeScript path took `packet` (unprotected now, on this socket): arms its SSRC's lane when the path is in its steady state. */
   afterPacket(packet: Buffer): void {
+    if (lanesOff) return;
     const ssrc = packet.readUInt32BE(8);
     const epoch = laneEpoch();
     const attempt = this.attempts.get(ssrc);
