@@ -53,7 +53,8 @@ typedef struct {
 typedef struct {
   uint32_t ssrc;
   uint8_t payload_type;
-  int32_t epoch; /* valid while it equals the environment's epoch */
+  uint32_t cell;  /* its scope's cell of the epoch array (0: the thread-wide one only) */
+  uint32_t epoch; /* valid while it equals cells[0] + cells[cell] (both only grow, so any bump changes the sum) */
   kts_session *srtp;
   napi_ref srtp_ref;
   double packets;
@@ -93,7 +94,9 @@ typedef struct kts_sock {
 /* Type tags: an object handed to native code is checked to be what it claims. */
 extern const napi_type_tag KTS_SOCKET_TAG, KTS_SESSION_TAG;
 
-/* The environment's lane epoch (a shared Int32Array JS bumps on every change of the graph). */
+/* The environment's lane epochs (a shared Int32Array of KTS_LANE_CELLS cells JS bumps on every
+ * change of the graph: cell 0 stops every lane of the thread, cell c those of scope c). */
+#define KTS_LANE_CELLS 4096
 const int32_t *kts_lane_epoch(napi_env env);
 napi_value kts_init_lanes(napi_env env, napi_value exports);
 

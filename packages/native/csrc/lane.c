@@ -25,7 +25,11 @@ static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[
 static inline void wr32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
 static inline void wr16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v; }
 
-/* ---------- the epoch, one per environment (main thread or worker) ---------- */
+/* ---------- the epochs, one array per environment (main thread or worker) ----------
+ * Cell 0 is the thread's; the others are scopes (a pipeline each, hashed: two pipelines sharing a
+ * cell only stop each other's lanes more often). A bump of a pipeline's cell leaves every other
+ * pipeline's lanes running, so sessions joining and leaving do not send the whole server back to
+ * the JS path. */
 
 typedef struct {
   int32_t *epoch;
@@ -56,13 +60,13 @@ napi_value kts_init_lanes(napi_env env, napi_value exports) {
   }
   napi_value buffer, array;
   void *p;
-  if (napi_create_arraybuffer(env, 8, &p, &buffer) != napi_ok || napi_create_typedarray(env, napi_int32_array, 1, buffer, 0, &array) != napi_ok ||
+  if (napi_create_arraybuffer(env, KTS_LANE_CELLS * sizeof(int32_t), &p, &buffer) != napi_ok || napi_create_typedarray(env, napi_int32_array, KTS_LANE_CELLS, buffer, 0, &array) != napi_ok ||
       napi_create_reference(env, array, 1, &instance->array) != napi_ok) {
     free(instance);
     kts_throw_last(env, "lane epoch");
     return NULL;
   }
-  memset(p, 0, 8);
+  memset(p, 0, KTS_LANE_CELLS * sizeof(int32_t));
   instance->epoch = p;
   NAPI_OK(env, napi_set_instance_data(env, instance, instance_finalize, NULL));
   NAPI_OK(env, napi_set_named_property(env, exports, "laneEpoch", array));
@@ -70,6 +74,8 @@ napi_value kts_init_lanes(napi_env env, napi_value exports) {
 }
 
 /* ---------- the per-packet path ---------- */
+
+static inline uint32_t epoch_of(const int32_t *cells, uint32_t cell) { return (uint32_t)cells[0] + (uint32_t)cells[cell]; }
 
 static kts_lane *lane_of(const Sock *s, uint32_t ssrc, int *index) {
   for (int i = 0; i < KTS_LANES; i++) {
@@ -106,7 +112,7 @@ int kts_lane_forward(Sock *s, int slot, int *length) {
   int in = *length, index = -1;
   if (in < 12) return 0;
   kts_lane *lane = lane_of(s, rd32(p + 8), &index);
-  if (!lane || lane->payload_type != (p[1] & 0x7f) || lane->epoch != *s->epoch || !lane->srtp->open) return 0;
+  if (!lane || lane->payload_type != (p[1] & 0x7f) || lane->epoch != epoch_of(s->epoch, lane->cell) || !lane->srtp->open) return 0;
   int header = kts_rtp_header_length(p, (size_t)in);
   if (header < 0 || s->touched_count + lane->target_count > KTS_TOUCHED || !targets_ready(lane, (size_t)(in - header))) return 0;
   /* Refused packets are left as they came (unprotect does not touch them): JS refuses and counts them. */
@@ -253,16 +259,18 @@ static Sock *open_sock(napi_env env, napi_callback_info info, size_t *argc, napi
   return s;
 }
 
-/* setLane(ssrc, payloadType, srtpIn, targets) -> lane id: replaces the SSRC's lane, at the current epoch. */
+/* setLane(ssrc, payloadType, srtpIn, targets[, cell]) -> lane id: replaces the SSRC's lane, at the current epoch of its cell. */
 napi_value kts_sock_set_lane(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   Sock *s = open_sock(env, info, &argc, argv);
   if (!s) return NULL;
   int64_t ssrc, pt;
   bool is_array = false;
   uint32_t count = 0;
+  int64_t cell = 0;
   if (argc < 4 || !kts_int(env, argv[0], 0, 4294967295LL, "ssrc", &ssrc) || !kts_int(env, argv[1], 0, 127, "payloadType", &pt)) return NULL;
+  if (argc > 4 && !kts_int(env, argv[4], 0, KTS_LANE_CELLS - 1, "cell", &cell)) return NULL;
   kts_session *srtp = tagged(env, argv[2], &KTS_SESSION_TAG, "an SrtpSession");
   if (!srtp) return NULL;
   if (!srtp->open) {
@@ -299,7 +307,8 @@ napi_value kts_sock_set_lane(napi_env env, napi_callback_info info) {
   lane->payload_type = (uint8_t)pt;
   lane->srtp = srtp;
   lane->target_count = (int)count;
-  lane->epoch = *s->epoch;
+  lane->cell = (uint32_t)cell;
+  lane->epoch = epoch_of(s->epoch, lane->cell);
   int index = -1;
   kts_lane *old = lane_of(s, lane->ssrc, &index);
   if (old) {

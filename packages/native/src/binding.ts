@@ -31,7 +31,7 @@ export interface RawUdpSocket {
   sendTo(bytes: Uint8Array, offset: number, length: number, address: string, port: number): boolean;
   stats(): UdpSocketStats;
   close(): void;
-  setLane(ssrc: number, payloadType: number, srtpIn: RawSrtpSession, targets: RawLaneTarget[]): number;
+  setLane(ssrc: number, payloadType: number, srtpIn: RawSrtpSession, targets: RawLaneTarget[], cell: number): number;
   clearLanes(): void;
 }
 
@@ -71,7 +71,7 @@ export interface NativeBinding {
     peersOnly: boolean,
     onBatch: (count: number) => number | undefined,
   ) => RawUdpSocket;
-  /** This thread's lane epoch: lanes armed at another value are skipped (lane.c). */
+  /** This thread's lane epochs, LANE_CELLS cells: a lane armed at another sum of cell 0 and its own is skipped (lane.c). */
   laneEpoch: Int32Array;
 }
 

@@ -2,5 +2,5 @@
 export { nativeBinding, nativeStatus, requireNative, NATIVE_ENV, type NativeStatus, type UdpSocketStats } from './binding.js';
 export { NativeSrtpSession, NATIVE_SRTP_PROFILES, SrtpReject, type NativeSrtpOptions, type NativeSrtpProfile, type SrtpProfileSizes } from './srtp.js';
 export { NativeUdpSocket, DatagramKind, LANE_TARGETS, type LaneTarget, type NativeUdpSocketOptions } from './udp.js';
-export { invalidateLanes, laneEpoch } from './lanes.js';
+export { invalidateLanes, LANE_CELLS, laneCell, laneEpoch } from './lanes.js';
 export { NativeUdpTransport, type MediaHandler, type NativeUdpTransportOptions, type TransportAddress } from './transport.js';

@@ -162,17 +162,18 @@ export class NativeUdpSocket {
   }
 
   /**
-   * Arms the forwarding lane of `ssrc` (replacing its lane): from now on, until the thread's lane
-   * epoch changes (invalidateLanes), its RTP packets of `payloadType` are unprotected with
+   * Arms the forwarding lane of `ssrc` (replacing its lane) in epoch cell `cell` (lanes.ts): from
+   * now on, until that cell's or the thread's epoch changes (invalidateLanes), its RTP packets of `payloadType` are unprotected with
    * `srtpIn`, rewritten and protected into each target's next send slot in C, and reach onBatch
    * as DatagramKind.lane slots with their records. Returns the lane id rxLane names.
    */
-  setLane(ssrc: number, payloadType: number, srtpIn: NativeSrtpSession, targets: readonly LaneTarget[]): number {
+  setLane(ssrc: number, payloadType: number, srtpIn: NativeSrtpSession, targets: readonly LaneTarget[], cell = 0): number {
     return this.raw.setLane(
       ssrc >>> 0,
       payloadType,
       srtpIn.raw,
       targets.map((t) => [t.socket.raw, t.peer, t.srtp.raw, t.header, t.payloadType, t.seqOffset & 0xffff, t.timestampOffset >>> 0]),
+      cell,
     );
   }
 

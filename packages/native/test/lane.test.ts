@@ -13,7 +13,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
-import { DatagramKind, invalidateLanes, LANE_TARGETS, laneEpoch, NativeSrtpSession, NativeUdpSocket, type LaneTarget } from '../src/index.js';
+import { DatagramKind, invalidateLanes, LANE_CELLS, LANE_TARGETS, laneCell, laneEpoch, NativeSrtpSession, NativeUdpSocket, type LaneTarget } from '../src/index.js';
 
 const HOST = '127.0.0.1';
 const PROFILE = 'AEAD_AES_128_GCM';
@@ -148,6 +148,36 @@ test('a new epoch, another payload type, a closed sink session or socket: packet
   await waitFor('session closed: to JS', () => r.seen.length === 7, 3000, 5);
   assert.equal(r.seen[6]?.kind, DatagramKind.rtp);
   assert.equal(r.peer.received.length, 2);
+});
+
+test("a lane of one epoch cell (a pipeline's) keeps running when another cell is bumped, and stops when its own or the thread's is", async (t) => {
+  const r = await rig(t);
+  const mine = laneCell(7);
+  const other = laneCell(8);
+  assert.notEqual(mine, other);
+  assert.ok(mine > 0 && mine < LANE_CELLS && laneCell(7 + LANE_CELLS - 1) === mine, 'cells are 1..LANE_CELLS-1, by serial number modulo');
+  const kinds = () => r.seen.map((s) => s.kind);
+  r.socket.setLane(0x11111111, 96, r.up.unprotect, [r.target()], mine);
+  const before = laneEpoch(mine);
+  invalidateLanes(other);
+  assert.equal(laneEpoch(mine), before, "another cell's bump leaves this cell's epoch");
+  r.send(1);
+  await waitFor('one packet', () => r.seen.length === 1, 3000, 5);
+  invalidateLanes(mine);
+  r.send(2);
+  await waitFor('two packets', () => r.seen.length === 2, 3000, 5);
+  r.socket.setLane(0x11111111, 96, r.up.unprotect, [r.target()], mine);
+  r.send(3);
+  await waitFor('three packets', () => r.seen.length === 3, 3000, 5);
+  invalidateLanes();
+  assert.equal(laneEpoch(mine), before + 2, "its own bump and the thread's both count");
+  r.send(4);
+  await waitFor('four packets', () => r.seen.length === 4, 3000, 5);
+  assert.deepEqual(kinds(), [DatagramKind.lane, DatagramKind.rtp, DatagramKind.lane, DatagramKind.rtp]);
+  assert.equal(r.peer.received.length, 2);
+  const raw = r.socket.raw as unknown as { setLane(...args: unknown[]): number };
+  const target = r.target();
+  assert.throws(() => raw.setLane(1, 96, r.up.unprotect.raw, [[target.socket.raw, target.peer, target.srtp.raw, target.header, 100, 0, 0]], LANE_CELLS), /cell/);
 });
 
 test('a forged packet is refused by the lane and left to JS untouched; bad lane arguments throw and arm nothing', async (t) => {

@@ -11,8 +11,7 @@
 import { KurentoError, type MediaType } from '@kurento-ts/protocol';
 import type { DataMessage } from '../types/data.js';
 import { kindOf, mediaKinds, type MediaKind } from '../types/media.js';
-import { invalidateLanes } from '@kurento-ts/native';
-import type { LaneSink } from '../rtp/lanes.js';
+import { LaneScope, type LaneSink } from '../rtp/lanes.js';
 import { evaluateEdge, sameEdgeState, SourcePad, type EdgeState, type SinkCaps, type TranscodeRoute, type TranscoderProvider } from './edges.js';
 
 /** What a node needs from the element that owns it. */
@@ -108,6 +107,8 @@ export class MediaNode<O extends NodeOwner> {
     readonly owner: O,
     /** Where transcoders come from, when the server has a processing backend. */
     private readonly transcoders?: TranscoderProvider,
+    /** The forwarding lanes a change of this node's edges stops (its pipeline's). */
+    private readonly lanes: LaneScope = LaneScope.thread,
   ) {
     for (const kind of mediaKinds) if (owner.passesThrough(kind)) this.accepts[kind] = 'any';
   }
@@ -205,7 +206,7 @@ export class MediaNode<O extends NodeOwner> {
 
   /** The owner's pad of `kind` changed (negotiation, a new codec or SSRC): re-evaluate the edges out. */
   sourceChanged(kind: MediaKind): void {
-    invalidateLanes();
+    this.lanes.invalidate();
     for (const c of this.sinkConnections) if (kindOf(c.type) === kind) c.sink.evaluateInput(kind);
   }
 
@@ -291,7 +292,7 @@ export class MediaNode<O extends NodeOwner> {
 
   /** Rebuilds the list of sinks this node forwards `kind` to. */
   private rebuildRoutes(kind: MediaKind): void {
-    invalidateLanes();
+    this.lanes.invalidate();
     const routes: O[] = [];
     const transcoders: TranscodeRoute[] = [];
     for (const c of this.sinkConnections) {

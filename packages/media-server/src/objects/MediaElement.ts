@@ -63,7 +63,7 @@ export abstract class MediaElement extends MediaObject implements Remote<'MediaE
     this.pipeline = pipeline;
     this.forwardsInternally = role !== 'terminates';
     this.processedKind = typeof role === 'object' ? role.processes : undefined;
-    this.node = new MediaNode<MediaElement>(this, context.transcoders);
+    this.node = new MediaNode<MediaElement>(this, context.transcoders, pipeline.lanes);
     this.flow = new FlowMonitor((direction, kind, flowing) => {
       const state = flowing ? 'FLOWING' : 'NOT_FLOWING';
       this.raise(direction === 'in' ? 'MediaFlowInStateChanged' : 'MediaFlowOutStateChanged', { state, padName: DEFAULT_DESCRIPTION, mediaType: mediaTypeOf(kind) });

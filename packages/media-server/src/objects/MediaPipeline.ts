@@ -1,6 +1,6 @@
 /** A media pipeline: the container of elements, the clock that drives their flow checks, and its latency probe. */
-import { invalidateLanes } from '@kurento-ts/native';
 import { LatencyProbe } from '../graph/latency.js';
+import { LaneScope } from '../rtp/lanes.js';
 import { newObjectId } from '../support/ids.js';
 import type { Remote } from './contract.js';
 import { MediaElement } from './MediaElement.js';
@@ -14,6 +14,8 @@ export class MediaPipeline extends MediaObject implements Remote<'MediaPipeline'
   private readonly ticker: NodeJS.Timeout;
   /** Whether latency is measured, and the arrival of the packet being forwarded now (graph/latency.ts). */
   readonly latency = new LatencyProbe();
+  /** The forwarding lanes of this pipeline's edges (stopped by any change of its graph). */
+  readonly lanes = LaneScope.forPipeline();
 
   constructor(context: ObjectContext) {
     super(context, 'MediaPipeline', newObjectId('MediaPipeline'));
@@ -30,7 +32,7 @@ export class MediaPipeline extends MediaObject implements Remote<'MediaPipeline'
   }
 
   setLatencyStats(value: boolean): void {
-    invalidateLanes(); // lanes do not measure latency: they stop while it is measured
+    this.lanes.invalidate(); // lanes do not measure latency: they stop while it is measured
     this.latency.enabled = value;
   }
 

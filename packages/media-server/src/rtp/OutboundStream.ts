@@ -14,7 +14,7 @@ import { codecName } from './codecs.js';
 import { RetransmissionRing } from './RetransmissionRing.js';
 import { RTP_FIXED_HEADER, rtpHeaderLength } from './rtpHeader.js';
 import type { RtpCodec } from '../types/media.js';
-import { invalidateLanes } from '@kurento-ts/native';
+import type { LaneScope } from './lanes.js';
 
 /** What protects a packet before it leaves: an SrtpContext, or nothing for plain RTP. */
 export interface RtpProtector {
@@ -43,6 +43,8 @@ export interface OutboundStreamConfig {
   mid?: { id: number; value: string };
   /** Keep sent packets to answer NACKs (video negotiates nack, audio does not). */
   retransmissions: boolean;
+  /** The forwarding lanes that may send as this stream, stopped when its route or source changes; none (plain RTP) when absent. */
+  lanes?: LaneScope;
 }
 
 /** How forwarded packets become this stream: set by the graph's edge into the endpoint. */
@@ -79,6 +81,8 @@ export class OutboundStream {
   private readonly headerLength: number;
   private readonly hasExtensions: boolean;
   private readonly ring: RetransmissionRing | undefined;
+  /** The lanes that may send as this stream (see OutboundStreamConfig.lanes). */
+  private readonly lanes: LaneScope | undefined;
   /** Source payload type → ours; all negative until routed. */
   private payloadMap: Int16Array = new Int16Array(128).fill(-1);
   /** Keyframe test per outgoing payload type (video codecs that have one). */
@@ -108,6 +112,7 @@ export class OutboundStream {
   ) {
     this.ssrc = config.ssrc >>> 0;
     this.clockRate = config.clockRate;
+    this.lanes = config.lanes;
     this.ring = config.retransmissions ? new RetransmissionRing() : undefined;
     // Our header extensions never change: write them once (one-byte form, RFC 8285 §4.2).
     const mid = config.mid && config.mid.id > 0 && config.mid.id < 15 && config.mid.value.length > 0 && config.mid.value.length <= 16 ? config.mid : undefined;
@@ -128,7 +133,7 @@ export class OutboundStream {
 
   /** Sets how forwarded packets map onto this stream (undefined: nothing is sent). */
   route(route: SendRoute | undefined): void {
-    invalidateLanes();
+    this.lanes?.invalidate();
     this.payloadMap = route?.payloadMap ?? new Int16Array(128).fill(-1);
     this.keyframes.fill(undefined);
     this.vp8.fill(0);
@@ -205,6 +210,11 @@ export class OutboundStream {
     this.sent(outSeq, outTimestamp, out, payloadLength, nowMs);
   }
 
+  /** The peer's reports measured this round-trip time (seconds): retransmissions are kept for what it needs. */
+  roundTrip(seconds: number): void {
+    this.ring?.keepFor(seconds);
+  }
+
   /** Answers a Generic NACK: resends the packets still held; returns how many. */
   retransmit(seqs: readonly number[], nowMs: number): number {
     this.nacksReceived++;
@@ -249,7 +259,7 @@ export class OutboundStream {
    * so the peer sees one stream and not a jump it might take for loss or a clock reset.
    */
   private rebase(ssrc: number, seq: number, timestamp: number, nowMs: number): void {
-    invalidateLanes();
+    this.lanes?.invalidate();
     if (this.sourceSsrc !== -1 && this.lastSeq >= 0) {
       this.seqOffset = (this.lastSeq + 1 - seq) & 0xffff;
       const elapsed = Math.max(1, Math.round(((nowMs - this.lastSentMs) * this.clockRate) / 1000));

@@ -8,11 +8,19 @@
  * second those promotions were what made V8 run full collections every second.
  *
  * Packets are kept for a time, not a count: a retransmission later than a few round trips is
- * useless to a receiver's jitter buffer (Janus keeps 200 ms at least, more with a long RTT). The
- * slab holds packets end to end (where fixed slots of the largest packet size waste a sixth of
- * themselves on 1,240-byte video packets) and grows, by half up to a limit, only when it would
- * overwrite a packet younger than that: 128 KB hold the 500 ms of a stream up to about 2 Mbit/s.
+ * useless to a receiver's jitter buffer. Like Janus, the ring keeps 200 ms at least and more with
+ * a long round trip (keepFor: three of them, up to a second), so memory follows what the path
+ * needs, not the worst case. The slab holds packets end to end (where fixed slots of the largest
+ * packet size waste a sixth of themselves on 1,240-byte video packets) and grows, by half up to a
+ * limit, only when it would overwrite a packet younger than that: from 32 KB, 48 KB hold the
+ * 200 ms of a 1.5 Mbit/s stream.
  */
+/** Retention bounds: at least this long whatever the round trip, at most this long however long it is. */
+export const MIN_KEEP_MS = 200;
+export const MAX_KEEP_MS = 1000;
+/** Round trips a packet is kept for: the first NACK, a repeated one, and the retransmission's way back. */
+const KEEP_ROUND_TRIPS = 3;
+
 export class RetransmissionRing {
   /** By `seq & mask`: the sequence number held there (-1: none), where its bytes start in the stream of bytes written, its length and when it was sent. */
   private readonly seqs: Int32Array;
@@ -31,16 +39,16 @@ export class RetransmissionRing {
   private readonly mask: number;
 
   /**
-   * @param slots most packets held, a power of two (256: 500 ms up to about 5 Mbit/s)
-   * @param maxAgeMs how long a packet is kept for retransmission
+   * @param slots most packets held, a power of two (256: 500 ms up to about 5 Mbit/s, a second up to 2.5)
+   * @param maxAgeMs how long a packet is kept for retransmission (until keepFor changes it)
    * @param maxPacketBytes largest packet kept (bigger ones are sent but not kept)
    * @param initialBytes the slab's first size; it grows up to `maxBytes`
    */
   constructor(
     slots = 256,
-    private readonly maxAgeMs = 500,
+    private maxAgeMs = MIN_KEEP_MS,
     private readonly maxPacketBytes = 1500,
-    initialBytes = 128 * 1024,
+    initialBytes = 32 * 1024,
     private readonly maxBytes = 1024 * 1024,
   ) {
     if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new RangeError('ring size must be a power of two');
@@ -52,6 +60,17 @@ export class RetransmissionRing {
     this.queueSeqs = new Int32Array(slots);
     this.queueStarts = new Float64Array(slots);
     this.capacity = Math.max(initialBytes, maxPacketBytes);
+  }
+
+  /** How long packets are kept now, in ms. */
+  get keepMs(): number {
+    return this.maxAgeMs;
+  }
+
+  /** Keeps packets for three round trips of `roundTripSeconds` (a measured RTT), within MIN_KEEP_MS..MAX_KEEP_MS. */
+  keepFor(roundTripSeconds: number): void {
+    if (!Number.isFinite(roundTripSeconds) || roundTripSeconds < 0) return;
+    this.maxAgeMs = Math.min(MAX_KEEP_MS, Math.max(MIN_KEEP_MS, Math.round(roundTripSeconds * 1000 * KEEP_ROUND_TRIPS)));
   }
 
   /** Keeps a copy of the packet sent with sequence number `seq` at `nowMs`. */

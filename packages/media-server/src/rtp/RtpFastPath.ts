@@ -10,8 +10,7 @@ import type { MediaKind } from '../types/media.js';
 import type { OutboundStream, SendRoute } from './OutboundStream.js';
 import { RtpSession, type InboundStreamStats, type OutboundStreamStats, type RtpSessionSink } from './RtpSession.js';
 import type { InboundRoute, InboundStream, ReceiveStage } from './stages.js';
-import type { LaneSink } from './lanes.js';
-import { invalidateLanes } from '@kurento-ts/native';
+import { LaneScope, type LaneSink } from './lanes.js';
 
 export type { InboundRoute } from './stages.js';
 export type { InboundStreamStats, OutboundStreamStats } from './RtpSession.js';
@@ -43,13 +42,15 @@ export class RtpFastPath {
     readonly srtpIn: RtpUnprotector,
     sink: FastPathSink,
     stages: readonly ReceiveStage[],
+    /** The forwarding lanes a change of this path stops (its endpoint's pipeline's). */
+    readonly lanes: LaneScope = LaneScope.thread,
   ) {
     this.session = new RtpSession(sink, stages);
   }
 
   /** Routes a remote SSRC through the fast path. */
   addInbound(ssrc: number, route: InboundRoute): void {
-    invalidateLanes();
+    this.lanes.invalidate();
     this.session.addInbound(ssrc, route);
   }
 
@@ -136,7 +137,7 @@ export class RtpFastPath {
 
   /** Releases what the transport's fast path holds outside the heap; idempotent. */
   close(): void {
-    invalidateLanes();
+    this.lanes.invalidate();
     for (const release of this.closers.splice(0)) release();
   }
 

@@ -218,6 +218,8 @@ export class RtpSession {
     if (block.lastSr === 0) return;
     const nowMiddle = Math.floor((wallMs / 1000 + NTP_UNIX_OFFSET_S) * 65536) >>> 0;
     const rtt = ((nowMiddle - block.lastSr - block.delaySinceLastSr) >>> 0) / 65536;
-    if (rtt < 60) view.roundTripTime = rtt; // a wrapped or bogus value is not a round trip
+    if (rtt >= 60) return; // a wrapped or bogus value is not a round trip
+    view.roundTripTime = rtt;
+    this.outbound[kind]?.roundTrip(rtt);
   }
 }

@@ -2,9 +2,38 @@
  * What a forwarding lane (@kurento-ts/native's csrc/lane.c) needs from the graph to run an edge
  * in C, and what each side books for every packet the lane forwarded. The lane repeats what the
  * TypeScript path just did for a packet, so a route exists only while every part of that path is
- * in its steady state; anything that changes it calls invalidateLanes().
+ * in its steady state; anything that changes it bumps the epoch of its LaneScope.
  */
-import type { LaneTarget } from '@kurento-ts/native';
+import { invalidateLanes, laneCell, laneEpoch, type LaneTarget } from '@kurento-ts/native';
+
+/**
+ * The lanes one change can affect: a pipeline's (every edge of a lane joins two endpoints of one
+ * pipeline), or the thread's for what has no pipeline. Its epoch cell is bumped by every change of
+ * its graph, transports and streams, and stops only its own lanes: a session joining or leaving
+ * one pipeline leaves every other pipeline's lanes running.
+ */
+export class LaneScope {
+  /** Every lane of the thread. */
+  static readonly thread = new LaneScope(0);
+  private static serial = 0;
+
+  /** A new pipeline's scope. */
+  static forPipeline(): LaneScope {
+    return new LaneScope(laneCell(++LaneScope.serial));
+  }
+
+  private constructor(readonly cell: number) {}
+
+  /** Stops this scope's lanes until the TypeScript path arms them again. */
+  invalidate(): void {
+    invalidateLanes(this.cell);
+  }
+
+  /** Changes whenever this scope's lanes were stopped. */
+  get epoch(): number {
+    return laneEpoch(this.cell);
+  }
+}
 
 /** One sink of a lane: where C writes the packet, and the sink's bookkeeping of each one sent. */
 export interface LaneSink {

@@ -11,8 +11,7 @@ import { parseFmtp, isMediaCodec } from '../rtp/codecs.js';
 import type { SendRoute } from '../rtp/OutboundStream.js';
 import { NativeSrtp } from '../rtp/NativeSrtp.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
-import type { LaneRoute, LaneSink } from '../rtp/lanes.js';
-import { invalidateLanes } from '@kurento-ts/native';
+import { LaneScope, type LaneRoute, type LaneSink } from '../rtp/lanes.js';
 import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
@@ -147,6 +146,8 @@ export class PeerSession {
     private readonly useFastPath = true,
     /** Where data-channel events go; undefined: no data channels (offered ones are rejected). */
     dataHandlers?: DataChannelHandlers,
+    /** The forwarding lanes a change of this transport stops (its endpoint's pipeline's). */
+    private readonly lanes: LaneScope = LaneScope.thread,
   ) {
     this.tap = { rtp: undefined, holdEarly: useFastPath, early: [] };
     useNativeEcdh();
@@ -171,11 +172,11 @@ export class PeerSession {
     });
     this.pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && this.handlers.gatheringDone());
     this.pc.iceConnectionStateChange.subscribe((s) => {
-      invalidateLanes();
+      this.lanes.invalidate();
       this.handlers.iceState(s);
     });
     this.pc.connectionStateChange.subscribe((s) => {
-      invalidateLanes();
+      this.lanes.invalidate();
       this.transportLost = s === 'disconnected' || s === 'failed' || s === 'closed';
       this.handlers.peerState(s);
     });
@@ -393,7 +394,7 @@ export class PeerSession {
       guardIceSources(transport.connection, this.guard, this.tap);
       selectValidPairWithoutNomination(transport.connection, this.nomination, {
         onReplaced: () => {
-          invalidateLanes(); // lanes send to the pair they were armed with
+          this.lanes.invalidate(); // lanes send to the pair they were armed with
           this.handlers.selectedPairChanged();
         },
       });
@@ -426,7 +427,7 @@ export class PeerSession {
       senderReport: (kind, clock) => this.handlers.senderReport(kind, clock),
       failure: (e) => this.handlers.failure(e),
       laneRoute: (kind, ssrc, pt) => (this.transportLost || this.closed ? undefined : this.handlers.laneRoute?.(kind, ssrc, pt)),
-    }, this.routes, this.twcc, this.fastPathWire);
+    }, this.routes, this.twcc, this.lanes, this.fastPathWire);
     if (!fastPath) {
       // werift's own path carries media: it gets what was held.
       this.tap.holdEarly = false;

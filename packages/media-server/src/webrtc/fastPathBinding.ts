@@ -15,7 +15,7 @@ import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContex
 import { NativeSrtp } from '../rtp/NativeSrtp.js';
 import { DatagramKind, type MediaHandler, type NativeSrtpSession } from '@kurento-ts/native';
 import { SocketLanes } from './forwardingLanes.js';
-import type { LaneSink } from '../rtp/lanes.js';
+import type { LaneScope, LaneSink } from '../rtp/lanes.js';
 import { nativeMediaPath, nativeTransports } from './nativeSockets.js';
 import { NativeWire } from './nativeWire.js';
 import { nackStage, transportCcStage, type ReceiveStage } from '../rtp/stages.js';
@@ -53,6 +53,8 @@ export function startFastPath(
   routes: Partial<Record<MediaKind, SendRoute>>,
   /** The transport's transport-cc feedback generator. */
   twcc: TwccFeedback,
+  /** The forwarding lanes a change of this transport or its streams stops (its pipeline's). */
+  lanes: LaneScope,
   /** Counts what the fast path sends on the socket itself (werift's ICE counters do not see it). */
   wire?: WireCounters,
 ): RtpFastPath | undefined {
@@ -60,7 +62,7 @@ export function startFastPath(
   const profile = PROFILES[socket?.srtp.srtpProfile ?? -1];
   if (!socket || !profile) return undefined;
   const keys = socket.extractSessionKeys(16, srtpSaltLength(profile));
-  const path = nativeMediaPath() ? nativeSrtp(dtls, profile, keys, wire) : typescriptSrtp(dtls, profile, keys, wire);
+  const path = nativeMediaPath() ? nativeSrtp(dtls, profile, keys, wire, lanes) : typescriptSrtp(dtls, profile, keys, wire);
   const srtpIn = path.srtpIn;
 
   // Packets werift's own path still decrypts (relayed media, RTX, RED) use our context too, so
@@ -75,7 +77,7 @@ export function startFastPath(
   const transportCcId = all.flatMap((t) => t.headerExtensions).find((e) => e.uri === TWCC_URI)?.id ?? 0;
   const stages: ReceiveStage[] = [nackStage];
   if (transportCcId > 0) stages.push(transportCcStage(twcc, transportCcId));
-  const fastPath = new RtpFastPath(srtpIn, sink, stages);
+  const fastPath = new RtpFastPath(srtpIn, sink, stages, lanes);
   fastPath.onClose(path.close);
   const outbound: Partial<Record<MediaKind, OutboundStream>> = {};
   // The peer's RTCP, once decrypted (by werift's SRTCP context, or the native session in its
@@ -97,8 +99,8 @@ export function startFastPath(
   const encryptRtcp = path.encryptRtcp;
   fastPath.setRtcpTransmitter((packet) => transmit(encryptRtcp(packet)));
   if (path.native) {
-    const lanes = receiveInSlabs(dtls, fastPath, sink, (srtpIn as NativeSrtp).nativeSession, wire);
-    fastPath.onClose(() => lanes.forEach((l) => l.close()));
+    const socketLanes = receiveInSlabs(dtls, fastPath, sink, (srtpIn as NativeSrtp).nativeSession, wire);
+    fastPath.onClose(() => socketLanes.forEach((l) => l.close()));
     const out = path.protector as NativeWire;
     fastPath.setLaneOut((kind, ssrc, pt) => laneSink(outbound[kind], out, ssrc, pt, wire));
   }
@@ -124,6 +126,7 @@ export function startFastPath(
         clockRate: codec.clockRate,
         mid: mid !== undefined && midId > 0 ? { id: midId, value: mid } : undefined,
         retransmissions: codec.rtcpFeedback.some((f) => f.type === 'nack' && !f.parameter),
+        lanes,
       },
       path.protector,
       transmit,
@@ -232,10 +235,10 @@ function typescriptSrtp(dtls: RTCDtlsTransport, profile: SrtpProfile, keys: Sess
  * replaced, so werift's own RTCP shares our index space), sends protected in the native socket's
  * send slots and batched.
  */
-function nativeSrtp(dtls: RTCDtlsTransport, profile: SrtpProfile, keys: SessionKeys, wire: WireCounters | undefined): SrtpPath {
+function nativeSrtp(dtls: RTCDtlsTransport, profile: SrtpProfile, keys: SessionKeys, wire: WireCounters | undefined, lanes: LaneScope): SrtpPath {
   const srtpIn = new NativeSrtp(profile, keys.remoteKey, keys.remoteSalt);
   const srtpOut = new NativeSrtp(profile, keys.localKey, keys.localSalt);
-  const out = new NativeWire(dtls.iceTransport.connection, srtpOut, wire);
+  const out = new NativeWire(dtls.iceTransport.connection, srtpOut, wire, lanes);
   const srtcp = (dtls as unknown as { srtcp: { encrypt(packet: Buffer): Buffer } }).srtcp;
   srtcp.encrypt = (packet) => srtpOut.protectRtcp(packet);
   return {
@@ -282,7 +285,7 @@ function laneSink(stream: OutboundStream | undefined, wire: NativeWire, ssrc: nu
 function receiveInSlabs(dtls: RTCDtlsTransport, fastPath: RtpFastPath, sink: FastPathSink, srtpIn: NativeSrtpSession, wire: WireCounters | undefined): SocketLanes[] {
   const lanes: SocketLanes[] = [];
   for (const transport of nativeTransports(dtls.iceTransport.connection)) {
-    const socketLanes = new SocketLanes(transport.socket, fastPath, srtpIn, (kind, ssrc, pt) => sink.laneRoute?.(kind, ssrc, pt), wire);
+    const socketLanes = new SocketLanes(transport.socket, fastPath, srtpIn, (kind, ssrc, pt) => sink.laneRoute?.(kind, ssrc, pt), wire, fastPath.lanes);
     lanes.push(socketLanes);
     const media: MediaHandler = (socket, slot, kind) => {
       if (kind !== DatagramKind.rtp) return false;

@@ -5,12 +5,12 @@
  * every part of the path in its steady state. C then forwards that SSRC's packets inside the
  * receive batch, and each one is booked here as the TypeScript path would have: reception
  * statistics, NACK and transport-cc, flow counters, each sink's counters and retransmission ring.
- * Any change invalidates every lane of the thread (invalidateLanes), and they are armed again
- * from their next packets.
+ * Any change stops the lanes of its pipeline (LaneScope: one epoch cell per pipeline), and they
+ * are armed again from their next packets.
  */
 import { performance } from 'node:perf_hooks';
-import { LANE_TARGETS, laneEpoch, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
-import type { LaneRoute } from '../rtp/lanes.js';
+import { LANE_TARGETS, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
+import type { LaneRoute, LaneScope } from '../rtp/lanes.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import type { InboundStream } from '../rtp/stages.js';
 import type { MediaKind } from '../types/media.js';
@@ -40,13 +40,15 @@ export class SocketLanes {
     private readonly srtpIn: NativeSrtpSession,
     private readonly routeOf: (kind: MediaKind, ssrc: number, pt: number) => LaneRoute | undefined,
     private readonly wire: WireCounters | undefined,
+    /** The scope the lanes are armed in (the endpoint's pipeline's). */
+    private readonly lanes: LaneScope,
   ) {}
 
   /** After the TypeScript path took `packet` (unprotected now, on this socket): arms its SSRC's lane when the path is in its steady state. */
   afterPacket(packet: Buffer): void {
     if (lanesOff) return;
     const ssrc = packet.readUInt32BE(8);
-    const epoch = laneEpoch();
+    const epoch = this.lanes.epoch;
     const attempt = this.attempts.get(ssrc);
     if (attempt !== undefined && attempt.epoch === epoch && --attempt.wait > 0) return;
     if (attempt === undefined) this.attempts.set(ssrc, { epoch, wait: RETRY_PACKETS });
@@ -60,7 +62,7 @@ export class SocketLanes {
     const route = this.routeOf(stream.route.kind, ssrc, pt);
     if (!route || route.sinks.length === 0 || route.sinks.length > LANE_TARGETS) return;
     try {
-      this.armed[this.socket.setLane(ssrc, pt, this.srtpIn, route.sinks.map((s) => s.target))] = { stream, route };
+      this.armed[this.socket.setLane(ssrc, pt, this.srtpIn, route.sinks.map((s) => s.target), this.lanes.cell)] = { stream, route };
     } catch {
       // a sink's socket or session closed under us: its packets stay on the TypeScript path
     }

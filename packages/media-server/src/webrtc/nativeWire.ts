@@ -8,10 +8,11 @@
  * anything else (RTCP, a retransmission from the ring) is copied into a slot first. A pair that is
  * not on a native socket (a TURN relay) takes werift's own path with the packet in a buffer.
  */
-import { invalidateLanes, NativeUdpTransport, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
+import { NativeUdpTransport, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
 import { StunProtocol, type IceConnection } from 'werift';
 import type { RtpProtector } from '../rtp/OutboundStream.js';
 import type { NativeSrtp } from '../rtp/NativeSrtp.js';
+import type { LaneScope } from '../rtp/lanes.js';
 import type { WireCounters } from './fastPathBinding.js';
 
 /** Transports with queued descriptors, flushed once at the end of the turn. */
@@ -55,6 +56,8 @@ export class NativeWire implements RtpProtector {
     private readonly connection: IceConnection,
     private readonly srtp: NativeSrtp,
     private readonly wire: WireCounters | undefined,
+    /** The lanes that send on this wire, stopped when its pair changes. */
+    private readonly lanes: LaneScope,
   ) {}
 
   /** RtpProtector: the packet protected in a send slot (a view of it), or in a buffer of its own off a native socket. */
@@ -119,7 +122,7 @@ export class NativeWire implements RtpProtector {
     const nominated = this.connection.nominated;
     if (!nominated) return undefined;
     if (nominated !== this.pair) {
-      if (this.pair !== undefined) invalidateLanes(); // a lane may still send to the old pair
+      if (this.pair !== undefined) this.lanes.invalidate(); // a lane may still send to the old pair
       this.pair = nominated;
       const protocol = nominated.protocol;
       const transport = protocol instanceof StunProtocol ? (protocol.transport as unknown) : undefined;

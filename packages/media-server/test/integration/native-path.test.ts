@@ -72,3 +72,44 @@ test(`a Chromium loopback call on the ${expectNative ? 'native' : 'TypeScript'} 
     kurento.close();
   }
 });
+
+test(`a second call set up and released in another pipeline leaves the first call's forwarding lanes running (${expectNative ? 'native' : 'TypeScript'} path)`, async () => {
+  const kurento = await kurentoClient(fixture.server.url, { failAfter: 1, duplicates_timeout: 500 });
+  const first = await fixture.browser.context.newPage();
+  const second = await fixture.browser.context.newPage();
+  try {
+    const a = await startBrowserLoopback(kurento, first, fixture.page.url);
+    const decodes = (tab: typeof first, frames: number) => async () => (((await tab.evaluate(() => window.collect())).video?.framesDecoded ?? 0) > frames ? true : null);
+    await waitFor('the first call decodes', decodes(first, 30), 20_000);
+    const endpointA = fixture.server.registry.resolve(a.endpoint.id) as unknown as { mediaPath(): MediaPathStats | undefined; pipeline: { lanes: { epoch: number } } };
+    const pathA = () => {
+      const p = endpointA.mediaPath();
+      assert.ok(p?.path === 'fast', `first call's path: ${JSON.stringify(p)}`);
+      return p;
+    };
+    const before = pathA();
+    const epochBefore = endpointA.pipeline.lanes.epoch;
+
+    // Everything the second pipeline's life changes (ICE and DTLS states, its graph, its streams, its release) bumps its own epoch cell only.
+    const b = await startBrowserLoopback(kurento, second, fixture.page.url);
+    await waitFor('the second call decodes', decodes(second, 30), 20_000);
+    await second.evaluate(() => window.hangUp());
+    await b.pipeline.release();
+    await waitFor('the second call gone', () => openUdpSockets().length === 1, 5000);
+
+    const after = pathA();
+    const received = after.received - before.received;
+    const laned = after.laned - before.laned;
+    assert.ok(received > 200, `the first call went on: ${received} packets`);
+    assert.equal(endpointA.pipeline.lanes.epoch, epochBefore, "the first pipeline's lanes were never stopped");
+    if (expectNative) assert.ok(laned >= received * 0.98, `lanes took ${laned} of the first call's ${received} packets meanwhile`);
+    else assert.equal(laned, 0);
+    await a.pipeline.release();
+  } finally {
+    for (const tab of [first, second]) {
+      await tab.evaluate(() => window.hangUp()).catch(() => undefined);
+      await tab.close();
+    }
+    kurento.close();
+  }
+});

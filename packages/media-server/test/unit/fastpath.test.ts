@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { OutboundStream } from '../../src/rtp/OutboundStream.js';
-import { RetransmissionRing } from '../../src/rtp/RetransmissionRing.js';
+import { MAX_KEEP_MS, MIN_KEEP_MS, RetransmissionRing } from '../../src/rtp/RetransmissionRing.js';
 import { readExtensionU16, rtpHeaderLength } from '../../src/rtp/rtpHeader.js';
 import { SrtpContext } from '../../src/rtp/SrtpContext.js';
 import type { RtpCodec } from '../../src/types/media.js';
@@ -65,24 +65,37 @@ test('the retransmission ring does not resend packets older than its age limit',
   assert.equal(ring.get(99, 5010), undefined);
 });
 
-test('the retransmission ring keeps every packet younger than its age limit, growing past its first 128 KB only for a stream that needs it', () => {
+test('the retransmission ring keeps every packet younger than its age limit, growing past its first 32 KB only for a stream that needs it', () => {
   const packetOf = (seq: number, size: number) => Buffer.alloc(size, seq & 0xff);
-  const run = (packetsPerSecond: number, size: number) => {
+  const run = (packetsPerSecond: number, size: number, roundTripSeconds?: number) => {
     const ring = new RetransmissionRing();
+    if (roundTripSeconds !== undefined) ring.keepFor(roundTripSeconds);
+    const keep = ring.keepMs;
     const every = 1000 / packetsPerSecond;
     for (let i = 0; i < 4 * packetsPerSecond; i++) ring.put((60_000 + i) & 0xffff, packetOf(i, size), i * every);
     const last = 4 * packetsPerSecond - 1;
     const now = last * every;
-    const young = Math.floor(500 / every);
+    const young = Math.floor(keep / every);
     for (let i = last - young; i <= last; i++) assert.deepEqual(ring.get((60_000 + i) & 0xffff, now), packetOf(i, size), `${packetsPerSecond}/s: packet ${i}, ${Math.round(now - i * every)} ms old`);
-    assert.equal(ring.get((60_000 + last - young - 2) & 0xffff, now), undefined, 'older than 500 ms');
-    return ring.bytes;
+    assert.equal(ring.get((60_000 + last - young - 2) & 0xffff, now), undefined, `older than ${keep} ms`);
+    return { bytes: ring.bytes, keep };
   };
-  // 1.5 Mbit/s of video in 1,240-byte packets: 93 KB a half second, in the first slab.
-  assert.equal(run(150, 1240), 128 * 1024);
-  // 4 Mbit/s: 248 KB a half second; the slab grows (by half, with the packets held) to hold them.
-  const grown = run(400, 1240);
-  assert.ok(grown >= 248_000 && grown <= 432 * 1024, `${grown} bytes for 248 KB of packets`);
+  // 1.5 Mbit/s of video in 1,240-byte packets, no round trip measured yet: 200 ms are 37 KB; the slab grows once, by half.
+  assert.deepEqual(run(150, 1240), { bytes: 48 * 1024, keep: MIN_KEEP_MS });
+  // A 150 ms round trip: 450 ms, 84 KB of packets.
+  const slow = run(150, 1240, 0.15);
+  assert.equal(slow.keep, 450);
+  assert.ok(slow.bytes >= 84_000 && slow.bytes <= 128 * 1024, `${slow.bytes} bytes for 84 KB of packets`);
+  // 2 Mbit/s and a 2 s round trip: kept for MAX_KEEP_MS, 248 KB of packets (within the ring's 256 slots).
+  const long = run(200, 1240, 2);
+  assert.equal(long.keep, MAX_KEEP_MS);
+  assert.ok(long.bytes >= 248_000 && long.bytes <= 432 * 1024, `${long.bytes} bytes for 248 KB of packets`);
+  const ring = new RetransmissionRing();
+  ring.keepFor(Number.NaN);
+  ring.keepFor(-1);
+  assert.equal(ring.keepMs, MIN_KEEP_MS, 'a bogus round trip changes nothing');
+  ring.keepFor(0);
+  assert.equal(ring.keepMs, MIN_KEEP_MS, 'a loopback round trip still keeps the minimum');
 });
 
 /** Source payload type → ours: 96 stays 96, 97 becomes 100, anything else is not sent. */

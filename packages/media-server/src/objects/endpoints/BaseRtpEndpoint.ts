@@ -7,7 +7,6 @@
  * states with their events. While the pipeline measures latency, media from the peer carries its
  * arrival time through the graph, and media to the peer records its input and end-to-end latency.
  */
-import { invalidateLanes } from '@kurento-ts/native';
 import type { LaneRoute, LaneSink } from '../../rtp/lanes.js';
 import { performance } from 'node:perf_hooks';
 import type { MediaType } from '@kurento-ts/protocol';
@@ -235,7 +234,7 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
 
   protected setMediaState(state: Binary): void {
     if (state === this.mediaState) return;
-    invalidateLanes();
+    this.pipeline.lanes.invalidate();
     this.raise('MediaStateChanged', { oldState: this.mediaState, newState: state });
     this.mediaState = state;
   }

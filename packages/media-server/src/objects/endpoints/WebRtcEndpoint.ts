@@ -324,6 +324,7 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
             failure: (e) => this.reportFailure(e),
           }
         : undefined,
+      this.pipeline.lanes,
     );
     this.peer = peer;
     // Edges evaluated before the transport existed (Kurento apps connect before they negotiate).
