@@ -11,7 +11,7 @@ import { NativeSession } from './clients/nativeSession.js';
 import { NdcSession } from './clients/ndcSession.js';
 import { TrafficScheduler, type TrafficOptions } from './clients/trafficScheduler.js';
 import { percentile } from './lib/histogram.js';
-import { CpuWindow, rssBytes } from './lib/procstat.js';
+import { CpuWindow, cpuSeconds, rssBytes } from './lib/procstat.js';
 import type { Progress } from './lib/progress.js';
 import type { ServerSession, Target } from './targets/target.js';
 
@@ -59,6 +59,8 @@ export interface Measurement {
   firstEchoMs: Spread;
   /** Medians of the first echo's phases: offer → answer applied, → connected (ICE and DTLS), → first echo. */
   firstEchoPhasesMs?: { answer: number; connect: number; firstEcho: number };
+  /** Server CPU used while the sessions were set up, per session (the media of those already up included). */
+  setupCpuMsPerSession?: number;
   /** Round trip client → server → client of packets sent in the window. */
   echoLatencyMs: Spread;
   /** Round trip of a control-plane request (ping) sent every 100 ms in the window. */
@@ -101,6 +103,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     await sleep(IDLE_SETTLE_MS);
     const idleRss = rssBytes(server.pid);
     const setupStart = performance.now();
+    const setupCpuStart = cpuSeconds(server.pid);
     let next = 0;
     let failed = 0;
     let up = 0;
@@ -123,6 +126,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
     await Promise.all(Array.from({ length: Math.min(n, options.setupConcurrency) }, worker));
     const connected = sessions.filter((s) => s.state === 'connected');
     const setupSeconds = (performance.now() - setupStart) / 1000;
+    const setupCpuSeconds = cpuSeconds(server.pid) - setupCpuStart;
     progress.status(`${label}: ${connected.length}/${n} sessions connected in ${setupSeconds.toFixed(1)} s${failed > 0 ? `, ${failed} failed` : ''}; warming up ${options.warmupSeconds} s`, true);
     await sleep(options.warmupSeconds * 1000);
 
@@ -164,6 +168,7 @@ export async function measure(target: Target, n: number, options: MeasureOptions
         connect: round(percentile(echoing.map((s) => s.connectedAt - s.answerAt), 0.5), 1),
         firstEcho: round(percentile(echoing.map((s) => s.firstEchoAt - s.connectedAt), 0.5), 1),
       },
+      setupCpuMsPerSession: round((setupCpuSeconds * 1000) / n, 1),
       echoLatencyMs: { median: round(meter.latency.percentile(0.5), 2), p95: round(meter.latency.percentile(0.95), 2) },
       controlRttMs: { median: round(percentile(controlRtts, 0.5), 2), p95: round(percentile(controlRtts, 0.95), 2) },
       expectedPps: Math.round(expectedPps),

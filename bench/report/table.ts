@@ -23,11 +23,15 @@ export function measurementsTable(measurements: readonly Measurement[]): string 
   ].join('\n');
 }
 
-/** Where each system's first echo goes: medians of offer → answer, → connected (ICE, DTLS), → first echo. */
+/** Where each system's first echo goes: medians of offer → answer, → connected (ICE, DTLS), → first echo; and the server CPU set-up took. */
 export function firstEchoPhasesTable(measurements: readonly Measurement[]): string {
-  const rows = measurements.flatMap((m) => (m.firstEchoPhasesMs ? [`| ${m.n} | ${m.system} | ${fmt(m.firstEchoPhasesMs.answer)} | ${fmt(m.firstEchoPhasesMs.connect)} | ${fmt(m.firstEchoPhasesMs.firstEcho)} |`] : []));
+  const rows = measurements.flatMap((m) =>
+    m.firstEchoPhasesMs
+      ? [`| ${m.n} | ${m.system} | ${fmt(m.firstEchoPhasesMs.answer)} | ${fmt(m.firstEchoPhasesMs.connect)} | ${fmt(m.firstEchoPhasesMs.firstEcho)} | ${fmt(m.setupCpuMsPerSession ?? Number.NaN)} |`]
+      : [],
+  );
   if (rows.length === 0) return '';
-  return ['| N | system | offer → answer applied ms | → connected (ICE, DTLS) ms | → first echo ms |', '|---:|---|---:|---:|---:|', ...rows].join('\n');
+  return ['| N | system | offer → answer applied ms | → connected (ICE, DTLS) ms | → first echo ms | server CPU ms per session set up |', '|---:|---|---:|---:|---:|---:|', ...rows].join('\n');
 }
 
 export function ratioTable(measurements: readonly Measurement[], ours: string, theirs: string): string {
@@ -97,7 +101,7 @@ export function markdownReport(results: BenchResults, ours: string, theirs: read
     if (ratio) parts.push('', `Ratio ${ours} / ${other} (below 1: ${ours} does better):`, '', ratio);
   }
   const phases = firstEchoPhasesTable(results.measurements);
-  if (phases) parts.push('', 'The first echo by phase (medians over the sessions of each point; the client applies the answer, then trickles candidates):', '', phases);
+  if (phases) parts.push('', 'The first echo by phase (medians over the sessions of each point; the client applies the answer, then trickles candidates), and the server CPU the set-up of all N sessions took, per session (the media of sessions already up included):', '', phases);
   const floor = floorTable(results);
   if (floor)
     parts.push(

@@ -16,9 +16,10 @@ type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
  * The host addresses endpoints offer: the configured ones, else (as werift gathers) every IPv4
  * address of the machine's interfaces but loopback.
  */
-export function offeredAddresses(networkInterfaces: readonly string[], interfaces: Interfaces = osInterfaces()): string[] {
+export function offeredAddresses(networkInterfaces: readonly string[], interfaces?: Interfaces): string[] {
   if (networkInterfaces.length > 0) return [...new Set(networkInterfaces)];
-  return Object.values(interfaces).flat().filter((a): a is NetworkInterfaceInfo => a !== undefined && a.family === 'IPv4' && !a.internal).map((a) => a.address);
+  // Read only here: os.networkInterfaces() walks every interface, on each endpoint's set-up.
+  return Object.values(interfaces ?? osInterfaces()).flat().filter((a): a is NetworkInterfaceInfo => a !== undefined && a.family === 'IPv4' && !a.internal).map((a) => a.address);
 }
 
 const v4 = (address: string): number[] => address.split('.').map(Number);

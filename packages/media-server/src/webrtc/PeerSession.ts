@@ -27,7 +27,7 @@ import { useNativeEcdh } from './nativeEcdh.js';
 import { useNativeX25519 } from './nativeX25519.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { DATA_CHANNEL_RECEIVE_BATCH, gatherOnNativeSockets, MEDIA_RECEIVE_BATCH } from './nativeSockets.js';
-import { connectWithoutTrailingSleep, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
+import { connectWithoutTrailingSleep, deriveSrtpOnFirstUse, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
 const TWCC_INTERVAL_MS = 100;
@@ -405,6 +405,7 @@ export class PeerSession {
     }
     for (const transport of this.pc.dtlsTransports) {
       startDtlsAtOnce(transport);
+      deriveSrtpOnFirstUse(transport);
       this.listenToSenderReports(transport);
     }
     this.listenToDtlsState();

@@ -9,12 +9,14 @@
  * exact results; any input the native path does not take (other encodings, invalid keys) still
  * goes to noble, errors included.
  */
-import { createECDH } from 'node:crypto';
+import { ECDH, createECDH } from 'node:crypto';
 import { p256 } from '@noble/curves/p256';
 
 const P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
-const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The SEC 1 prefix of a compressed point whose y is even. */
+const EVEN_Y = Buffer.from([2]);
 
 let installed = false;
 
@@ -42,8 +44,8 @@ function nativePublicKey(secretKey: Uint8Array, isCompressed: boolean): Uint8Arr
 
 /**
  * k·Q encoded as noble encodes it, or undefined where noble should answer. ECDH in node:crypto
- * gives only the x coordinate; y is the square root of x³ − 3x + b whose sign makes
- * k·Q + Q = (k+1)·Q, whose x node:crypto also gives.
+ * gives only the x coordinate; y is the square root of x³ − 3x + b (node:crypto decompresses the
+ * point to find one) whose sign makes k·Q + Q = (k+1)·Q, whose x node:crypto also gives.
  */
 function nativeSharedSecret(secretKey: Uint8Array, publicKey: Uint8Array, isCompressed: boolean): Uint8Array | undefined {
   const k = scalar(secretKey);
@@ -53,14 +55,17 @@ function nativeSharedSecret(secretKey: Uint8Array, publicKey: Uint8Array, isComp
   const qy = toBig(publicKey.subarray(33));
   let x: bigint;
   let nextX: bigint;
+  let root: bigint;
   try {
-    x = toBig(ecdhX(secretKey, publicKey));
+    const xBytes = ecdhX(secretKey, publicKey);
+    x = toBig(xBytes);
     nextX = toBig(ecdhX(toBytes(k + 1n), publicKey));
+    const point = ECDH.convertKey(Buffer.concat([EVEN_Y, xBytes]), 'prime256v1', undefined, undefined, 'uncompressed') as Buffer;
+    root = toBig(point.subarray(33));
   } catch {
     return undefined; // not a point of the curve: noble throws its own error
   }
   if (x === qx) return undefined; // k·Q = ±Q: the sign test below needs distinct points
-  const root = modPow(mod(x * x * x - 3n * x + B), (P + 1n) / 4n);
   // (x, y) + Q has x = λ² − x − qx with λ = (qy − y) / (qx − x): compared without a division.
   const fits = (y: bigint) => mod((qy - y) ** 2n) === mod((nextX + x + qx) * (qx - x) ** 2n);
   const rootFits = fits(root);
@@ -85,16 +90,6 @@ function scalar(bytes: Uint8Array): bigint | undefined {
 }
 
 const mod = (a: bigint) => ((a % P) + P) % P;
-
-function modPow(base: bigint, exponent: bigint): bigint {
-  let result = 1n;
-  let b = mod(base);
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-  }
-  return result;
-}
 
 const toBig = (bytes: Uint8Array) => BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') || '0'}`);
 const toBytes = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex');

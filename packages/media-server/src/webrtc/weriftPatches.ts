@@ -2,7 +2,7 @@
  * Small corrections to werift 0.24.4's ICE and DTLS transports, applied by PeerSession.
  * Each names the werift behaviour it undoes; the leak and hardening tests cover them.
  */
-import { Connection, DtlsClient, type IceConnection, type RTCDtlsTransport } from 'werift';
+import { Connection, DtlsClient, SrtcpSession, SrtpSession, keyLength, saltLength, type IceConnection, type RTCDtlsTransport } from 'werift';
 
 /**
  * werift falls back to stun.l.google.com when no STUN server is set: a DNS lookup and a request
@@ -38,6 +38,53 @@ export function gatherOnly(connection: IceConnection, addresses: readonly string
   const gatherer = connection as unknown as GatherInternals;
   const gather = gatherer.getCandidatePromises.bind(connection);
   gatherer.getCandidatePromises = (found, timeout) => gather(found.filter((a) => addresses.includes(a)), timeout);
+}
+
+/** The parts of werift's SrtpSession and SrtcpSession its DTLS transport calls. */
+interface SrtpSessionLike {
+  encrypt(...args: Buffer[]): Buffer;
+  decrypt(data: Buffer): Buffer;
+}
+/** werift's DTLS socket, as updateSrtpSession reads it (private in its typings). */
+type SrtpProfileId = Parameters<typeof keyLength>[0];
+interface SrtpKeyingInternals {
+  srtp: { srtpProfile?: SrtpProfileId };
+  extractSessionKeys(keyLength: number, saltLength: number): { localKey: Buffer; localSalt: Buffer; remoteKey: Buffer; remoteSalt: Buffer };
+}
+
+/**
+ * werift derives four SRTP/SRTCP contexts when DTLS connects (a cipher and an HMAC per key, about
+ * a millisecond of the event loop per call being set up), and the fast path replaces every method
+ * of theirs it uses (fastPathBinding.ts). Make each of werift's sessions on first use instead: the
+ * native path never uses them, the TypeScript path uses its SRTCP session as before.
+ */
+export function deriveSrtpOnFirstUse(transport: RTCDtlsTransport): void {
+  transport.updateSrtpSession = () => {
+    const dtls = transport.dtls as unknown as SrtpKeyingInternals | undefined;
+    const profile = dtls?.srtp.srtpProfile;
+    if (!dtls || !profile) throw new Error('need srtpProfile'); // werift's own checks, eagerly
+    let config: ConstructorParameters<typeof SrtpSession>[0] | undefined;
+    const keyed = () => {
+      if (!config) {
+        const { localKey, localSalt, remoteKey, remoteSalt } = dtls.extractSessionKeys(keyLength(profile), saltLength(profile));
+        config = { keys: { localMasterKey: localKey, localMasterSalt: localSalt, remoteMasterKey: remoteKey, remoteMasterSalt: remoteSalt }, profile };
+      }
+      return config;
+    };
+    const internals = transport as unknown as { srtp: SrtpSessionLike; srtcp: SrtpSessionLike };
+    internals.srtp = onFirstUse(() => new SrtpSession(keyed()) as unknown as SrtpSessionLike);
+    internals.srtcp = onFirstUse(() => new SrtcpSession(keyed()) as unknown as SrtpSessionLike);
+  };
+}
+
+/** A session whose methods make the real one when first called; the fast path may replace them. */
+function onFirstUse(make: () => SrtpSessionLike): SrtpSessionLike {
+  let session: SrtpSessionLike | undefined;
+  const real = () => (session ??= make());
+  return {
+    encrypt: (...args) => real().encrypt(...args),
+    decrypt: (data) => real().decrypt(data),
+  };
 }
 
 /** Transports already patched by startDtlsAtOnce. */
