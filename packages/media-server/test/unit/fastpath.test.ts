@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { OutboundStream } from '../../src/rtp/OutboundStream.js';
+import { RtpSession } from '../../src/rtp/RtpSession.js';
 import { MAX_KEEP_MS, MIN_KEEP_MS, RetransmissionRing } from '../../src/rtp/RetransmissionRing.js';
 import { readExtensionU16, rtpHeaderLength } from '../../src/rtp/rtpHeader.js';
 import { SrtpContext } from '../../src/rtp/SrtpContext.js';
@@ -223,3 +224,49 @@ test('after a source switch, sequence numbers, timestamps and VP8 picture ids co
   assert.equal(packets[2]?.readUInt32BE(4), 4000 + Math.round(67 * 90), 'timestamp: 67 ms after our last');
   assert.equal((packets[2]?.[rtpHeaderLength(packets[2]) + 4] ?? 1) & 1, 0, 'the payload after the descriptor is unchanged');
 });
+
+/** A receiver report of the peer on `ssrc` whose LSR/DLSR make a round trip of `rttSeconds` at `wallMs`. */
+function receiverReport(ssrc: number, rttSeconds: number, wallMs: number): Buffer {
+  const rr = Buffer.alloc(32);
+  rr[0] = 0x81; // V=2, one report block
+  rr[1] = 201;
+  rr.writeUInt16BE(7, 2);
+  rr.writeUInt32BE(0x01020304, 4);
+  rr.writeUInt32BE(ssrc, 8);
+  const ntpMiddle = Math.floor((wallMs / 1000 + 2_208_988_800) * 65536) >>> 0;
+  const delay = 0x8000; // half a second held at the peer
+  rr.writeUInt32BE((ntpMiddle - Math.round(rttSeconds * 65536) - delay) >>> 0, 24);
+  rr.writeUInt32BE(delay, 28);
+  return rr;
+}
+
+test('the round trip a receiver report measures reaches the stream\'s ring: a 150 ms round trip keeps packets 450 ms', () => {
+  const quiet = { rtp: () => undefined, rtcp: () => undefined, keyframeRequest: () => undefined, keyframeNeeded: () => undefined, senderReport: () => undefined, failure: (e: unknown) => assert.fail(String(e)) };
+  const resentAfter = (rttSeconds: number | undefined) => {
+    const { out, sent } = stream();
+    const session = new RtpSession(quiet, []);
+    session.setOutbound('video', out);
+    for (let s = 0; s < 10; s++) out.send(chromePacket(100 + s, s * 3000, 1), s * 10);
+    const wallMs = 1_790_000_000_000;
+    if (rttSeconds !== undefined) session.receiveRtcp(receiverReport(0xaabbccdd, rttSeconds, wallMs), 100, wallMs);
+    const before = sent.length;
+    session.receiveRtcp(nackFor(0xaabbccdd, 100), 400, wallMs); // packet 100 is 400 ms old now
+    return { resent: sent.length - before, rtt: session.streamStats('video').outbound?.roundTripTime };
+  };
+  assert.deepEqual(resentAfter(undefined), { resent: 0, rtt: undefined }, 'no round trip measured: 200 ms kept');
+  const measured = resentAfter(0.15);
+  assert.equal(measured.resent, 1, 'held for three round trips');
+  assert.ok(Math.abs((measured.rtt ?? 0) - 0.15) < 0.001, `round trip ${measured.rtt}`);
+});
+
+/** A Generic NACK (RFC 4585) from the peer for packet `seq` of `ssrc`. */
+function nackFor(ssrc: number, seq: number): Buffer {
+  const nack = Buffer.alloc(16);
+  nack[0] = 0x81; // V=2, FMT=1
+  nack[1] = 205;
+  nack.writeUInt16BE(3, 2);
+  nack.writeUInt32BE(0x01020304, 4);
+  nack.writeUInt32BE(ssrc, 8);
+  nack.writeUInt16BE(seq, 12);
+  return nack;
+}
