@@ -11,6 +11,7 @@ export const SYSTEM_PACKAGES = [
     why: 'GStreamer as an RTP peer and as the processing backend',
   },
   { program: '/usr/bin/curl', packages: ['curl'], why: 'an HTTP uploader nobody here wrote, for the HttpPostEndpoint tests' },
+  { program: '/usr/bin/openssl', packages: ['openssl'], why: "OpenSSL's own DTLS peer (s_server, s_client) and test certificates, for the native DTLS tests" },
   { program: '/usr/bin/make', packages: ['gcc', 'make'], why: "the native fast path's addon (packages/native, built with npm's node-gyp)" },
   { program: '/usr/bin/python3', packages: ['python3'], why: "node-gyp, which builds the native addon" },
   {

@@ -1,4 +1,4 @@
-/* The addon's entry point: SrtpSession (srtp_binding.c), UdpSocket (socket.c) and the lane epoch (lane.c). */
+/* The addon's entry point: SrtpSession (srtp_binding.c), UdpSocket (socket.c), the lane epoch (lane.c) and DtlsContext/DtlsSession (dtls.c). */
 #include "internal.h"
 
 #include <stdio.h>
@@ -47,6 +47,6 @@ napi_value kts_number(napi_env env, double value) {
 void kts_set_number(napi_env env, napi_value object, const char *name, double value) { napi_set_named_property(env, object, name, kts_number(env, value)); }
 
 NAPI_MODULE_INIT() {
-  if (!kts_init_srtp(env, exports) || !kts_init_socket(env, exports) || !kts_init_lanes(env, exports)) return NULL;
+  if (!kts_init_srtp(env, exports) || !kts_init_socket(env, exports) || !kts_init_lanes(env, exports) || !kts_init_dtls(env, exports)) return NULL;
   return exports;
 }

@@ -99,6 +99,7 @@ extern const napi_type_tag KTS_SOCKET_TAG, KTS_SESSION_TAG;
 #define KTS_LANE_CELLS 4096
 const int32_t *kts_lane_epoch(napi_env env);
 napi_value kts_init_lanes(napi_env env, napi_value exports);
+napi_value kts_init_dtls(napi_env env, napi_value exports);
 
 /* lane.c, called by socket.c. Forward: 1 when the lane took the datagram in rx slot `slot` (its
  * plain length in *length), 0 to leave it to JS untouched. */

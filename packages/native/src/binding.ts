@@ -58,8 +58,25 @@ export interface UdpSocketStats {
   lanePackets: number;
 }
 
+/** The raw classes the addon exports for DTLS (dtls.c); use `NativeDtlsSession` instead. */
+export type RawDtlsContext = object;
+/** [datagrams to send, application data received, state (0 handshaking, 1 connected, 2 closed, 3 failed), error]. */
+export type RawDtlsStep = [Buffer[], Buffer[], number, string | undefined];
+export interface RawDtlsSession {
+  start(): RawDtlsStep;
+  receive(datagram: Uint8Array): RawDtlsStep;
+  timeout(): RawDtlsStep;
+  nextTimeoutMs(): number;
+  write(data: Uint8Array): RawDtlsStep;
+  info(): { srtpProfile: number; peerCertificate?: Buffer; cipher?: string; version?: string };
+  exportKeyingMaterial(length: number): Buffer;
+  close(): RawDtlsStep;
+}
+
 /** What the compiled module exports. */
 export interface NativeBinding {
+  DtlsContext: new (certificatePem: Uint8Array, privateKeyPem: Uint8Array, srtpProfiles: string) => RawDtlsContext;
+  DtlsSession: new (context: RawDtlsContext, isServer: boolean, mtu: number) => RawDtlsSession;
   SrtpSession: new (profile: number, key: Uint8Array, salt: Uint8Array, deriveKeys: boolean, maxSsrcs: number) => RawSrtpSession;
   UdpSocket: new (
     address: string,

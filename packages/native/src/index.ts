@@ -4,3 +4,4 @@ export { NativeSrtpSession, NATIVE_SRTP_PROFILES, SrtpReject, type NativeSrtpOpt
 export { NativeUdpSocket, DatagramKind, LANE_TARGETS, type LaneTarget, type NativeUdpSocketOptions } from './udp.js';
 export { invalidateLanes, LANE_CELLS, laneCell, laneEpoch } from './lanes.js';
 export { NativeUdpTransport, type MediaHandler, type NativeUdpTransportOptions, type TransportAddress } from './transport.js';
+export { DTLS_MTU, NativeDtlsContext, NativeDtlsSession, type DtlsSessionInfo, type DtlsState, type DtlsStep } from './dtls.js';

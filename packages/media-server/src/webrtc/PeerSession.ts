@@ -26,7 +26,8 @@ import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceG
 import { useNativeEcdh } from './nativeEcdh.js';
 import { useNativeX25519 } from './nativeX25519.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
-import { DATA_CHANNEL_RECEIVE_BATCH, gatherOnNativeSockets, MEDIA_RECEIVE_BATCH } from './nativeSockets.js';
+import { DATA_CHANNEL_RECEIVE_BATCH, gatherOnNativeSockets, MEDIA_RECEIVE_BATCH, nativeMediaPath } from './nativeSockets.js';
+import { handshakeNatively, nativeDtlsWanted } from './nativeDtls.js';
 import { connectWithoutTrailingSleep, deriveSrtpOnFirstUse, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
@@ -404,7 +405,8 @@ export class PeerSession {
       gatherOnNativeSockets(transport.connection, this.ice, this.data ? DATA_CHANNEL_RECEIVE_BATCH : MEDIA_RECEIVE_BATCH);
     }
     for (const transport of this.pc.dtlsTransports) {
-      startDtlsAtOnce(transport);
+      if (nativeMediaPath() && nativeDtlsWanted) handshakeNatively(transport);
+      else startDtlsAtOnce(transport);
       deriveSrtpOnFirstUse(transport);
       this.listenToSenderReports(transport);
     }

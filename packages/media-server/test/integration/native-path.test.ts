@@ -97,10 +97,13 @@ test(`a second call set up and released in another pipeline leaves the first cal
     await b.pipeline.release();
     await waitFor('the second call gone', () => openUdpSockets().length === 1, 5000);
 
-    const after = pathA();
+    // The second call's life may be short (a native handshake is quick): let the first go on past it too.
+    const after = await waitFor('the first call going on', () => {
+      const p = pathA();
+      return p && p.received - before.received > 200 ? p : null;
+    }, 10_000);
     const received = after.received - before.received;
     const laned = after.laned - before.laned;
-    assert.ok(received > 200, `the first call went on: ${received} packets`);
     assert.equal(endpointA.pipeline.lanes.epoch, epochBefore, "the first pipeline's lanes were never stopped");
     if (expectNative) assert.ok(laned >= received * 0.98, `lanes took ${laned} of the first call's ${received} packets meanwhile`);
     else assert.equal(laned, 0);
