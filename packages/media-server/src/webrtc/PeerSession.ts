@@ -14,6 +14,7 @@ import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import { LaneScope, type LaneRoute, type LaneSink } from '../rtp/lanes.js';
 import type { ClockMapping, MediaKind, RtpCodec } from '../types/media.js';
 import { RtcpType } from '../rtp/rtcpTypes.js';
+import { serializePli } from '../rtp/rtcpReader.js';
 import { TWCC_URI, TwccFeedback } from '../rtp/TwccFeedback.js';
 import type { DataMessage } from '../types/data.js';
 import { DataChannels, MAX_MESSAGE_SIZE, type DataChannelHandlers, type DataChannelInfo, type DataChannelOptions, type DataDropCounters } from './dataChannels.js';
@@ -125,6 +126,8 @@ export class PeerSession {
   private transportLost = false;
   /** Our own RTP path, from DTLS connected on (when enabled). */
   private fastPath: RtpFastPath | undefined;
+  /** A keyframe was asked for before the DTLS keys existed: asked for as soon as they do. */
+  private keyframeWanted = false;
   private reportTimer: NodeJS.Timeout | undefined;
   /** Whether the DTLS transport's states are being reported. */
   private dtlsWatched = false;
@@ -270,9 +273,20 @@ export class PeerSession {
   /** Asks the remote sender for a video keyframe. */
   requestKeyframe(): void {
     const ssrc = this.remoteVideoSsrc;
-    if (ssrc === undefined || this.closed) return;
-    this.fastPath?.session.keyframeRequested();
-    this.transceivers.video?.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    const receiver = this.transceivers.video?.receiver;
+    if (ssrc === undefined || !receiver || this.closed) return;
+    const fastPath = this.fastPath;
+    if (fastPath) {
+      // On our RTCP path: werift's would derive its own SRTCP context for this one packet.
+      if (!receiver.pliEnabled) return;
+      fastPath.session.keyframeRequested();
+      fastPath.sendRtcp(serializePli(receiver.rtcpSsrc, ssrc));
+    } else if (this.useFastPath && this.pc.dtlsTransports[0]?.state !== 'connected') {
+      // No keys yet (the SDP names the SSRC before DTLS is up): asked for once they exist.
+      this.keyframeWanted = true;
+    } else {
+      receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    }
   }
 
   /** The nominated ICE pair, once there is one. */
@@ -431,13 +445,17 @@ export class PeerSession {
       failure: (e) => this.handlers.failure(e),
       laneRoute: (kind, ssrc, pt) => (this.transportLost || this.closed ? undefined : this.handlers.laneRoute?.(kind, ssrc, pt)),
     }, this.routes, this.twcc, this.lanes, this.fastPathWire);
+    const keyframeWanted = this.keyframeWanted;
+    this.keyframeWanted = false;
     if (!fastPath) {
       // werift's own path carries media: it gets what was held.
       this.tap.holdEarly = false;
       this.replayEarlyRtp();
+      if (keyframeWanted) this.requestKeyframe();
       return;
     }
     this.fastPath = fastPath;
+    if (keyframeWanted) this.requestKeyframe();
     const wire = this.fastPathWire;
     this.tap.rtp = (data) => {
       if (!fastPath.receive(data)) return false;
