@@ -575,10 +575,11 @@ export class PeerSession {
   }
 
   private sendRawRtcp(packet: Buffer): void {
-    const dtls = this.pc.dtlsTransports[0];
-    if (!dtls || this.closed) return;
+    if (this.closed) return;
     if (this.fastPath && !this.transportLost && this.fastPath.sendRtcp(packet)) return;
-    if (this.pc.connectionState !== 'connected') return;
+    // werift's list of transports is rebuilt on each read: only when its path sends.
+    const dtls = this.pc.dtlsTransports[0];
+    if (!dtls || this.pc.connectionState !== 'connected') return;
     dtls.sendRtcp([{ serialize: () => packet } as unknown as RtcpPacket]).catch(() => undefined);
   }
 }
