@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,15 +78,20 @@ static int datagram_create(BIO *bio) {
   return 1;
 }
 
-static int ensure_method(void) {
-  if (datagram_method) return 1;
+static void make_method(void) {
   BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "kurento-ts datagram");
   if (!m || !BIO_meth_set_write(m, datagram_write) || !BIO_meth_set_ctrl(m, datagram_ctrl) || !BIO_meth_set_create(m, datagram_create)) {
     if (m) BIO_meth_free(m);
-    return 0;
+    return;
   }
   datagram_method = m; /* one per process, never freed: shared by every thread's sessions */
-  return 1;
+}
+
+/* Made once for the process, whichever thread (main or a media worker) asks first. */
+static int ensure_method(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, make_method);
+  return datagram_method != NULL;
 }
 
 /* The first OpenSSL error queued, as text, and the queue emptied. */
