@@ -327,6 +327,25 @@ static int open_or_throw(napi_env env, Session *s) {
   return 0;
 }
 
+static int connected_or_throw(napi_env env, Session *s) {
+  if (s->state == STATE_CONNECTED) return 1;
+  napi_throw_error(env, NULL, "the DTLS session is not connected");
+  return 0;
+}
+
+/* The open session of a method whose one argument is bytes, or NULL with an error thrown. */
+static Session *open_session_with_bytes(napi_env env, napi_callback_info info, uint8_t **bytes, size_t *length) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Session *s = session_of(env, info, &argc, argv);
+  if (!s || !open_or_throw(env, s)) return NULL;
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "expected a Buffer or Uint8Array");
+    return NULL;
+  }
+  return kts_bytes(env, argv[0], bytes, length) ? s : NULL;
+}
+
 /* start(): the client's first flight (nothing for a server). */
 static napi_value session_start(napi_env env, napi_callback_info info) {
   size_t argc = 0;
@@ -341,12 +360,10 @@ static napi_value session_start(napi_env env, napi_callback_info info) {
 
 /* receive(datagram): one DTLS datagram from the peer. */
 static napi_value session_receive(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  Session *s = session_of(env, info, &argc, argv);
   uint8_t *bytes;
   size_t length;
-  if (!s || !open_or_throw(env, s) || argc < 1 || !kts_bytes(env, argv[0], &bytes, &length)) return NULL;
+  Session *s = open_session_with_bytes(env, info, &bytes, &length);
+  if (!s) return NULL;
   ERR_clear_error();
   napi_value data;
   NAPI_OK(env, napi_create_array(env, &data));
@@ -386,16 +403,10 @@ static napi_value session_next_timeout(napi_env env, napi_callback_info info) {
 
 /* write(bytes): application data (SCTP) once connected. */
 static napi_value session_write(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  Session *s = session_of(env, info, &argc, argv);
   uint8_t *bytes;
   size_t length;
-  if (!s || !open_or_throw(env, s) || argc < 1 || !kts_bytes(env, argv[0], &bytes, &length)) return NULL;
-  if (s->state != STATE_CONNECTED) {
-    napi_throw_error(env, NULL, "the DTLS session is not connected");
-    return NULL;
-  }
+  Session *s = open_session_with_bytes(env, info, &bytes, &length);
+  if (!s || !connected_or_throw(env, s)) return NULL;
   ERR_clear_error();
   if (length > 0 && SSL_write(s->ssl, bytes, (int)length) <= 0) {
     char detail[200];
@@ -440,11 +451,7 @@ static napi_value session_export(napi_env env, napi_callback_info info) {
   napi_value argv[1], result;
   Session *s = session_of(env, info, &argc, argv);
   int64_t length;
-  if (!s || !open_or_throw(env, s) || argc < 1 || !kts_int(env, argv[0], 1, 1024, "length", &length)) return NULL;
-  if (s->state != STATE_CONNECTED) {
-    napi_throw_error(env, NULL, "the DTLS session is not connected");
-    return NULL;
-  }
+  if (!s || !open_or_throw(env, s) || argc < 1 || !kts_int(env, argv[0], 1, 1024, "length", &length) || !connected_or_throw(env, s)) return NULL;
   void *p;
   NAPI_OK(env, napi_create_buffer(env, (size_t)length, &p, &result));
   if (SSL_export_keying_material(s->ssl, p, (size_t)length, SRTP_LABEL, strlen(SRTP_LABEL), NULL, 0, 0) != 1) {
