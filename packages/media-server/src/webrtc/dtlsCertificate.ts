@@ -20,7 +20,8 @@ const fingerprints = new WeakMap<RTCCertificate, { pem: string; list: RTCDtlsFin
 const MAX_KEPT = 4;
 let installed = false;
 
-function keep<K, V>(map: Map<K, V>, key: K, value: V): V {
+/** Puts `value` in `map`, emptied first when it holds MAX_KEPT already (the server has one certificate). */
+export function keep<K, V>(map: Map<K, V>, key: K, value: V): V {
   if (map.size >= MAX_KEPT) map.clear();
   map.set(key, value);
   return value;

@@ -9,6 +9,7 @@
  */
 import { Event, type IceConnection, type RTCDtlsTransport } from 'werift';
 import { NativeDtlsContext, NativeDtlsSession, type DtlsStep } from '@kurento-ts/native';
+import { keep } from './dtlsCertificate.js';
 
 /** `KURENTO_NATIVE_DTLS=0` (or false, off, no) keeps werift's handshake with the addon loaded (to compare). */
 export const NATIVE_DTLS_ENV = 'KURENTO_NATIVE_DTLS';
@@ -37,17 +38,10 @@ const isDtls = (data: Buffer) => data.length > 0 && (data[0] ?? 0) > 19 && (data
 
 /** Contexts by certificate and profiles: the server has one certificate (a few tolerated). */
 const contexts = new Map<string, NativeDtlsContext>();
-const MAX_CONTEXTS = 4;
 
 function contextFor(certPem: string, keyPem: string, profiles: readonly number[]): NativeDtlsContext {
   const key = `${profiles.join(',')}\n${certPem}\n${keyPem}`;
-  let context = contexts.get(key);
-  if (!context) {
-    if (contexts.size >= MAX_CONTEXTS) contexts.clear();
-    context = new NativeDtlsContext(certPem, keyPem, profiles);
-    contexts.set(key, context);
-  }
-  return context;
+  return contexts.get(key) ?? keep(contexts, key, new NativeDtlsContext(certPem, keyPem, profiles));
 }
 
 /** werift's DtlsSocket surface over a NativeDtlsSession, carried on the ICE connection. */
