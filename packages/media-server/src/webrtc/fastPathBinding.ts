@@ -15,6 +15,7 @@ import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContex
 import { NativeSrtp } from '../rtp/NativeSrtp.js';
 import { DatagramKind, type MediaHandler, type NativeSrtpSession } from '@kurento-ts/native';
 import { SocketLanes } from './forwardingLanes.js';
+import type { SrtpKeyingInternals } from './weriftPatches.js';
 import type { LaneScope, LaneSink } from '../rtp/lanes.js';
 import { nativeMediaPath, nativeTransports } from './nativeSockets.js';
 import { NativeWire } from './nativeWire.js';
@@ -26,10 +27,6 @@ const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 const PROFILES: Record<number, SrtpProfile> = { 1: 'AES_CM_128_HMAC_SHA1_80', 7: 'AEAD_AES_128_GCM' };
 
 /** werift internals this module reads (private in its typings). */
-interface DtlsSocketInternals {
-  srtp: { srtpProfile?: number };
-  extractSessionKeys(keyLength: number, saltLength: number): { localKey: Buffer; localSalt: Buffer; remoteKey: Buffer; remoteSalt: Buffer };
-}
 interface SenderInternals {
   mid?: string;
   cname?: string;
@@ -58,7 +55,7 @@ export function startFastPath(
   /** Counts what the fast path sends on the socket itself (werift's ICE counters do not see it). */
   wire?: WireCounters,
 ): RtpFastPath | undefined {
-  const socket = dtls.dtls as unknown as DtlsSocketInternals | undefined;
+  const socket = dtls.dtls as unknown as SrtpKeyingInternals | undefined;
   const profile = PROFILES[socket?.srtp.srtpProfile ?? -1];
   if (!socket || !profile) return undefined;
   const keys = socket.extractSessionKeys(16, srtpSaltLength(profile));
@@ -213,7 +210,7 @@ interface SrtpPath {
   close: () => void;
 }
 
-type SessionKeys = ReturnType<DtlsSocketInternals['extractSessionKeys']>;
+type SessionKeys = ReturnType<SrtpKeyingInternals['extractSessionKeys']>;
 
 /** Today's TypeScript path: our SrtpContext for RTP, werift's SRTCP contexts, node:dgram sends. */
 function typescriptSrtp(dtls: RTCDtlsTransport, profile: SrtpProfile, keys: SessionKeys, wire: WireCounters | undefined): SrtpPath {

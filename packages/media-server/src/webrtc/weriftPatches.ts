@@ -45,9 +45,9 @@ interface SrtpSessionLike {
   encrypt(...args: Buffer[]): Buffer;
   decrypt(data: Buffer): Buffer;
 }
-/** werift's DTLS socket, as updateSrtpSession reads it (private in its typings). */
 type SrtpProfileId = Parameters<typeof keyLength>[0];
-interface SrtpKeyingInternals {
+/** werift's DTLS socket, as its SRTP start and the fast path read it (private in its typings). */
+export interface SrtpKeyingInternals {
   srtp: { srtpProfile?: SrtpProfileId };
   extractSessionKeys(keyLength: number, saltLength: number): { localKey: Buffer; localSalt: Buffer; remoteKey: Buffer; remoteSalt: Buffer };
 }
