@@ -12,6 +12,7 @@
  * references to the sockets and SRTP sessions it points at, and checks that each is still open
  * on every packet. */
 #include "internal.h"
+#include "ledger.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,9 @@ napi_value kts_init_lanes(napi_env env, napi_value exports) {
   instance->epoch = p;
   NAPI_OK(env, napi_set_instance_data(env, instance, instance_finalize, NULL));
   NAPI_OK(env, napi_set_named_property(env, exports, "laneEpoch", array));
+  napi_value layout = kts_ledger_layout(env);
+  if (!layout) return NULL;
+  NAPI_OK(env, napi_set_named_property(env, exports, "ledgerLayout", layout));
   return exports;
 }
 
@@ -151,7 +155,10 @@ int kts_lane_forward(Sock *s, int slot, int *length) {
   lane->packets++;
   s->lane_packets++;
   *length = plain;
-  return 1;
+  if (!lane->books || lane->books->off) return 1;
+  uint8_t *outs[KTS_LANE_TARGETS];
+  for (int k = 0; k < lane->target_count; k++) outs[k] = lengths[k] >= 0 ? lane->targets[k].sock->slab + offsets[k] : NULL;
+  return kts_books_book(lane->books, p, plain, header, outs, lengths) ? 2 : 1;
 }
 
 void kts_lane_flush_touched(Sock *s) {
@@ -175,6 +182,7 @@ static void lane_free(napi_env env, kts_lane *lane, int release_refs) {
       napi_delete_reference(env, lane->targets[k].srtp_ref);
     }
   }
+  kts_books_free(env, lane->books, release_refs);
   free(lane);
 }
 
@@ -259,10 +267,10 @@ static Sock *open_sock(napi_env env, napi_callback_info info, size_t *argc, napi
   return s;
 }
 
-/* setLane(ssrc, payloadType, srtpIn, targets[, cell]) -> lane id: replaces the SSRC's lane, at the current epoch of its cell. */
+/* setLane(ssrc, payloadType, srtpIn, targets[, cell[, books]]) -> lane id: replaces the SSRC's lane, at the current epoch of its cell. */
 napi_value kts_sock_set_lane(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   Sock *s = open_sock(env, info, &argc, argv);
   if (!s) return NULL;
   int64_t ssrc, pt;
@@ -293,7 +301,11 @@ napi_value kts_sock_set_lane(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  /* References last, so that a bad argument leaves nothing to release. */
+  if (argc > 5 && !kts_books_read(env, argv[5], (int)count, &lane->books)) {
+    free(lane);
+    return NULL;
+  }
+  /* References last, so that a bad argument leaves nothing to release (the books release theirs). */
   for (uint32_t k = 0; k < count; k++) {
     napi_value target, v;
     napi_get_element(env, argv[3], k, &target);

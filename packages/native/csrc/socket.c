@@ -139,23 +139,28 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
         kind = KIND_DROPPED; /* only STUN from strangers: the rest waits for ICE to vouch for them */
         s->dropped++;
       }
-      if (kind == KIND_RTP && peer >= 0 && s->lane_count > 0 && kts_lane_forward(s, i, &length)) kind = KIND_LANE;
+      if (kind == KIND_RTP && peer >= 0 && s->lane_count > 0) {
+        int laned = kts_lane_forward(s, i, &length);
+        if (laned) kind = laned == 2 ? KIND_BOOKED : KIND_LANE;
+      }
       s->rx_length[i] = length;
       s->rx_kind[i] = kind;
       s->rx_peer[i] = peer;
       s->packets_in++;
       s->bytes_in += length;
-      wanted |= kind != KIND_DROPPED;
+      wanted |= kind != KIND_DROPPED && kind != KIND_BOOKED;
     }
+    /* A batch lanes forwarded and booked whole needs no JS call at all. */
+    int send = 0;
     if (wanted) {
       s->batches++;
-      int send = call_js(s, n);
-      /* What JS returned, or queued through txPending (lanes queue there too), leaves now. */
-      if (*s->tx_pending > send) send = *s->tx_pending;
-      *s->tx_pending = 0;
-      if (send > 0 && !s->closing) kts_sock_flush(s, send);
-      kts_lane_flush_touched(s);
+      send = call_js(s, n);
     }
+    /* What JS returned, or queued through txPending (lanes queue there too), leaves now. */
+    if (*s->tx_pending > send) send = *s->tx_pending;
+    *s->tx_pending = 0;
+    if (send > 0 && !s->closing) kts_sock_flush(s, send);
+    kts_lane_flush_touched(s);
     if (n < s->batch) break;
   }
 }

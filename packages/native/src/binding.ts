@@ -31,12 +31,18 @@ export interface RawUdpSocket {
   sendTo(bytes: Uint8Array, offset: number, length: number, address: string, port: number): boolean;
   stats(): UdpSocketStats;
   close(): void;
-  setLane(ssrc: number, payloadType: number, srtpIn: RawSrtpSession, targets: RawLaneTarget[], cell: number): number;
+  setLane(ssrc: number, payloadType: number, srtpIn: RawSrtpSession, targets: RawLaneTarget[], cell: number, books?: RawLaneBooks): number;
   clearLanes(): void;
 }
 
 /** One sink of a lane as the addon takes it: [socket, peer, srtp, header, payloadType, seqOffset, timestampOffset]. */
 export type RawLaneTarget = [RawUdpSocket, number, RawSrtpSession, Uint8Array, number, number, number];
+
+type Cells = Float64Array;
+/** A lane's books as the addon takes them (csrc/ledger.c): see LaneBooks. */
+export type RawLaneBooks = [nowMs: number, fastPath: Cells, wire: Cells | null, stats: Cells, nack: Cells | null, twcc: Cells | null, twccRecords: Cells | null, twccExtensionId: number, flow: Cells | null, sinks: RawLaneSinkBooks[]];
+/** One sink's books: see LaneSinkBooks. */
+export type RawLaneSinkBooks = [outbound: Cells, vp8: number, ring: Cells | null, ringSlots: ArrayBuffer | null, ringSlab: Buffer | null, wire: Cells | null, flow: Cells | null];
 
 /** Counters of one native socket, read by JS on timers. */
 export interface UdpSocketStats {
@@ -90,6 +96,8 @@ export interface NativeBinding {
   ) => RawUdpSocket;
   /** This thread's lane epochs, LANE_CELLS cells: a lane armed at another sum of cell 0 and its own is skipped (lane.c). */
   laneEpoch: Int32Array;
+  /** The ledger layout csrc/ledger.h reads (sizes and a few indices), to check against ledgers.ts. */
+  ledgerLayout: Record<string, number>;
 }
 
 /** Which path runs and why. */

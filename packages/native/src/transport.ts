@@ -119,7 +119,7 @@ export class NativeUdpTransport {
     }
     for (let i = 0; i < count; i++) {
       const kind = socket.rxKind[i] ?? DatagramKind.dropped;
-      if (kind === DatagramKind.dropped || kind === DatagramKind.lane) continue;
+      if (kind === DatagramKind.dropped || kind === DatagramKind.lane || kind === DatagramKind.booked) continue;
       if ((kind === DatagramKind.rtp || kind === DatagramKind.rtcp) && this.media?.(socket, i, kind)) continue;
       const source = socket.source(i);
       this.last = source;

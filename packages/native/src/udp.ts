@@ -6,13 +6,13 @@
  * `txSlotOffset(j)`. A descriptor may point anywhere in the slab, so a packet can be sent from
  * the receive slot it arrived in. Receive slots are valid only during the `onBatch` call.
  */
-import { requireNative, type RawUdpSocket, type UdpSocketStats } from './binding.js';
+import { requireNative, type RawLaneBooks, type RawUdpSocket, type UdpSocketStats } from './binding.js';
 import type { NativeSrtpSession } from './srtp.js';
 
 export type { UdpSocketStats } from './binding.js';
 
 /** What each received datagram is (RFC 7983 on its first byte; RFC 5761 for RTCP). */
-export const DatagramKind = { dropped: 0, stun: 1, dtls: 2, rtp: 3, rtcp: 4, other: 5, lane: 6 } as const;
+export const DatagramKind = { dropped: 0, stun: 1, dtls: 2, rtp: 3, rtcp: 4, other: 5, lane: 6, booked: 7 } as const;
 
 /** Most sinks of one forwarding lane, and the stride of its records per receive slot. */
 export const LANE_TARGETS = 32;
@@ -29,6 +29,44 @@ export interface LaneTarget {
   payloadType: number;
   seqOffset: number;
   timestampOffset: number;
+}
+
+/**
+ * What a lane books in C for each packet it forwards, in the ledgers (ledgers.ts) of the objects
+ * the TypeScript path would update: the source's side, then each target's in `targets` order.
+ * A packet C cannot book as the TypeScript path would reaches onBatch as DatagramKind.lane, and
+ * from then on every packet of that lane does, until it is armed again.
+ */
+export interface LaneBooks {
+  /** performance.now() at arming: the clock C books arrivals and sends with follows it. */
+  nowMs: number;
+  /** FastPathCell: packets received and laned. */
+  fastPath: Float64Array;
+  /** WireCell of the source's transport (packets and bytes received), when it counts them. */
+  wire: Float64Array | undefined;
+  /** StatsCell: reception statistics of the stream. */
+  stats: Float64Array;
+  /** NackCell, when the stream sends NACKs. */
+  nack: Float64Array | undefined;
+  /** TwccCell and its records, when the transport sends transport-cc feedback; the extension's id. */
+  twcc: { cells: Float64Array; records: Float64Array; extensionId: number } | undefined;
+  /** FlowCell of the source endpoint's flow in, when it counts one. */
+  flow: Float64Array | undefined;
+  sinks: readonly LaneSinkBooks[];
+}
+
+/** What a lane books for each packet it sent to one target. */
+export interface LaneSinkBooks {
+  /** OutboundCell of the stream it sends as. */
+  outbound: Float64Array;
+  /** The stream's payload type is VP8: its picture ids are followed. */
+  vp8: boolean;
+  /** The stream's retransmission ring: RingCell, its slot arrays, its slab. */
+  ring: { cells: Float64Array; slots: ArrayBuffer; slab: Buffer } | undefined;
+  /** WireCell of the target's transport (packets and bytes sent), when it counts them. */
+  wire: Float64Array | undefined;
+  /** FlowCell of the sink endpoint's flow out, when it counts one. */
+  flow: Float64Array | undefined;
 }
 
 /** Options of a native UDP socket. */
@@ -165,15 +203,19 @@ export class NativeUdpSocket {
    * Arms the forwarding lane of `ssrc` (replacing its lane) in epoch cell `cell` (lanes.ts): from
    * now on, until that cell's or the thread's epoch changes (invalidateLanes), its RTP packets of `payloadType` are unprotected with
    * `srtpIn`, rewritten and protected into each target's next send slot in C, and reach onBatch
-   * as DatagramKind.lane slots with their records. Returns the lane id rxLane names.
+   * as DatagramKind.lane slots with their records. With `books` (one sink per target), C also
+   * books them (DatagramKind.booked: nothing left for JS) for as long as it can. Returns the lane
+   * id rxLane names.
    */
-  setLane(ssrc: number, payloadType: number, srtpIn: NativeSrtpSession, targets: readonly LaneTarget[], cell = 0): number {
+  setLane(ssrc: number, payloadType: number, srtpIn: NativeSrtpSession, targets: readonly LaneTarget[], cell = 0, books?: LaneBooks): number {
+    if (books && books.sinks.length !== targets.length) throw new RangeError('a lane books one sink per target');
     return this.raw.setLane(
       ssrc >>> 0,
       payloadType,
       srtpIn.raw,
       targets.map((t) => [t.socket.raw, t.peer, t.srtp.raw, t.header, t.payloadType, t.seqOffset & 0xffff, t.timestampOffset >>> 0]),
       cell,
+      books && rawBooks(books),
     );
   }
 
@@ -198,4 +240,21 @@ export class NativeUdpSocket {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/** The flat form csrc/ledger.c reads. */
+function rawBooks(books: LaneBooks): RawLaneBooks {
+  const twcc = books.twcc;
+  return [
+    books.nowMs,
+    books.fastPath,
+    books.wire ?? null,
+    books.stats,
+    books.nack ?? null,
+    twcc?.cells ?? null,
+    twcc?.records ?? null,
+    twcc?.extensionId ?? 0,
+    books.flow ?? null,
+    books.sinks.map((s) => [s.outbound, s.vp8 ? 1 : 0, s.ring?.cells ?? null, s.ring?.slots ?? null, s.ring?.slab ?? null, s.wire ?? null, s.flow ?? null]),
+  ];
 }

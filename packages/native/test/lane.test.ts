@@ -13,7 +13,29 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { waitFor } from '@kurento-ts/test-utils';
-import { DatagramKind, invalidateLanes, LANE_CELLS, LANE_TARGETS, laneCell, laneEpoch, NativeSrtpSession, NativeUdpSocket, type LaneTarget } from '../src/index.js';
+import {
+  DatagramKind,
+  FastPathCell,
+  FlowCell,
+  invalidateLanes,
+  LANE_CELLS,
+  LANE_TARGETS,
+  laneCell,
+  laneEpoch,
+  NackCell,
+  nativeBinding,
+  NativeSrtpSession,
+  NativeUdpSocket,
+  OutboundCell,
+  RingCell,
+  ringSlotsLayout,
+  StatsCell,
+  TwccCell,
+  WireCell,
+  type LaneBooks,
+  type LaneSinkBooks,
+  type LaneTarget,
+} from '../src/index.js';
 
 const HOST = '127.0.0.1';
 const PROFILE = 'AEAD_AES_128_GCM';
@@ -204,4 +226,53 @@ test('a forged packet is refused by the lane and left to JS untouched; bad lane 
   assert.throws(() => r.socket.setLane(0x2000, 96, r.up.unprotect, [target]), /too many lanes/);
   r.socket.clearLanes();
   r.socket.setLane(0x2000, 96, r.up.unprotect, [target]);
+});
+
+test("a lane's books: C's ledger layout is ledgers.ts's, and books that do not fit their targets or their own ledgers throw and arm nothing", async (t) => {
+  const layout = nativeBinding()?.ledgerLayout;
+  assert.deepEqual(layout, {
+    stats: StatsCell.size,
+    statsJitter16: StatsCell.jitter16,
+    statsClockRate: StatsCell.clockRate,
+    nack: NackCell.size,
+    nackQuiet: NackCell.quiet,
+    twcc: TwccCell.size,
+    twccGeneration: TwccCell.generation,
+    flow: FlowCell.size,
+    flowFlowing: FlowCell.flowing,
+    wire: WireCell.size,
+    wireBytesSent: WireCell.bytesSent,
+    fastPath: FastPathCell.size,
+    outbound: OutboundCell.size,
+    outboundPictureFresh: OutboundCell.pictureFresh,
+    ring: RingCell.size,
+    ringGeneration: RingCell.generation,
+  });
+  const r = await rig(t);
+  const cells = (n: number) => new Float64Array(n);
+  const ringCells = (capacity: number) => {
+    const c = cells(RingCell.size);
+    c[RingCell.slots] = 256;
+    c[RingCell.capacity] = capacity;
+    return c;
+  };
+  const sink = (over: Partial<LaneSinkBooks> = {}): LaneSinkBooks => ({ outbound: cells(OutboundCell.size), vp8: false, ring: undefined, wire: undefined, flow: cells(FlowCell.size), ...over });
+  const books = (over: Partial<LaneBooks> = {}): LaneBooks => ({ nowMs: 0, fastPath: cells(FastPathCell.size), wire: undefined, stats: cells(StatsCell.size), nack: undefined, twcc: undefined, flow: undefined, sinks: [sink()], ...over });
+  const arm = (b: LaneBooks) => r.socket.setLane(0x11111111, 96, r.up.unprotect, [r.target()], 0, b);
+  assert.throws(() => arm(books({ sinks: [] })), /one sink per target/);
+  assert.throws(() => arm(books({ stats: cells(2) })), /statistics must be a Float64Array of 6 cells/);
+  assert.throws(() => arm(books({ fastPath: new Int32Array(2) as unknown as Float64Array })), /fast path counters must be a Float64Array/);
+  assert.throws(() => arm(books({ twcc: { cells: cells(TwccCell.size), records: cells(3), extensionId: 3 } })), /twice its capacity/);
+  assert.throws(() => arm(books({ sinks: [sink({ ring: { cells: ringCells(1024), slots: new ArrayBuffer(16), slab: Buffer.alloc(1024) } })] })), /ArrayBuffer of its slot arrays/);
+  assert.throws(() => arm(books({ sinks: [sink({ ring: { cells: ringCells(1024), slots: new ArrayBuffer(ringSlotsLayout(256).bytes), slab: Buffer.alloc(512) } })] })), /as long as its capacity/);
+  assert.throws(() => arm(books({ sinks: [sink({ ring: { cells: cells(RingCell.size), slots: new ArrayBuffer(64), slab: Buffer.alloc(0) } })] })), /power of two/);
+  // Nothing armed: packets reach JS as they came.
+  r.send(1);
+  await waitFor('the packet', () => r.seen.length === 1, 3000, 5);
+  assert.equal(r.seen[0]?.kind, DatagramKind.rtp);
+  // Books that fit arm the lane; C declines what it cannot book (here: a flow not reported flowing) and JS gets the slot.
+  arm(books({ flow: cells(FlowCell.size) }));
+  r.send(2);
+  await waitFor('the laned packet', () => r.seen.length === 2, 3000, 5);
+  assert.equal(r.seen[1]?.kind, DatagramKind.lane);
 });

@@ -7,6 +7,7 @@
  * wake-ups a second per stream, which turned a little loss into collapse. Retries here ride on
  * the packets that keep arriving: no timer at all.
  */
+import { NackCell } from '@kurento-ts/native';
 import { RtcpType } from './rtcpTypes.js';
 
 /** FMT of a Generic NACK in transport-layer feedback. */
@@ -32,8 +33,12 @@ interface Missing {
 }
 
 export class NackGenerator {
-  /** Highest sequence number received, unwrapped; -1 before the first. */
-  private highest = -1;
+  /**
+   * The highest sequence number received (unwrapped; -1 before the first) and whether nothing is
+   * missing or due, in a ledger a forwarding lane books in C: it books only the next packet of a
+   * quiet generator, and leaves anything else (a gap, a late packet) to onPacket.
+   */
+  readonly cells = quietCells();
   /** Missing packets by unwrapped sequence number. */
   private readonly missing = new Map<number, Missing>();
   /** Earliest time a retry may be due. */
@@ -52,6 +57,19 @@ export class NackGenerator {
 
   /** Hot path: a packet with sequence number `seq16` arrived at `nowMs`. */
   onPacket(seq16: number, nowMs: number): void {
+    this.seen(seq16, nowMs);
+    this.cells[NackCell.quiet] = this.missing.size === 0 && this.nextRetryMs === Infinity ? 1 : 0;
+  }
+
+  private get highest(): number {
+    return this.cells[NackCell.highest] ?? -1;
+  }
+
+  private set highest(seq: number) {
+    this.cells[NackCell.highest] = seq;
+  }
+
+  private seen(seq16: number, nowMs: number): void {
     if (this.highest < 0) {
       this.highest = seq16;
       return;
@@ -115,6 +133,13 @@ export class NackGenerator {
     this.requested += due.length;
     this.send(serializeNack(this.senderSsrc, this.mediaSsrc, due));
   }
+}
+
+function quietCells(): Float64Array {
+  const cells = new Float64Array(NackCell.size);
+  cells[NackCell.highest] = -1;
+  cells[NackCell.quiet] = 1;
+  return cells;
 }
 
 /** A Generic NACK packet for ascending unwrapped sequence numbers, as PID + BLP pairs. */

@@ -15,6 +15,7 @@ import { RetransmissionRing } from './RetransmissionRing.js';
 import { RTP_FIXED_HEADER, rtpHeaderLength } from './rtpHeader.js';
 import type { RtpCodec } from '../types/media.js';
 import type { LaneScope } from './lanes.js';
+import { OutboundCell, type LaneSinkBooks } from '@kurento-ts/native';
 
 /** What protects a packet before it leaves: an SrtpContext, or nothing for plain RTP. */
 export interface RtpProtector {
@@ -65,12 +66,11 @@ const KEYFRAME_RETRY_MS = 300;
 export class OutboundStream {
   readonly ssrc: number;
   readonly clockRate: number;
-  /** Sender-report counters (RFC 3550 §6.4.1). */
-  packetCount = 0;
-  octetCount = 0;
-  /** RTP timestamp of the last packet sent and when it left (performance.now() ms). */
-  lastTimestamp = 0;
-  lastSentMs = 0;
+  /**
+   * What every packet sent changes (sender-report counters, the last packet, VP8 picture id
+   * continuity), in a ledger a forwarding lane books in C as laneSent does (@kurento-ts/native's ledgers).
+   */
+  readonly cells = outboundCells();
   retransmitted = 0;
   /** Generic NACKs received for this stream. */
   nacksReceived = 0;
@@ -96,9 +96,8 @@ export class OutboundStream {
   private waitingSinceMs = -Infinity;
   private seqOffset = 0;
   private timestampOffset = 0;
-  private lastSeq = -1;
   /** VP8 picture id and TL0PICIDX continuity (RFC 7741 §4.2), -1 until a packet carried one. */
-  private readonly picture = { last: -1, offset: 0, lastTl0: -1, tl0Offset: 0, fresh: false };
+  private readonly picture = new PictureContinuity(this.cells);
   /** Scratch for a rewritten VP8 payload descriptor (at most 6 bytes), and what vp8PictureIds read. */
   private readonly descriptor = Buffer.alloc(6);
   private readonly vp8Ids = { length: 0, long: false, tl0At: 0, outPic: -1, outTl0: -1 };
@@ -129,6 +128,28 @@ export class OutboundStream {
       this.header[16] = (mid.id << 4) | (bytes.length - 1);
       bytes.copy(this.header, 17);
     }
+  }
+
+  /** Sender-report counters (RFC 3550 §6.4.1). */
+  get packetCount(): number {
+    return this.cells[OutboundCell.packetCount] ?? 0;
+  }
+
+  get octetCount(): number {
+    return this.cells[OutboundCell.octetCount] ?? 0;
+  }
+
+  /** RTP timestamp of the last packet sent and when it left (performance.now() ms). */
+  get lastTimestamp(): number {
+    return this.cells[OutboundCell.lastTimestamp] ?? 0;
+  }
+
+  get lastSentMs(): number {
+    return this.cells[OutboundCell.lastSentMs] ?? 0;
+  }
+
+  private get lastSeq(): number {
+    return this.cells[OutboundCell.lastSeq] ?? -1;
   }
 
   /** Sets how forwarded packets map onto this stream (undefined: nothing is sent). */
@@ -176,13 +197,15 @@ export class OutboundStream {
   /** What every packet sent leaves behind: its copy for NACKs, the sender-report counters. */
   private sent(outSeq: number, outTimestamp: number, out: Buffer, payloadLength: number, nowMs: number): void {
     this.ring?.put(outSeq, out, nowMs);
-    if (this.lastSeq < 0 || ((outSeq - this.lastSeq) & 0xffff) < 0x8000) {
-      this.lastSeq = outSeq;
-      this.lastTimestamp = outTimestamp;
-      this.lastSentMs = nowMs;
+    const cells = this.cells;
+    const lastSeq = cells[OutboundCell.lastSeq] ?? -1;
+    if (lastSeq < 0 || ((outSeq - lastSeq) & 0xffff) < 0x8000) {
+      cells[OutboundCell.lastSeq] = outSeq;
+      cells[OutboundCell.lastTimestamp] = outTimestamp;
+      cells[OutboundCell.lastSentMs] = nowMs;
     }
-    this.packetCount++;
-    this.octetCount += payloadLength;
+    cells[OutboundCell.packetCount] = (cells[OutboundCell.packetCount] ?? 0) + 1;
+    cells[OutboundCell.octetCount] = (cells[OutboundCell.octetCount] ?? 0) + payloadLength;
   }
 
   /**
@@ -200,6 +223,17 @@ export class OutboundStream {
     const header = Buffer.from(this.header.subarray(0, this.headerLength));
     header[0] = 0x80 | (this.hasExtensions ? 0x10 : 0);
     return { header, payloadType: outPt, seqOffset: this.seqOffset, timestampOffset: this.timestampOffset };
+  }
+
+  /**
+   * What laneSent changes, for a forwarding lane to book in C: this stream's ledger, whether
+   * picture ids are followed, its ring's (undefined when the ring has no slab yet).
+   */
+  laneLedgers(): Pick<LaneSinkBooks, 'outbound' | 'vp8' | 'ring'> | undefined {
+    const ring = this.ring;
+    const slab = ring?.slab;
+    if (ring && !slab) return undefined;
+    return { outbound: this.cells, vp8: this.vp8[this.currentPt] === 1, ring: ring && slab && { cells: ring.cells, slots: ring.slotBuffer, slab } };
   }
 
   /** Books a packet a lane sent as `send` would have: `out` protected, `plain` the source's packet. */
@@ -319,5 +353,61 @@ export class OutboundStream {
     ids.outPic = outPic;
     ids.outTl0 = outTl0;
     return outPic !== pic || outTl0 !== tl0;
+  }
+}
+
+function outboundCells(): Float64Array {
+  const cells = new Float64Array(OutboundCell.size);
+  cells[OutboundCell.lastSeq] = -1;
+  cells[OutboundCell.pictureLast] = -1;
+  cells[OutboundCell.pictureLastTl0] = -1;
+  return cells;
+}
+
+/** An outbound stream's VP8 picture id continuity, in its ledger. */
+class PictureContinuity {
+  constructor(private readonly cells: Float64Array) {}
+
+  /** The last picture id and TL0PICIDX sent, -1 before one. */
+  get last(): number {
+    return this.cells[OutboundCell.pictureLast] ?? -1;
+  }
+
+  set last(value: number) {
+    this.cells[OutboundCell.pictureLast] = value;
+  }
+
+  get lastTl0(): number {
+    return this.cells[OutboundCell.pictureLastTl0] ?? -1;
+  }
+
+  set lastTl0(value: number) {
+    this.cells[OutboundCell.pictureLastTl0] = value;
+  }
+
+  /** What the current source's ids are moved by. */
+  get offset(): number {
+    return this.cells[OutboundCell.pictureOffset] ?? 0;
+  }
+
+  set offset(value: number) {
+    this.cells[OutboundCell.pictureOffset] = value;
+  }
+
+  get tl0Offset(): number {
+    return this.cells[OutboundCell.pictureTl0Offset] ?? 0;
+  }
+
+  set tl0Offset(value: number) {
+    this.cells[OutboundCell.pictureTl0Offset] = value;
+  }
+
+  /** A new source's ids were not seen yet. */
+  get fresh(): boolean {
+    return this.cells[OutboundCell.pictureFresh] === 1;
+  }
+
+  set fresh(value: boolean) {
+    this.cells[OutboundCell.pictureFresh] = value ? 1 : 0;
   }
 }

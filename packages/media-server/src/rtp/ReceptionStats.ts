@@ -3,20 +3,19 @@
  * kept on the fast path with a few arithmetic operations per packet, and turned into a report
  * block for our RTCP receiver reports once a second.
  */
+import { StatsCell } from '@kurento-ts/native';
 
 /** Bytes of one RTCP report block. */
 export const REPORT_BLOCK_BYTES = 24;
 
 export class ReceptionStats {
-  received = 0;
+  /**
+   * What each packet changes, in a ledger a forwarding lane books in C as onPacket does
+   * (@kurento-ts/native's ledgers): received, base and highest sequence numbers, jitter, transit.
+   */
+  readonly cells = new Float64Array(StatsCell.size);
   /** The fraction lost (0..1) our last report block said, over the interval before it. */
   fractionLost = 0;
-  private baseSeq = -1;
-  /** Highest sequence number seen, extended with its wrap count. */
-  private maxExtended = -1;
-  /** Interarrival jitter in timestamp units, scaled by 16 as RFC 3550 A.8 suggests. */
-  private jitter16 = 0;
-  private lastTransit = Number.NaN;
   private expectedPrior = 0;
   private receivedPrior = 0;
   /** Middle 32 bits of the NTP time of the last sender report, and when it came (performance.now() ms). */
@@ -26,26 +25,54 @@ export class ReceptionStats {
   constructor(
     readonly ssrc: number,
     private readonly clockRate: number,
-  ) {}
+  ) {
+    const cells = this.cells;
+    cells[StatsCell.baseSeq] = -1;
+    cells[StatsCell.maxExtended] = -1;
+    cells[StatsCell.lastTransit] = Number.NaN;
+    cells[StatsCell.clockRate] = clockRate;
+  }
+
+  get received(): number {
+    return this.cells[StatsCell.received] ?? 0;
+  }
+
+  private get baseSeq(): number {
+    return this.cells[StatsCell.baseSeq] ?? -1;
+  }
+
+  /** Highest sequence number seen, extended with its wrap count. */
+  private get maxExtended(): number {
+    return this.cells[StatsCell.maxExtended] ?? -1;
+  }
+
+  /** Interarrival jitter in timestamp units, scaled by 16 as RFC 3550 A.8 suggests. */
+  private get jitter16(): number {
+    return this.cells[StatsCell.jitter16] ?? 0;
+  }
 
   /** Hot path: one packet arrived. */
   onPacket(seq: number, timestamp: number, nowMs: number): void {
-    this.received++;
-    if (this.maxExtended < 0) {
-      this.baseSeq = seq;
-      this.maxExtended = seq;
+    const cells = this.cells;
+    cells[StatsCell.received] = (cells[StatsCell.received] ?? 0) + 1;
+    const maxExtended = cells[StatsCell.maxExtended] ?? -1;
+    if (maxExtended < 0) {
+      cells[StatsCell.baseSeq] = seq;
+      cells[StatsCell.maxExtended] = seq;
     } else {
-      const delta = (seq - (this.maxExtended & 0xffff)) & 0xffff;
-      if (delta > 0 && delta < 0x8000) this.maxExtended += delta;
+      const delta = (seq - (maxExtended & 0xffff)) & 0xffff;
+      if (delta > 0 && delta < 0x8000) cells[StatsCell.maxExtended] = maxExtended + delta;
     }
     const transit = (nowMs * this.clockRate) / 1000 - timestamp;
-    if (!Number.isNaN(this.lastTransit)) {
-      let d = transit - this.lastTransit;
+    const lastTransit = cells[StatsCell.lastTransit] ?? Number.NaN;
+    if (!Number.isNaN(lastTransit)) {
+      let d = transit - lastTransit;
       if (d < 0) d = -d;
       // Timestamps jump by whole frames while arrivals do not: ignore absurd values (a wrap).
-      if (d < this.clockRate * 10) this.jitter16 += d - this.jitter16 / 16;
+      const jitter16 = cells[StatsCell.jitter16] ?? 0;
+      if (d < this.clockRate * 10) cells[StatsCell.jitter16] = jitter16 + d - jitter16 / 16;
     }
-    this.lastTransit = transit;
+    cells[StatsCell.lastTransit] = transit;
   }
 
   /** Packets lost so far (RFC 3550 A.3: expected minus received; duplicates can make it negative). */

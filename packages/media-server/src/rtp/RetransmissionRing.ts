@@ -15,6 +15,8 @@
  * limit, only when it would overwrite a packet younger than that: from 32 KB, 48 KB hold the
  * 200 ms of a 1.5 Mbit/s stream.
  */
+import { RingCell, ringSlotsLayout } from '@kurento-ts/native';
+
 /** Retention bounds: at least this long whatever the round trip, at most this long however long it is. */
 export const MIN_KEEP_MS = 200;
 export const MAX_KEEP_MS = 1000;
@@ -22,6 +24,13 @@ export const MAX_KEEP_MS = 1000;
 const KEEP_ROUND_TRIPS = 3;
 
 export class RetransmissionRing {
+  /**
+   * The ring's scalars (its bounds, the slab's size, bytes written, the queue's head and length, the
+   * slab's generation), in a ledger a forwarding lane books in C as put does (@kurento-ts/native's ledgers).
+   */
+  readonly cells = new Float64Array(RingCell.size);
+  /** The per-slot arrays below, in one buffer (the layout ringSlotsLayout gives), for the lane too. */
+  readonly slotBuffer: ArrayBuffer;
   /** By `seq & mask`: the sequence number held there (-1: none), where its bytes start in the stream of bytes written, its length and when it was sent. */
   private readonly seqs: Int32Array;
   private readonly starts: Float64Array;
@@ -30,13 +39,10 @@ export class RetransmissionRing {
   /** The packets held, oldest first (a circular queue of their sequence numbers and starts). */
   private readonly queueSeqs: Int32Array;
   private readonly queueStarts: Float64Array;
-  private queueHead = 0;
-  private queueLength = 0;
-  private slab: Buffer | undefined;
-  private capacity: number;
-  /** Bytes written since the start (a position in the unbounded stream the slab is a window of). */
-  private written = 0;
+  private slabBytes: Buffer | undefined;
   private readonly mask: number;
+  private readonly maxPacketBytes: number;
+  private readonly maxBytes: number;
 
   /**
    * @param slots most packets held, a power of two (256: 500 ms up to about 5 Mbit/s, a second up to 2.5)
@@ -44,22 +50,67 @@ export class RetransmissionRing {
    * @param maxPacketBytes largest packet kept (bigger ones are sent but not kept)
    * @param initialBytes the slab's first size; it grows up to `maxBytes`
    */
-  constructor(
-    slots = 256,
-    private maxAgeMs = MIN_KEEP_MS,
-    private readonly maxPacketBytes = 1500,
-    initialBytes = 32 * 1024,
-    private readonly maxBytes = 1024 * 1024,
-  ) {
+  constructor(slots = 256, maxAgeMs = MIN_KEEP_MS, maxPacketBytes = 1500, initialBytes = 32 * 1024, maxBytes = 1024 * 1024) {
     if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new RangeError('ring size must be a power of two');
     this.mask = slots - 1;
-    this.seqs = new Int32Array(slots).fill(-1);
-    this.starts = new Float64Array(slots);
-    this.lengths = new Uint16Array(slots);
-    this.sentMs = new Float64Array(slots);
-    this.queueSeqs = new Int32Array(slots);
-    this.queueStarts = new Float64Array(slots);
-    this.capacity = Math.max(initialBytes, maxPacketBytes);
+    this.maxPacketBytes = maxPacketBytes;
+    this.maxBytes = maxBytes;
+    const layout = ringSlotsLayout(slots);
+    this.slotBuffer = new ArrayBuffer(layout.bytes);
+    this.starts = new Float64Array(this.slotBuffer, layout.starts, slots);
+    this.sentMs = new Float64Array(this.slotBuffer, layout.sentMs, slots);
+    this.queueStarts = new Float64Array(this.slotBuffer, layout.queueStarts, slots);
+    this.seqs = new Int32Array(this.slotBuffer, layout.seqs, slots).fill(-1);
+    this.queueSeqs = new Int32Array(this.slotBuffer, layout.queueSeqs, slots);
+    this.lengths = new Uint16Array(this.slotBuffer, layout.lengths, slots);
+    const cells = this.cells;
+    cells[RingCell.slots] = slots;
+    cells[RingCell.maxAgeMs] = maxAgeMs;
+    cells[RingCell.maxPacketBytes] = maxPacketBytes;
+    cells[RingCell.maxBytes] = maxBytes;
+    cells[RingCell.capacity] = Math.max(initialBytes, maxPacketBytes);
+  }
+
+  /** The bytes of the packets held (undefined until the first put). */
+  get slab(): Buffer | undefined {
+    return this.slabBytes;
+  }
+
+  private get maxAgeMs(): number {
+    return this.cells[RingCell.maxAgeMs] ?? 0;
+  }
+
+  private set maxAgeMs(value: number) {
+    this.cells[RingCell.maxAgeMs] = value;
+  }
+
+  private get capacity(): number {
+    return this.cells[RingCell.capacity] ?? 0;
+  }
+
+  /** Bytes written since the start (a position in the unbounded stream the slab is a window of). */
+  private get written(): number {
+    return this.cells[RingCell.written] ?? 0;
+  }
+
+  private set written(value: number) {
+    this.cells[RingCell.written] = value;
+  }
+
+  private get queueHead(): number {
+    return this.cells[RingCell.queueHead] ?? 0;
+  }
+
+  private set queueHead(value: number) {
+    this.cells[RingCell.queueHead] = value;
+  }
+
+  private get queueLength(): number {
+    return this.cells[RingCell.queueLength] ?? 0;
+  }
+
+  private set queueLength(value: number) {
+    this.cells[RingCell.queueLength] = value;
   }
 
   /** How long packets are kept now, in ms. */
@@ -101,7 +152,7 @@ export class RetransmissionRing {
       this.queueLength--;
     }
     // Allocated on first use: a stream that never sends holds nothing.
-    const slab = (this.slab ??= Buffer.allocUnsafeSlow(this.capacity));
+    const slab = (this.slabBytes ??= this.newSlab(this.capacity));
     packet.copy(slab, start % this.capacity);
     this.written = start + length;
     this.seqs[slot] = seq;
@@ -145,7 +196,7 @@ export class RetransmissionRing {
   /** Half as large again (at most `maxBytes`), the packets held copied over oldest first. */
   private grow(): void {
     const capacity = Math.min(this.maxBytes, Math.ceil((this.capacity * 1.5) / 1024) * 1024);
-    const next = Buffer.allocUnsafeSlow(capacity);
+    const next = this.newSlab(capacity);
     const old = this.slab;
     let at = 0;
     for (let i = 0; i < this.queueLength; i++) {
@@ -160,8 +211,14 @@ export class RetransmissionRing {
       this.queueStarts[q] = at;
       at += length;
     }
-    this.slab = next;
-    this.capacity = capacity;
+    this.slabBytes = next;
+    this.cells[RingCell.capacity] = capacity;
     this.written = at;
+  }
+
+  /** A slab of `capacity` bytes; a new generation, so that no lane books into the old one. */
+  private newSlab(capacity: number): Buffer {
+    this.cells[RingCell.generation] = (this.cells[RingCell.generation] ?? 0) + 1;
+    return Buffer.allocUnsafeSlow(capacity);
   }
 }

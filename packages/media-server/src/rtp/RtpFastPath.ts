@@ -5,6 +5,7 @@
  * session in plain form (werift decrypts it); ours leaves through the transmitter werift's SRTCP
  * context protects. It knows nothing of werift: webrtc/fastPathBinding.ts wires it.
  */
+import { FastPathCell } from '@kurento-ts/native';
 import { performance } from 'node:perf_hooks';
 import type { MediaKind } from '../types/media.js';
 import type { OutboundStream, SendRoute } from './OutboundStream.js';
@@ -32,11 +33,10 @@ export class RtpFastPath {
   private laneOut: ((kind: MediaKind, ssrc: number, pt: number) => LaneSink | undefined) | undefined;
   /** What close() releases (native SRTP sessions). */
   private readonly closers: (() => void)[] = [];
-  /** Packets consumed here, and how many of them SRTP refused. */
-  received = 0;
+  /** Packets consumed here, and of them those a forwarding lane forwarded in C: a ledger lanes book in C. */
+  readonly cells = new Float64Array(FastPathCell.size);
+  /** Packets SRTP refused. */
   dropped = 0;
-  /** Of the packets received, those a forwarding lane forwarded in C (native path only). */
-  laned = 0;
 
   constructor(
     readonly srtpIn: RtpUnprotector,
@@ -76,15 +76,26 @@ export class RtpFastPath {
       this.dropped++;
       return true;
     }
-    this.received++;
+    this.cells[FastPathCell.received] = this.received + 1;
     this.session.receive(stream, data, end, performance.now());
     return true;
   }
 
+  /** Packets consumed here. */
+  get received(): number {
+    return this.cells[FastPathCell.received] ?? 0;
+  }
+
+  /** Of the packets received, those a forwarding lane forwarded in C (native path only). */
+  get laned(): number {
+    return this.cells[FastPathCell.laned] ?? 0;
+  }
+
   /** Hot path: the bookkeeping of a packet a forwarding lane took, unprotected in `plain`; its header length, or -1. */
   bookLaned(stream: InboundStream, plain: Buffer, nowMs: number): number {
-    this.received++;
-    this.laned++;
+    const cells = this.cells;
+    cells[FastPathCell.received] = this.received + 1;
+    cells[FastPathCell.laned] = this.laned + 1;
     try {
       return this.session.book(stream, plain, nowMs);
     } catch (e) {

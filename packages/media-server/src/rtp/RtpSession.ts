@@ -10,7 +10,7 @@ import type { ClockMapping, MediaKind } from '../types/media.js';
 import type { OutboundStream, SendRoute } from './OutboundStream.js';
 import { readRtcp, type ReportBlock } from './rtcpReader.js';
 import { buildReports } from './RtcpReports.js';
-import type { LaneRoute } from './lanes.js';
+import type { LaneRoute, StageLedgers } from './lanes.js';
 import { rtpHeaderLength } from './rtpHeader.js';
 import { inboundStream, nackOf, type InboundRoute, type InboundStream, type ReceiveStage, type StageOutput } from './stages.js';
 
@@ -121,6 +121,14 @@ export class RtpSession {
     const stages = this.stages;
     for (let i = 0; i < stages.length; i++) stages[i]?.packet(stream, i, plain, headerLength, nowMs);
     return headerLength;
+  }
+
+  /** The ledgers `book` changes for `stream` beyond its statistics, for a forwarding lane to book in C; undefined when a stage cannot be booked there. */
+  ledgers(stream: InboundStream): StageLedgers | undefined {
+    const ledgers: StageLedgers = {};
+    const stages = this.stages;
+    for (let i = 0; i < stages.length; i++) if (!stages[i]?.ledger?.(stream, i, ledgers)) return undefined;
+    return ledgers;
   }
 
   setOutbound(kind: MediaKind, stream: OutboundStream): void {

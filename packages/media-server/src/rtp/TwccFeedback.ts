@@ -5,6 +5,7 @@
  * reference time inconsistently and mis-pads the packet: Chrome's bandwidth estimate then stays
  * below 300 kbit/s (shared/WEBRTC-STACK.md, pitfall 1). With correct feedback it ramps to Mbit/s.
  */
+import { TwccCell } from '@kurento-ts/native';
 import { RtcpType } from './rtcpTypes.js';
 
 /** FMT of transport-wide feedback. */
@@ -13,6 +14,8 @@ const FMT_TWCC = 15;
 const TICK_US = 250;
 /** The reference time is in units of 64 ms. */
 const REFERENCE_US = 64_000;
+/** Records held before the first growth (a 100 ms feedback interval of a few Mbit/s). */
+const INITIAL_RECORDS = 64;
 /** Longest run a run-length chunk can carry. */
 const MAX_RUN = 0x1fff;
 
@@ -26,14 +29,14 @@ const enum Status {
 export const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 export class TwccFeedback {
-  /** Unwrapped sequence numbers received since the last feedback. */
-  private readonly seqs: number[] = [];
-  /** Arrival times (µs) matching `seqs`. */
-  private readonly arrivals: number[] = [];
-  /** Highest unwrapped sequence number seen, -1 before the first. */
-  private highest = -1;
-  /** First sequence number the next feedback must cover, -1 before the first feedback. */
-  private nextBase = -1;
+  /**
+   * The highest unwrapped sequence number seen (-1 before the first), the first one the next
+   * feedback must cover (-1 before the first feedback), and the records since the last feedback:
+   * a ledger a forwarding lane books in C as onPacket does (@kurento-ts/native's ledgers).
+   */
+  readonly cells = new Float64Array(TwccCell.size);
+  /** Unwrapped sequence numbers received since the last feedback in [0, capacity), their arrival times (µs) in [capacity, 2 * capacity). */
+  records = new Float64Array(2 * INITIAL_RECORDS);
   /** Feedback packet counter (8 bits on the wire). */
   private feedbackCount = 0;
 
@@ -46,40 +49,69 @@ export class TwccFeedback {
     private readonly send: (packet: Buffer) => void,
     private readonly senderSsrc: () => number,
     private readonly mediaSsrc: () => number,
-  ) {}
+  ) {
+    const cells = this.cells;
+    cells[TwccCell.highest] = -1;
+    cells[TwccCell.nextBase] = -1;
+    cells[TwccCell.capacity] = INITIAL_RECORDS;
+  }
 
   /** Records the arrival of a packet carrying transport-wide sequence number `seq16`. */
   onPacket(seq16: number, arrivalUs: number): void {
+    const cells = this.cells;
+    const highest = cells[TwccCell.highest] ?? -1;
     let seq = seq16;
-    if (this.highest >= 0) {
-      let diff = (seq16 - (this.highest & 0xffff)) & 0xffff;
+    if (highest >= 0) {
+      let diff = (seq16 - (highest & 0xffff)) & 0xffff;
       if (diff >= 0x8000) diff -= 0x10000;
-      seq = this.highest + diff;
+      seq = highest + diff;
     }
-    if (seq > this.highest) this.highest = seq;
-    if (this.nextBase >= 0 && seq < this.nextBase) return; // already reported
-    this.seqs.push(seq);
-    this.arrivals.push(arrivalUs);
+    if (seq > highest) cells[TwccCell.highest] = seq;
+    const nextBase = cells[TwccCell.nextBase] ?? -1;
+    if (nextBase >= 0 && seq < nextBase) return; // already reported
+    const count = cells[TwccCell.count] ?? 0;
+    let capacity = cells[TwccCell.capacity] ?? 0;
+    if (count === capacity) capacity = this.grow();
+    this.records[count] = seq;
+    this.records[capacity + count] = arrivalUs;
+    cells[TwccCell.count] = count + 1;
+  }
+
+  /** Twice the room for records; a new generation, so that no lane books into the old array. */
+  private grow(): number {
+    const capacity = this.cells[TwccCell.capacity] ?? 0;
+    const records = new Float64Array(4 * capacity);
+    records.set(this.records.subarray(0, capacity), 0);
+    records.set(this.records.subarray(capacity, 2 * capacity), 2 * capacity);
+    this.records = records;
+    this.cells[TwccCell.capacity] = 2 * capacity;
+    this.cells[TwccCell.generation] = (this.cells[TwccCell.generation] ?? 0) + 1;
+    return 2 * capacity;
   }
 
   /** Sends one feedback packet covering everything received since the last one. */
   flush(): void {
-    if (this.seqs.length === 0) return;
-    const order = this.seqs.map((_, i) => i).sort((a, b) => (this.seqs[a] ?? 0) - (this.seqs[b] ?? 0));
-    const first = this.seqs[order[0] ?? 0] ?? 0;
-    const last = this.seqs[order[order.length - 1] ?? 0] ?? 0;
-    let base = this.nextBase >= 0 ? Math.min(this.nextBase, first) : first;
+    const cells = this.cells;
+    const received = cells[TwccCell.count] ?? 0;
+    if (received === 0) return;
+    const capacity = cells[TwccCell.capacity] ?? 0;
+    const seqs = Array.from(this.records.subarray(0, received));
+    const arrivals = this.records.subarray(capacity, capacity + received);
+    const order = seqs.map((_, i) => i).sort((a, b) => (seqs[a] ?? 0) - (seqs[b] ?? 0));
+    const first = seqs[order[0] ?? 0] ?? 0;
+    const last = seqs[order[order.length - 1] ?? 0] ?? 0;
+    const nextBase = cells[TwccCell.nextBase] ?? -1;
+    let base = nextBase >= 0 ? Math.min(nextBase, first) : first;
     if (last - base + 1 > 0xffff) base = first; // a gap too long to report: start afresh
-    const count = last - base + 1;
-    const statuses = new Uint8Array(count);
+    const statuses = new Uint8Array(last - base + 1);
     const deltas: number[] = [];
-    const firstArrival = this.arrivals[order[0] ?? 0] ?? 0;
+    const firstArrival = arrivals[order[0] ?? 0] ?? 0;
     const reference = Math.floor(firstArrival / REFERENCE_US);
     let previousTicks = (reference * REFERENCE_US) / TICK_US;
     for (const i of order) {
-      const index = (this.seqs[i] ?? 0) - base;
+      const index = (seqs[i] ?? 0) - base;
       if (index < 0 || statuses[index] !== Status.NotReceived) continue; // duplicate
-      const ticks = Math.round((this.arrivals[i] ?? 0) / TICK_US);
+      const ticks = Math.round((arrivals[i] ?? 0) / TICK_US);
       const delta = ticks - previousTicks;
       previousTicks = ticks;
       if (delta >= 0 && delta <= 0xff) {
@@ -90,9 +122,8 @@ export class TwccFeedback {
         deltas.push(Math.max(-0x8000, Math.min(0x7fff, delta)));
       }
     }
-    this.seqs.length = 0;
-    this.arrivals.length = 0;
-    this.nextBase = last + 1;
+    cells[TwccCell.count] = 0;
+    cells[TwccCell.nextBase] = last + 1;
     this.send(this.serialize(base, statuses, deltas, reference));
   }
 

@@ -11,6 +11,7 @@ import { ReceptionStats } from './ReceptionStats.js';
 import { readExtensionU16 } from './rtpHeader.js';
 import type { TwccFeedback } from './TwccFeedback.js';
 import type { MediaKind } from '../types/media.js';
+import type { StageLedgers } from './lanes.js';
 
 /** A stream the peer sends us, as negotiated. */
 export interface InboundRoute {
@@ -46,6 +47,8 @@ export interface ReceiveStage {
   bind(stream: InboundStream, slot: number, output: StageOutput): void;
   /** Hot path: a plain packet of a bound stream, header `headerLength` bytes long. */
   packet(stream: InboundStream, slot: number, packet: Buffer, headerLength: number, nowMs: number): void;
+  /** Adds to `ledgers` what `packet` changes for the stream, for a forwarding lane to book in C; false when it cannot be booked there. */
+  ledger?(stream: InboundStream, slot: number, ledgers: StageLedgers): boolean;
 }
 
 /** Generic NACKs for gaps in streams that negotiated them (rtp/NackGenerator.ts). */
@@ -58,6 +61,13 @@ export const nackStage: ReceiveStage = {
   packet(stream, slot, packet, _headerLength, nowMs) {
     (stream.slots[slot] as NackGenerator | undefined)?.onPacket(packet.readUInt16BE(2), nowMs);
   },
+  ledger(stream, slot, ledgers) {
+    const generator = stream.slots[slot] as NackGenerator | undefined;
+    if (!generator) return true;
+    if (ledgers.nack) return false;
+    ledgers.nack = generator.cells;
+    return true;
+  },
 };
 
 /** Transport-wide sequence numbers of every stream, for the transport's transport-cc feedback. */
@@ -69,6 +79,11 @@ export function transportCcStage(feedback: TwccFeedback, extensionId: number): R
     packet(_stream, _slot, packet, headerLength, nowMs) {
       const seq = readExtensionU16(packet, headerLength, extensionId);
       if (seq >= 0) feedback.onPacket(seq, nowMs * 1000);
+    },
+    ledger(_stream, _slot, ledgers) {
+      if (ledgers.twcc || extensionId <= 0 || extensionId > 255) return false;
+      ledgers.twcc = { cells: feedback.cells, records: feedback.records, extensionId };
+      return true;
     },
   };
 }

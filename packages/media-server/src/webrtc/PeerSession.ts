@@ -21,7 +21,7 @@ import { DataChannels, MAX_MESSAGE_SIZE, type DataChannelHandlers, type DataChan
 import { withoutDataSections, type DataSectionsRejected } from './dataSections.js';
 import { reuseParsedCertificate } from './dtlsCertificate.js';
 import { transportInfo, type TransportInfo } from './transportStats.js';
-import { startFastPath } from './fastPathBinding.js';
+import { startFastPath, WireCounters } from './fastPathBinding.js';
 import { selectValidPairWithoutNomination, type NominationCounters } from './iceNomination.js';
 import { guardIceSources, type GuardCounters, type MediaTap } from './iceSourceGuard.js';
 import { useNativeEcdh } from './nativeEcdh.js';
@@ -140,7 +140,7 @@ export class PeerSession {
   /** The data sections taken out of the offer (no data channels): werift never sees them. */
   private rejectedData: DataSectionsRejected | undefined;
   /** Bytes and packets the fast path moved without werift's ICE counting them (transport stats). */
-  readonly fastPathWire = { bytesSent: 0, bytesReceived: 0, packetsSent: 0, packetsReceived: 0 };
+  readonly fastPathWire = new WireCounters();
 
   constructor(
     private readonly ice: IceOptions,

@@ -13,7 +13,7 @@ import { RtpFastPath, type FastPathSink, type InboundRoute, type RtpUnprotector 
 import { isMediaCodec } from '../rtp/codecs.js';
 import { SrtpContext, srtpSaltLength, type SrtpProfile } from '../rtp/SrtpContext.js';
 import { NativeSrtp } from '../rtp/NativeSrtp.js';
-import { DatagramKind, type MediaHandler, type NativeSrtpSession } from '@kurento-ts/native';
+import { DatagramKind, WireCell, type MediaHandler, type NativeSrtpSession } from '@kurento-ts/native';
 import { SocketLanes } from './forwardingLanes.js';
 import type { SrtpKeyingInternals } from './weriftPatches.js';
 import type { LaneScope, LaneSink } from '../rtp/lanes.js';
@@ -155,11 +155,33 @@ function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind): InboundR
 }
 
 /** Bytes and packets sent past werift's ICE connection. */
-export interface WireCounters {
-  bytesSent: number;
-  packetsSent: number;
-  bytesReceived: number;
-  packetsReceived: number;
+/** A transport's packets and bytes each way on the fast path, in a ledger a forwarding lane books in C. */
+export class WireCounters {
+  readonly cells = new Float64Array(WireCell.size);
+  get bytesSent(): number {
+    return this.cells[WireCell.bytesSent] ?? 0;
+  }
+  set bytesSent(value: number) {
+    this.cells[WireCell.bytesSent] = value;
+  }
+  get packetsSent(): number {
+    return this.cells[WireCell.packetsSent] ?? 0;
+  }
+  set packetsSent(value: number) {
+    this.cells[WireCell.packetsSent] = value;
+  }
+  get bytesReceived(): number {
+    return this.cells[WireCell.bytesReceived] ?? 0;
+  }
+  set bytesReceived(value: number) {
+    this.cells[WireCell.bytesReceived] = value;
+  }
+  get packetsReceived(): number {
+    return this.cells[WireCell.packetsReceived] ?? 0;
+  }
+  set packetsReceived(value: number) {
+    this.cells[WireCell.packetsReceived] = value;
+  }
 }
 
 /** Sends a protected packet on the nominated pair: straight to its UDP socket when it has one. */
@@ -263,6 +285,10 @@ function laneSink(stream: OutboundStream | undefined, wire: NativeWire, ssrc: nu
   if (!stream || !header || !destination) return undefined;
   return {
     target: { ...destination, ...header },
+    books() {
+      const ledgers = stream.laneLedgers();
+      return ledgers && { ...ledgers, wire: counters?.cells, flow: undefined };
+    },
     sent(out, payloadLength, plain, headerLength, nowMs) {
       if (counters) {
         counters.bytesSent += out.length;

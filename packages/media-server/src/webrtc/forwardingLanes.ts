@@ -5,11 +5,14 @@
  * every part of the path in its steady state. C then forwards that SSRC's packets inside the
  * receive batch, and each one is booked here as the TypeScript path would have: reception
  * statistics, NACK and transport-cc, flow counters, each sink's counters and retransmission ring.
+ * When every part of that bookkeeping has a ledger (@kurento-ts/native's ledgers), C books the
+ * packets too and JS sees none of them; a packet C could not book (a gap to NACK, a ring to grow)
+ * is booked here, and so is every later one of its lane until it is armed again.
  * Any change stops the lanes of its pipeline (LaneScope: one epoch cell per pipeline), and they
  * are armed again from their next packets.
  */
 import { performance } from 'node:perf_hooks';
-import { LANE_TARGETS, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
+import { LANE_TARGETS, type LaneBooks, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
 import type { LaneRoute, LaneScope } from '../rtp/lanes.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import type { InboundStream } from '../rtp/stages.js';
@@ -18,7 +21,11 @@ import type { WireCounters } from './fastPathBinding.js';
 
 /** `KURENTO_LANES=0` (or false, off, no) keeps every packet on the TypeScript path of the native sockets (to compare, or to rule lanes out). */
 export const LANES_ENV = 'KURENTO_LANES';
-const lanesOff = ['0', 'false', 'off', 'no'].includes(process.env[LANES_ENV]?.trim().toLowerCase() ?? '');
+/** `KURENTO_LANE_BOOKS=0` keeps the lanes but books every packet they forward here, in JavaScript (to compare). */
+export const LANE_BOOKS_ENV = 'KURENTO_LANE_BOOKS';
+const switchedOff = (name: string): boolean => ['0', 'false', 'off', 'no'].includes(process.env[name]?.trim().toLowerCase() ?? '');
+const lanesOff = switchedOff(LANES_ENV);
+const booksOff = switchedOff(LANE_BOOKS_ENV);
 
 /** An SSRC whose lane cannot be armed is asked again after this many packets at the same epoch. */
 const RETRY_PACKETS = 50;
@@ -26,6 +33,11 @@ const RETRY_PACKETS = 50;
 interface ArmedLane {
   readonly stream: InboundStream;
   readonly route: LaneRoute;
+  readonly epoch: number;
+  /** Armed with books: JS books only what C declined, and arms it again after RETRY_PACKETS of those. */
+  readonly booked: boolean;
+  /** Packets booked here since it was armed. */
+  declined: number;
 }
 
 export class SocketLanes {
@@ -61,18 +73,43 @@ export class SocketLanes {
     const pt = (packet[1] ?? 0) & 0x7f;
     const route = this.routeOf(stream.route.kind, ssrc, pt);
     if (!route || route.sinks.length === 0 || route.sinks.length > LANE_TARGETS) return;
+    this.arm(ssrc, pt, stream, route, epoch);
+  }
+
+  private arm(ssrc: number, pt: number, stream: InboundStream, route: LaneRoute, epoch: number): void {
+    const books = this.booksOf(stream, route);
     try {
-      this.armed[this.socket.setLane(ssrc, pt, this.srtpIn, route.sinks.map((s) => s.target), this.lanes.cell)] = { stream, route };
+      this.armed[this.socket.setLane(ssrc, pt, this.srtpIn, route.sinks.map((s) => s.target), this.lanes.cell, books)] = { stream, route, epoch, booked: books !== undefined, declined: 0 };
     } catch {
       // a sink's socket or session closed under us: its packets stay on the TypeScript path
     }
   }
 
+  /** What C books for the lane, when every part of the bookkeeping below has a ledger. */
+  private booksOf(stream: InboundStream, route: LaneRoute): LaneBooks | undefined {
+    if (booksOff) return undefined;
+    const ledgers = this.fastPath.session.ledgers(stream);
+    if (!ledgers || !route.flow) return undefined;
+    const sinks = [];
+    for (const sink of route.sinks) {
+      const books = sink.books?.();
+      if (!books?.flow) return undefined;
+      sinks.push(books);
+    }
+    return { nowMs: performance.now(), fastPath: this.fastPath.cells, wire: this.wire?.cells, stats: stream.stats.cells, nack: ledgers.nack, twcc: ledgers.twcc, flow: route.flow, sinks };
+  }
+
   /** Hot path: books the packet a lane forwarded from receive slot `slot` (unprotected there now). */
   book(slot: number): void {
     const socket = this.socket;
-    const lane = this.armed[socket.rxLane[slot] ?? -1];
+    const laneId = socket.rxLane[slot] ?? -1;
+    const lane = this.armed[laneId];
     if (!lane) return;
+    if (lane.booked && ++lane.declined >= RETRY_PACKETS && lane.epoch === this.lanes.epoch) {
+      // Armed again in place (the same id); when that fails, the lane goes on as it was and is tried again later.
+      lane.declined = 0;
+      this.arm(lane.stream.ssrc, (socket.slab[socket.rxOffset(slot) + 1] ?? 0) & 0x7f, lane.stream, lane.route, lane.epoch);
+    }
     const offset = socket.rxOffset(slot);
     const length = socket.rxLength[slot] ?? 0;
     const plain = socket.slab.subarray(offset, offset + length);

@@ -205,7 +205,7 @@ export abstract class BaseRtpEndpoint extends SdpEndpoint implements Remote<'Bas
       if (!sink) return undefined;
       sinks.push(sink);
     }
-    return { sinks, received: (bytes) => this.flow.count('in', kind, bytes) };
+    return { sinks, received: (bytes) => this.flow.count('in', kind, bytes), flow: this.flow.cells('in', kind) };
   }
 
   /** A sender report of the peer's stream of `kind`: downstream elements read its clock. */

@@ -459,6 +459,10 @@ export class WebRtcEndpoint extends BaseRtpEndpoint implements Remote<'WebRtcEnd
     const flow = this.flow;
     return {
       target: sink.target,
+      books() {
+        const books = sink.books?.();
+        return books && { ...books, flow: flow.cells('out', kind) };
+      },
       sent(out, payloadLength, plain, headerLength, nowMs) {
         sink.sent(out, payloadLength, plain, headerLength, nowMs);
         flow.count('out', kind, payloadLength);

@@ -1,0 +1,282 @@
+/**
+ * A forwarding lane books in C what the TypeScript path books (csrc/ledger.c against rtp/*.ts),
+ * checked on twins. A node:dgram peer sends SRTP (VP8 with picture ids, a transport-cc extension)
+ * to a native socket whose lane sends it back under our stream, with the server's real classes:
+ * RtpFastPath with the NACK and transport-cc stages, SocketLanes, an OutboundStream with its
+ * retransmission ring, flow and wire counters. Its twin gets the same plain packets on the
+ * TypeScript path alone (RtpFastPath.receive, OutboundStream.send). After each phase, every
+ * ledger of the two must be equal but for the arrival and send times (C's clock against the
+ * test's), and the twin must have sent the very bytes the lane sent:
+ * - in order: C books every packet (the TypeScript path sees none);
+ * - a gap: C declines, the TypeScript path books it (and NACKs it), then every later packet of
+ *   the lane until it is armed again, and C books again once the generator is quiet;
+ * - a burst that outgrows the ring's first slab: C declines, the ring grows in JavaScript, and
+ *   C books into the new slab after the lane is armed again.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { test } from 'node:test';
+import { DatagramKind, NativeSrtpSession, NativeUdpSocket, OutboundCell, RingCell, ringSlotsLayout, StatsCell, TwccCell } from '@kurento-ts/native';
+import { waitFor } from '@kurento-ts/test-utils';
+import { FlowMonitor } from '../../src/graph/FlowMonitor.js';
+import { LaneScope, type LaneRoute, type LaneSink } from '../../src/rtp/lanes.js';
+import { OutboundStream } from '../../src/rtp/OutboundStream.js';
+import { RtpFastPath, type FastPathSink, type RtpUnprotector } from '../../src/rtp/RtpFastPath.js';
+import type { RetransmissionRing } from '../../src/rtp/RetransmissionRing.js';
+import { nackStage, transportCcStage } from '../../src/rtp/stages.js';
+import { SrtpContext } from '../../src/rtp/SrtpContext.js';
+import { rtpPayloadLength } from '../../src/rtp/rtpHeader.js';
+import { TwccFeedback } from '../../src/rtp/TwccFeedback.js';
+import type { NackGenerator } from '../../src/rtp/NackGenerator.js';
+import { WireCounters } from '../../src/webrtc/fastPathBinding.js';
+import { SocketLanes } from '../../src/webrtc/forwardingLanes.js';
+import type { RtpCodec } from '../../src/types/media.js';
+
+const HOST = '127.0.0.1';
+const PROFILE = 'AEAD_AES_128_GCM';
+const SSRC = 0x11111111;
+const TWCC_ID = 3;
+const VP8: RtpCodec = { mimeType: 'video/VP8', clockRate: 90_000, parameters: {}, payloadType: 96 };
+
+/** A plain VP8 packet with a transport-cc sequence number and a 15-bit picture id; `size` bytes of payload after the descriptor. */
+function vp8Packet(seq: number, size = 200): Buffer {
+  const header = Buffer.from([0x90, 96, 0, 0, 0, 0, 0, 0, 0x11, 0x11, 0x11, 0x11, 0xbe, 0xde, 0, 1, (TWCC_ID << 4) | 1, 0, 0, 0]);
+  header.writeUInt16BE(seq & 0xffff, 2);
+  header.writeUInt32BE((seq * 3000) >>> 0, 4);
+  header.writeUInt16BE((seq + 7) & 0xffff, 17);
+  const descriptor = Buffer.from([0x90, 0xc0, 0, 0, (seq >> 3) & 0xff]);
+  descriptor.writeUInt16BE(0x8000 | ((seq >> 2) & 0x7fff), 2);
+  // An even first byte: a keyframe's frame tag, so that the first packet starts the stream.
+  return Buffer.concat([header, descriptor, Buffer.alloc(size, (seq * 2) & 0xff)]);
+}
+
+/** One side: the server's classes for one endpoint looping its peer's stream back, and what they did. */
+interface Side {
+  fastPath: RtpFastPath;
+  twcc: TwccFeedback;
+  out: OutboundStream;
+  flow: FlowMonitor;
+  rtcp: Buffer[];
+}
+
+function side(srtpIn: RtpUnprotector, key: Buffer, salt: Buffer, transmit: (packet: Buffer) => void, lanes: LaneScope): Side {
+  const rtcp: Buffer[] = [];
+  const flow = new FlowMonitor(() => undefined);
+  const out = new OutboundStream({ ssrc: 0x22222222, clockRate: 90_000, mid: { id: 4, value: 'v' }, retransmissions: true, lanes }, new SrtpContext(PROFILE, key, salt), transmit);
+  const payloadMap = new Int16Array(128).fill(-1);
+  payloadMap[96] = 96;
+  out.route({ payloadMap, codecs: [VP8] });
+  const sink: FastPathSink = {
+    rtp(kind, packet) {
+      const payload = rtpPayloadLength(packet);
+      flow.count('in', kind, payload);
+      if (out.send(packet, performance.now())) flow.count('out', kind, payload);
+    },
+    rtcp: (p) => rtcp.push(p),
+    keyframeRequest: () => undefined,
+    keyframeNeeded: () => undefined,
+    senderReport: () => undefined,
+    failure: (e) => assert.fail(String(e)),
+  };
+  const twcc = new TwccFeedback(() => undefined, () => 1, () => SSRC);
+  const fastPath = new RtpFastPath(srtpIn, sink, [nackStage, transportCcStage(twcc, TWCC_ID)], lanes);
+  fastPath.addInbound(SSRC, { kind: 'video', clockRate: 90_000, payloadTypes: [96], nack: { senderSsrc: 1 } });
+  return { fastPath, twcc, out, flow, rtcp };
+}
+
+/** Everything both sides book that does not depend on the clock. */
+function ledgers(s: Side): Record<string, unknown> {
+  const stream = s.fastPath.session.streamOf(vp8Packet(0));
+  assert.ok(stream);
+  const stats = [...stream.stats.cells].filter((_, i) => i !== StatsCell.jitter16 && i !== StatsCell.lastTransit);
+  const nack = stream.slots.find((slot) => slot !== undefined) as NackGenerator;
+  const twccCount = s.twcc.cells[TwccCell.count] ?? 0;
+  const ring = (s.out as unknown as { ring: RetransmissionRing }).ring;
+  const slots = ring.cells[RingCell.slots] ?? 0;
+  const layout = ringSlotsLayout(slots);
+  const bytes = new Uint8Array(ring.slotBuffer);
+  const slotArrays = [...bytes.subarray(0, layout.sentMs), ...bytes.subarray(layout.queueStarts)];
+  // The bytes of every packet held (by its slot, not by age: the two clocks differ by a little).
+  const seqs = new Int32Array(ring.slotBuffer, layout.seqs, slots);
+  const starts = new Float64Array(ring.slotBuffer, layout.starts, slots);
+  const lengths = new Uint16Array(ring.slotBuffer, layout.lengths, slots);
+  const capacity = ring.cells[RingCell.capacity] ?? 0;
+  const held: string[] = [];
+  for (let slot = 0; slot < slots; slot++) {
+    if ((seqs[slot] ?? -1) < 0 || !ring.slab) continue;
+    const at = (starts[slot] ?? 0) % capacity;
+    held.push(`${seqs[slot]}:${ring.slab.subarray(at, at + (lengths[slot] ?? 0)).toString('hex')}`);
+  }
+  return {
+    stats,
+    nack: [...nack.cells],
+    nackSent: nack.sent,
+    twcc: [...s.twcc.cells],
+    twccSeqs: [...s.twcc.records.subarray(0, twccCount)],
+    ring: [...ring.cells],
+    ringSlots: Buffer.from(slotArrays).toString('hex'),
+    ringHeld: held,
+    outbound: [...s.out.cells].filter((_, i) => i !== OutboundCell.lastSentMs),
+    flows: [s.flow.in.video.packets, s.flow.in.video.bytes, s.flow.out.video.packets, s.flow.out.video.bytes],
+    received: s.fastPath.received,
+  };
+}
+
+test('a forwarding lane books in C exactly what the TypeScript path books: in order, across a gap it leaves to JavaScript, across a ring that grows', async (t) => {
+  const key = randomBytes(16);
+  const salt = randomBytes(12);
+  const upKey = randomBytes(16);
+  const upSalt = randomBytes(12);
+  const peer: Socket & { received: Buffer[] } = Object.assign(createSocket('udp4'), { received: [] as Buffer[] });
+  peer.on('message', (m) => peer.received.push(m));
+  peer.bind(0, HOST);
+  await once(peer, 'listening');
+  const lanes = LaneScope.forPipeline();
+  const wire = new WireCounters();
+  const kinds: number[] = [];
+  let socketLanes: SocketLanes | undefined;
+  let peerId = -1;
+  const socket = new NativeUdpSocket({
+    address: HOST,
+    onBatch(s, count) {
+      for (let i = 0; i < count; i++) {
+        const kind = s.rxKind[i] ?? -1;
+        kinds.push(kind);
+        if (kind === DatagramKind.lane) socketLanes?.book(i);
+        if (kind !== DatagramKind.rtp) continue;
+        const packet = s.slab.subarray(s.rxOffset(i), s.rxOffset(i) + (s.rxLength[i] ?? 0));
+        if (!a.fastPath.receive(packet)) assert.fail('the fast path takes the stream');
+        wire.packetsReceived++;
+        wire.bytesReceived += packet.length;
+        socketLanes?.afterPacket(packet);
+      }
+    },
+  });
+  const srtpIn = new NativeSrtpSession(PROFILE, upKey, upSalt);
+  const a = side({ profile: PROFILE, unprotect: (p) => srtpIn.unprotectRtp(p, 0, p.length) }, key, salt, (p) => socket.sendTo(p, HOST, peer.address().port), lanes);
+  const twinSent: Buffer[] = [];
+  const b = side({ profile: PROFILE, unprotect: (p) => p.length }, key, salt, (p) => twinSent.push(Buffer.from(p)), LaneScope.forPipeline());
+  const laneSrtp = new NativeSrtpSession(PROFILE, key, salt);
+  t.after(() => {
+    socket.close();
+    peer.close();
+    laneSrtp.close();
+    srtpIn.close();
+  });
+  peerId = socket.addPeer(HOST, peer.address().port);
+  // The lane's sink, as fastPathBinding and WebRtcEndpoint make it.
+  const routeOf = (): LaneRoute | undefined => {
+    const header = a.out.laneHeader(SSRC, 96);
+    if (!header) return undefined;
+    const sink: LaneSink = {
+      target: { socket, peer: peerId, srtp: laneSrtp, ...header },
+      books() {
+        const ledgers = a.out.laneLedgers();
+        return ledgers && { ...ledgers, wire: wire.cells, flow: a.flow.cells('out', 'video') };
+      },
+      sent(out, payloadLength, plain, headerLength, nowMs) {
+        wire.bytesSent += out.length;
+        wire.packetsSent++;
+        a.out.laneSent(out, payloadLength, plain, headerLength, nowMs);
+        a.flow.count('out', 'video', payloadLength);
+      },
+    };
+    return { sinks: [sink], received: (bytes) => a.flow.count('in', 'video', bytes), flow: a.flow.cells('in', 'video') };
+  };
+  socketLanes = new SocketLanes(socket, a.fastPath, srtpIn, routeOf, wire, lanes);
+
+  const upstream = new NativeSrtpSession(PROFILE, upKey, upSalt);
+  t.after(() => upstream.close());
+  const send = (seqs: number[], size?: number): void => {
+    for (const seq of seqs) {
+      const plain = vp8Packet(seq, size);
+      const packet = Buffer.alloc(2048);
+      plain.copy(packet);
+      peer.send(packet.subarray(0, upstream.protectRtp(packet, 0, plain.length)), socket.port, HOST);
+      b.fastPath.receive(Buffer.from(plain));
+    }
+  };
+  // Batches C forwarded and booked whole never reach JS: what it saw, and what C booked besides.
+  const settle = async (what: string): Promise<void> => {
+    await waitFor(what, () => a.fastPath.received === b.fastPath.received && peer.received.length === twinSent.length, 5000, 5).catch((e: unknown) => {
+      throw new Error(`${String(e)}: the lane's side took ${a.fastPath.received} of ${b.fastPath.received} packets, the peer got ${peer.received.length} of ${twinSent.length}`);
+    });
+  };
+  let seenLaned = 0;
+  const bookedInC = (): number => socket.stats().lanePackets - seenLaned - kinds.filter((k) => k === DatagramKind.lane).length;
+  /** Starts a phase: returns how many packets C booked in it so far. */
+  const nextPhase = (): (() => number) => {
+    seenLaned += kinds.filter((k) => k === DatagramKind.lane).length;
+    kinds.length = 0;
+    const start = bookedInC();
+    return () => bookedInC() - start;
+  };
+  const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+  const sameBooks = (phase: string): void => {
+    assert.deepEqual(ledgers(a), ledgers(b), `${phase}: every ledger as the TypeScript path keeps it`);
+    assert.deepEqual(peer.received.map((p) => p.toString('hex')), twinSent.map((p) => p.toString('hex')), `${phase}: the lane sent the bytes the TypeScript path sends`);
+  };
+  const pace = async (seqs: number[], size?: number): Promise<void> => {
+    for (const seq of seqs) {
+      send([seq], size);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+
+  // In order: the first packet takes the TypeScript path and arms the lane; C books the rest.
+  const before = performance.now();
+  await pace(range(1000, 1041));
+  await settle('41 packets');
+  const after = performance.now();
+  // The first packet (and any in its receive batch) takes the TypeScript path and arms the lane.
+  assert.ok(kinds.length >= 1 && kinds.filter((k) => k !== DatagramKind.rtp).length === 0, 'JavaScript saw only what came before the lane was armed');
+  assert.equal(bookedInC(), 41 - kinds.length, 'C forwarded and booked every packet after those');
+  assert.ok(bookedInC() >= 30);
+  sameBooks('in order');
+  assert.equal(a.fastPath.laned, bookedInC());
+  assert.equal(wire.packetsSent, bookedInC(), 'wire counters: the lane counts what it sent');
+  const lastSent = a.out.cells[OutboundCell.lastSentMs] ?? 0;
+  assert.ok(lastSent > before && lastSent < after, `C's clock follows performance.now() (${lastSent} in ${before}..${after})`);
+  const capacity = a.twcc.cells[TwccCell.capacity] ?? 0;
+  const arrivals = [...a.twcc.records.subarray(capacity + 1, capacity + (a.twcc.cells[TwccCell.count] ?? 0))];
+  assert.ok(arrivals.every((us) => us > before * 1000 && us < after * 1000), 'transport-cc arrival times in µs of that clock');
+
+  // A gap: C declines at 1042, JavaScript books it and NACKs 1041; 1041 comes late.
+  nextPhase();
+  // At once: both sides see the NACK's retry interval (a clock decision) the same way.
+  send([1042, 1043, 1041, 1044]);
+  await settle('the gap');
+  assert.deepEqual([...kinds], new Array<number>(4).fill(DatagramKind.lane), 'after a decline, JavaScript books every packet of the lane');
+  assert.equal(a.rtcp.length, 1, 'the TypeScript path sent the NACK for the gap');
+  sameBooks('across a gap');
+  // The generator goes quiet after its retry interval; 50 packets later the lane is armed again and C books again.
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  const rearmed = nextPhase();
+  await pace(range(1045, 1110));
+  await settle('65 more');
+  assert.deepEqual([...kinds], new Array<number>(46).fill(DatagramKind.lane), 'JavaScript booked until the 50th declined packet armed the lane again');
+  assert.equal(rearmed(), 19, 'then C booked again');
+  sameBooks('after the lane was armed again');
+
+  // A burst of 1,100-byte packets outgrows the ring's first 32 KB within its 200 ms: C declines, the ring grows in JavaScript.
+  // First the packets held grow older than 200 ms, so that no decision of either side's ring rests on which clock read an age.
+  const older = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 250));
+  await older();
+  const slabBefore = (a.out as unknown as { ring: RetransmissionRing }).ring.bytes;
+  const burst = nextPhase();
+  send(range(1110, 1170), 1100);
+  await settle('the burst');
+  assert.ok((a.out as unknown as { ring: RetransmissionRing }).ring.bytes > slabBefore, 'the ring grew');
+  const burstInC = burst();
+  assert.ok(burstInC > 0 && kinds.includes(DatagramKind.lane), `C booked until the ring had to grow (${burstInC}), JavaScript after`);
+  sameBooks('across the ring growing');
+  await older();
+  const grown = nextPhase();
+  await pace(range(1170, 1230), 300);
+  await settle('after the burst');
+  assert.ok(grown() > 0, 'C books into the new slab once the lane is armed again');
+  sameBooks('into the grown ring');
+});
