@@ -261,25 +261,39 @@ static uint64_t ring_position(const kts_ring *r, uint64_t length) {
   return offset + length <= capacity ? written : written - offset + capacity;
 }
 
-/* Whether RetransmissionRing.put of `length` bytes would grow the slab (which only JS does). */
-static int ring_would_grow(const kts_ring *r, uint64_t length, double now_ms) {
-  const double *c = r->cells;
-  uint64_t start = ring_position(r, length), capacity = (uint64_t)c[RING_CAPACITY];
+/* RetransmissionRing.put's walk from the queue's head over the packets a write of `length` bytes
+ * at `start` overwrites: 1 when put would grow the slab there instead (only JS does). With `drop`
+ * it forgets them and moves the head; without, it changes nothing (dropping a live head marks only
+ * its own slot, which no later queue entry shares, so both walks see the same). */
+static int ring_walk(kts_ring *r, uint64_t start, uint64_t length, double now_ms, int drop) {
+  double *c = r->cells;
+  uint64_t capacity = (uint64_t)c[RING_CAPACITY];
   uint32_t head = (uint32_t)c[RING_QUEUE_HEAD], queued = (uint32_t)c[RING_QUEUE_LENGTH];
-  /* Dropping a live head marks only its own slot, which no later queue entry shares: the walk needs no writes. */
+  int grow = 0;
   while (queued > 0) {
     int32_t head_seq = r->queue_seqs[head];
     double head_start = r->queue_starts[head];
     uint32_t head_slot = (uint32_t)head_seq & r->mask;
     int live = r->seqs[head_slot] == head_seq && r->starts[head_slot] == head_start;
     int overwritten = head_start < (double)(start + length) - (double)capacity;
-    if (live && !overwritten && queued <= r->mask) return 0;
-    if (live && overwritten && now_ms - r->sent_ms[head_slot] <= c[RING_MAX_AGE_MS] && (double)capacity < c[RING_MAX_BYTES]) return 1;
+    if (live && !overwritten && queued <= r->mask) break;
+    if (live && overwritten && now_ms - r->sent_ms[head_slot] <= c[RING_MAX_AGE_MS] && (double)capacity < c[RING_MAX_BYTES]) {
+      grow = 1;
+      break;
+    }
+    if (drop && live) r->seqs[head_slot] = -1;
     head = (head + 1) & r->mask;
     queued--;
   }
-  return 0;
+  if (drop) {
+    c[RING_QUEUE_HEAD] = head;
+    c[RING_QUEUE_LENGTH] = queued;
+  }
+  return grow;
 }
+
+/* Whether RetransmissionRing.put of `length` bytes would grow the slab. */
+static int ring_would_grow(kts_ring *r, uint64_t length, double now_ms) { return ring_walk(r, ring_position(r, length), length, now_ms, 0); }
 
 /* RetransmissionRing.put, when it does not grow. */
 static void ring_put(kts_ring *r, uint16_t seq, const uint8_t *packet, uint64_t length, double now_ms) {
@@ -290,18 +304,8 @@ static void ring_put(kts_ring *r, uint16_t seq, const uint8_t *packet, uint64_t 
     return;
   }
   uint64_t start = ring_position(r, length), capacity = (uint64_t)c[RING_CAPACITY];
+  ring_walk(r, start, length, now_ms, 1);
   uint32_t head = (uint32_t)c[RING_QUEUE_HEAD], queued = (uint32_t)c[RING_QUEUE_LENGTH];
-  while (queued > 0) {
-    int32_t head_seq = r->queue_seqs[head];
-    double head_start = r->queue_starts[head];
-    uint32_t head_slot = (uint32_t)head_seq & r->mask;
-    int live = r->seqs[head_slot] == head_seq && r->starts[head_slot] == head_start;
-    int overwritten = head_start < (double)(start + length) - (double)capacity;
-    if (live && !overwritten && queued <= r->mask) break;
-    if (live) r->seqs[head_slot] = -1;
-    head = (head + 1) & r->mask;
-    queued--;
-  }
   memcpy(r->slab + start % capacity, packet, (size_t)length);
   c[RING_WRITTEN] = (double)(start + length);
   r->seqs[slot] = seq;
@@ -311,7 +315,6 @@ static void ring_put(kts_ring *r, uint16_t seq, const uint8_t *packet, uint64_t 
   uint32_t tail = (head + queued) & r->mask;
   r->queue_seqs[tail] = seq;
   r->queue_starts[tail] = (double)start;
-  c[RING_QUEUE_HEAD] = head;
   c[RING_QUEUE_LENGTH] = queued + 1;
 }
 
@@ -384,7 +387,7 @@ int kts_books_book(kts_books *b, const uint8_t *plain, int plain_length, int hea
     if (!outs[k]) continue;
     if (s->flow && s->flow[FLOW_FLOWING] != 1) return decline(b);
     if (s->has_ring && (s->ring.cells[RING_GENERATION] != s->ring.generation ||
-                        ((double)out_lengths[k] <= s->ring.cells[RING_MAX_PACKET_BYTES] && ring_would_grow(&s->ring, (uint64_t)out_lengths[k], now_ms))))
+                        ((double)out_lengths[k] <= s->ring.cells[RING_MAX_PACKET_BYTES] && ring_would_grow(&b->sinks[k].ring, (uint64_t)out_lengths[k], now_ms))))
       return decline(b);
   }
 

@@ -11,7 +11,7 @@ import type { NativeSrtpSession } from './srtp.js';
 
 export type { UdpSocketStats } from './binding.js';
 
-/** What each received datagram is (RFC 7983 on its first byte; RFC 5761 for RTCP). */
+/** What each received datagram is (RFC 7983 on its first byte; RFC 5761 for RTCP), or what a forwarding lane did with it (lane: forwarded, JS books it; booked: forwarded and booked in C). */
 export const DatagramKind = { dropped: 0, stun: 1, dtls: 2, rtp: 3, rtcp: 4, other: 5, lane: 6, booked: 7 } as const;
 
 /** Most sinks of one forwarding lane, and the stride of its records per receive slot. */

@@ -294,10 +294,16 @@ test('a page that stops reading (its renderer frozen) costs the server bounded m
     await waitFor('both channels open', async () => (await source.channels('a'))[0]?.opened && (await sink.channels('b'))[0]?.opened, 15_000);
     // A first flood the sink reads: caches and compiled code settle before memory is measured.
     const warmUp = await source.tab.evaluate(() => window.dcFlood('a', 'flood', 16_384, 4 * 2 ** 20, 10_000, 1_000_000));
-    // 4 MiB through two SCTP associations in JS: seconds on a quiet machine, more on a loaded one.
-    await received(sink, 'b', 'flood', warmUp.sent, 60_000).catch((e: Error) => {
-      throw new Error(`${e.message}; dropped at the sink's endpoint ${JSON.stringify(serverSide(b).droppedData())}, buffered ${serverSide(b).bufferedData()} bytes`);
+    // 4 MiB through two SCTP associations in JS: seconds on a quiet machine, more on a loaded one,
+    // where the relay may drop some of it too (counted, as it must): every message arrives or is counted.
+    let arrived = 0;
+    await waitFor('the warm-up flood read or counted', async () => {
+      arrived = (await sink.channels('b')).find((c) => c.label === 'flood' && !c.byServer)?.received.length ?? 0;
+      return arrived + serverSide(b).droppedData().full >= warmUp.sent || null;
+    }, 60_000, 100).catch((e: Error) => {
+      throw new Error(`${e.message}; ${arrived} of ${warmUp.sent} arrived, dropped at the sink's endpoint ${JSON.stringify(serverSide(b).droppedData())}, buffered ${serverSide(b).bufferedData()} bytes`);
     });
+    const droppedInWarmUp = serverSide(b).droppedData().full;
     const pids = rendererPids(sinkBrowser.userDataDir);
     assert.ok(pids.length > 0, 'the sink browser has renderers');
     const before = await heapMb();
@@ -318,12 +324,16 @@ test('a page that stops reading (its renderer frozen) costs the server bounded m
     // TypeScript path (6–9 MiB usually) when the flood and the tolerance were 24 and 12 MiB.
     assert.ok(flood.bytes >= 32 * 2 ** 20, `the flood is twice the tolerance (${flood.bytes} bytes)`);
     assert.ok(during - before < 16, `heap grew ${(during - before).toFixed(1)} MiB while the sink read nothing`);
-    assert.ok(dropped.full > 0 && dropped.full < flood.sent, 'what did not fit was dropped and counted');
+    assert.ok(dropped.full - droppedInWarmUp > 0 && dropped.full - droppedInWarmUp < flood.sent, 'what did not fit was dropped and counted');
     assert.ok(buffered <= CHANNEL_BUFFER_LIMIT, 'the sink’s queue stayed within its limit');
 
-    // Reading again, the sink drains its queue and gets new messages.
+    // Reading again, the sink drains its queue and gets new messages. While the renderer was stopped,
+    // SCTP backed its retransmission timer off (RFC 4960 §6.3.3, doubling up to werift's 60 s), so
+    // after a long freeze on a loaded machine the first resend can be most of a minute away.
+    const resumed = Date.now();
     await source.send('a', 'flood', [{ seq: 999_999, size: 100, kind: 'text' }]);
-    const last = await waitFor('the marker at the sink', async () => (await sink.channels('b'))[0]?.received.find((m) => m.seq === 999_999), 30_000, 250);
+    const last = await waitFor('the marker at the sink', async () => (await sink.channels('b'))[0]?.received.find((m) => m.seq === 999_999), 75_000, 250);
+    t.diagnostic(`the marker arrived ${Date.now() - resumed} ms after the sink read again`);
     assert.equal(last.intact, true);
   } finally {
     await sink.tab.close();
