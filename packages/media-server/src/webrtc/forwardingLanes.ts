@@ -12,7 +12,7 @@
  * are armed again from their next packets.
  */
 import { performance } from 'node:perf_hooks';
-import { LANE_TARGETS, type LaneBooks, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
+import { LANE_TARGETS, type LaneBooks, type LaneSinkBooks, type NativeSrtpSession, type NativeUdpSocket } from '@kurento-ts/native';
 import type { LaneRoute, LaneScope } from '../rtp/lanes.js';
 import type { RtpFastPath } from '../rtp/RtpFastPath.js';
 import type { InboundStream } from '../rtp/stages.js';
@@ -90,7 +90,7 @@ export class SocketLanes {
     if (booksOff) return undefined;
     const ledgers = this.fastPath.session.ledgers(stream);
     if (!ledgers || !route.flow) return undefined;
-    const sinks = [];
+    const sinks: LaneSinkBooks[] = [];
     for (const sink of route.sinks) {
       const books = sink.books?.();
       if (!books?.flow) return undefined;
