@@ -33,13 +33,14 @@ import { TwccFeedback } from '../../src/rtp/TwccFeedback.js';
 import type { NackGenerator } from '../../src/rtp/NackGenerator.js';
 import { WireCounters } from '../../src/webrtc/fastPathBinding.js';
 import { SocketLanes } from '../../src/webrtc/forwardingLanes.js';
-import type { RtpCodec } from '../../src/types/media.js';
+import type { MediaKind, RtpCodec } from '../../src/types/media.js';
 
 const HOST = '127.0.0.1';
 const PROFILE = 'AEAD_AES_128_GCM';
 const SSRC = 0x11111111;
 const TWCC_ID = 3;
 const VP8: RtpCodec = { mimeType: 'video/VP8', clockRate: 90_000, parameters: {}, payloadType: 96 };
+const OPUS: RtpCodec = { mimeType: 'audio/opus', clockRate: 48_000, channels: 2, parameters: {}, payloadType: 111 };
 
 /** A plain VP8 packet with a transport-cc sequence number and a 15-bit picture id; `size` bytes of payload after the descriptor. */
 function vp8Packet(seq: number, size = 200): Buffer {
@@ -53,6 +54,26 @@ function vp8Packet(seq: number, size = 200): Buffer {
   return Buffer.concat([header, descriptor, Buffer.alloc(size, (seq * 2) & 0xff)]);
 }
 
+/** A plain Opus-like packet with a transport-cc sequence number: 20 ms frames of `size` bytes. */
+function opusPacket(seq: number, size = 80): Buffer {
+  const header = Buffer.from([0x90, 111, 0, 0, 0, 0, 0, 0, 0x11, 0x11, 0x11, 0x11, 0xbe, 0xde, 0, 1, (TWCC_ID << 4) | 1, 0, 0, 0]);
+  header.writeUInt16BE(seq & 0xffff, 2);
+  header.writeUInt32BE((seq * 960) >>> 0, 4);
+  header.writeUInt16BE((seq + 7) & 0xffff, 17);
+  return Buffer.concat([header, Buffer.alloc(size, seq & 0xff)]);
+}
+
+/** The stream both sides loop back: video as Chrome sends it (NACK, a ring), or audio (neither). */
+interface Media {
+  kind: MediaKind;
+  codec: RtpCodec;
+  retransmissions: boolean;
+  nack: boolean;
+  packet(seq: number, size?: number): Buffer;
+}
+const VIDEO: Media = { kind: 'video', codec: VP8, retransmissions: true, nack: true, packet: vp8Packet };
+const AUDIO: Media = { kind: 'audio', codec: OPUS, retransmissions: false, nack: false, packet: opusPacket };
+
 /** One side: the server's classes for one endpoint looping its peer's stream back, and what they did. */
 interface Side {
   fastPath: RtpFastPath;
@@ -62,13 +83,14 @@ interface Side {
   rtcp: Buffer[];
 }
 
-function side(srtpIn: RtpUnprotector, key: Buffer, salt: Buffer, transmit: (packet: Buffer) => void, lanes: LaneScope): Side {
+function side(media: Media, srtpIn: RtpUnprotector, key: Buffer, salt: Buffer, transmit: (packet: Buffer) => void, lanes: LaneScope): Side {
   const rtcp: Buffer[] = [];
   const flow = new FlowMonitor(() => undefined);
-  const out = new OutboundStream({ ssrc: 0x22222222, clockRate: 90_000, mid: { id: 4, value: 'v' }, retransmissions: true, lanes }, new SrtpContext(PROFILE, key, salt), transmit);
+  const { codec } = media;
+  const out = new OutboundStream({ ssrc: 0x22222222, clockRate: codec.clockRate, mid: { id: 4, value: 'v' }, retransmissions: media.retransmissions, lanes }, new SrtpContext(PROFILE, key, salt), transmit);
   const payloadMap = new Int16Array(128).fill(-1);
-  payloadMap[96] = 96;
-  out.route({ payloadMap, codecs: [VP8] });
+  payloadMap[codec.payloadType] = codec.payloadType;
+  out.route({ payloadMap, codecs: [codec] });
   const sink: FastPathSink = {
     rtp(kind, packet) {
       const payload = rtpPayloadLength(packet);
@@ -83,18 +105,24 @@ function side(srtpIn: RtpUnprotector, key: Buffer, salt: Buffer, transmit: (pack
   };
   const twcc = new TwccFeedback(() => undefined, () => 1, () => SSRC);
   const fastPath = new RtpFastPath(srtpIn, sink, [nackStage, transportCcStage(twcc, TWCC_ID)], lanes);
-  fastPath.addInbound(SSRC, { kind: 'video', clockRate: 90_000, payloadTypes: [96], nack: { senderSsrc: 1 } });
+  fastPath.addInbound(SSRC, { kind: media.kind, clockRate: codec.clockRate, payloadTypes: [codec.payloadType], ...(media.nack ? { nack: { senderSsrc: 1 } } : {}) });
   return { fastPath, twcc, out, flow, rtcp };
 }
 
 /** Everything both sides book that does not depend on the clock. */
-function ledgers(s: Side): Record<string, unknown> {
-  const stream = s.fastPath.session.streamOf(vp8Packet(0));
+function ledgers(s: Side, media: Media): Record<string, unknown> {
+  const stream = s.fastPath.session.streamOf(media.packet(0));
   assert.ok(stream);
   const stats = [...stream.stats.cells].filter((_, i) => i !== StatsCell.jitter16 && i !== StatsCell.lastTransit);
-  const nack = stream.slots.find((slot) => slot !== undefined) as NackGenerator;
+  const nack = stream.slots.find((slot) => slot !== undefined) as NackGenerator | undefined;
   const twccCount = s.twcc.cells[TwccCell.count] ?? 0;
-  const ring = (s.out as unknown as { ring: RetransmissionRing }).ring;
+  const flow = [s.flow.in[media.kind].packets, s.flow.in[media.kind].bytes, s.flow.out[media.kind].packets, s.flow.out[media.kind].bytes];
+  const common = { stats, twcc: [...s.twcc.cells], twccSeqs: [...s.twcc.records.subarray(0, twccCount)], outbound: [...s.out.cells].filter((_, i) => i !== OutboundCell.lastSentMs), flow, received: s.fastPath.received };
+  const ring = (s.out as unknown as { ring: RetransmissionRing | undefined }).ring;
+  if (!nack || !ring) {
+    assert.ok(!nack && !ring && !media.nack && !media.retransmissions, 'audio: no NACK generator, no ring');
+    return common;
+  }
   const slots = ring.cells[RingCell.slots] ?? 0;
   const layout = ringSlotsLayout(slots);
   const bytes = new Uint8Array(ring.slotBuffer);
@@ -110,22 +138,11 @@ function ledgers(s: Side): Record<string, unknown> {
     const at = (starts[slot] ?? 0) % capacity;
     held.push(`${seqs[slot]}:${ring.slab.subarray(at, at + (lengths[slot] ?? 0)).toString('hex')}`);
   }
-  return {
-    stats,
-    nack: [...nack.cells],
-    nackSent: nack.sent,
-    twcc: [...s.twcc.cells],
-    twccSeqs: [...s.twcc.records.subarray(0, twccCount)],
-    ring: [...ring.cells],
-    ringSlots: Buffer.from(slotArrays).toString('hex'),
-    ringHeld: held,
-    outbound: [...s.out.cells].filter((_, i) => i !== OutboundCell.lastSentMs),
-    flows: [s.flow.in.video.packets, s.flow.in.video.bytes, s.flow.out.video.packets, s.flow.out.video.bytes],
-    received: s.fastPath.received,
-  };
+  return { ...common, nack: [...nack.cells], nackSent: nack.sent, ring: [...ring.cells], ringSlots: Buffer.from(slotArrays).toString('hex'), ringHeld: held };
 }
 
-test('a forwarding lane books in C exactly what the TypeScript path books: in order, across a gap it leaves to JavaScript, across a ring that grows', async (t) => {
+/** A native socket whose lane loops `media` back to a node:dgram peer (side a), and its TypeScript twin (side b). */
+async function rig(t: { after(fn: () => void): void }, media: Media) {
   const key = randomBytes(16);
   const salt = randomBytes(12);
   const upKey = randomBytes(16);
@@ -156,9 +173,9 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
     },
   });
   const srtpIn = new NativeSrtpSession(PROFILE, upKey, upSalt);
-  const a = side({ profile: PROFILE, unprotect: (p) => srtpIn.unprotectRtp(p, 0, p.length) }, key, salt, (p) => socket.sendTo(p, HOST, peer.address().port), lanes);
+  const a = side(media, { profile: PROFILE, unprotect: (p) => srtpIn.unprotectRtp(p, 0, p.length) }, key, salt, (p) => socket.sendTo(p, HOST, peer.address().port), lanes);
   const twinSent: Buffer[] = [];
-  const b = side({ profile: PROFILE, unprotect: (p) => p.length }, key, salt, (p) => twinSent.push(Buffer.from(p)), LaneScope.forPipeline());
+  const b = side(media, { profile: PROFILE, unprotect: (p) => p.length }, key, salt, (p) => twinSent.push(Buffer.from(p)), LaneScope.forPipeline());
   const laneSrtp = new NativeSrtpSession(PROFILE, key, salt);
   t.after(() => {
     socket.close();
@@ -169,22 +186,22 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   peerId = socket.addPeer(HOST, peer.address().port);
   // The lane's sink, as fastPathBinding and WebRtcEndpoint make it.
   const routeOf = (): LaneRoute | undefined => {
-    const header = a.out.laneHeader(SSRC, 96);
+    const header = a.out.laneHeader(SSRC, media.codec.payloadType);
     if (!header) return undefined;
     const sink: LaneSink = {
       target: { socket, peer: peerId, srtp: laneSrtp, ...header },
       books() {
         const ledgers = a.out.laneLedgers();
-        return ledgers && { ...ledgers, wire: wire.cells, flow: a.flow.cells('out', 'video') };
+        return ledgers && { ...ledgers, wire: wire.cells, flow: a.flow.cells('out', media.kind) };
       },
       sent(out, payloadLength, plain, headerLength, nowMs) {
         wire.bytesSent += out.length;
         wire.packetsSent++;
         a.out.laneSent(out, payloadLength, plain, headerLength, nowMs);
-        a.flow.count('out', 'video', payloadLength);
+        a.flow.count('out', media.kind, payloadLength);
       },
     };
-    return { sinks: [sink], received: (bytes) => a.flow.count('in', 'video', bytes), flow: a.flow.cells('in', 'video') };
+    return { sinks: [sink], received: (bytes) => a.flow.count('in', media.kind, bytes), flow: a.flow.cells('in', media.kind) };
   };
   socketLanes = new SocketLanes(socket, a.fastPath, srtpIn, routeOf, wire, lanes);
 
@@ -192,7 +209,7 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   t.after(() => upstream.close());
   const send = (seqs: number[], size?: number): void => {
     for (const seq of seqs) {
-      const plain = vp8Packet(seq, size);
+      const plain = media.packet(seq, size);
       const packet = Buffer.alloc(2048);
       plain.copy(packet);
       peer.send(packet.subarray(0, upstream.protectRtp(packet, 0, plain.length)), socket.port, HOST);
@@ -216,7 +233,7 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   };
   const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
   const sameBooks = (phase: string): void => {
-    assert.deepEqual(ledgers(a), ledgers(b), `${phase}: every ledger as the TypeScript path keeps it`);
+    assert.deepEqual(ledgers(a, media), ledgers(b, media), `${phase}: every ledger as the TypeScript path keeps it`);
     assert.deepEqual(peer.received.map((p) => p.toString('hex')), twinSent.map((p) => p.toString('hex')), `${phase}: the lane sent the bytes the TypeScript path sends`);
   };
   const pace = async (seqs: number[], size?: number): Promise<void> => {
@@ -226,6 +243,11 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
     }
   };
 
+  return { a, b, kinds, wire, send, settle, bookedInC, nextPhase, range, sameBooks, pace };
+}
+
+test('a forwarding lane books in C exactly what the TypeScript path books: in order, across a gap it leaves to JavaScript, across a ring that grows', async (t) => {
+  const { a, kinds, wire, send, settle, bookedInC, nextPhase, range, sameBooks, pace } = await rig(t, VIDEO);
   // In order: the first packet takes the TypeScript path and arms the lane; C books the rest.
   const before = performance.now();
   await pace(range(1000, 1041));
@@ -279,4 +301,20 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   await settle('after the burst');
   assert.ok(grown() > 0, 'C books into the new slab once the lane is armed again');
   sameBooks('into the grown ring');
+});
+
+test('audio (no NACK, no ring): C books in order and across a gap, which only its statistics count', async (t) => {
+  const { a, kinds, settle, bookedInC, nextPhase, range, sameBooks, pace } = await rig(t, AUDIO);
+  await pace(range(5000, 5041));
+  await settle('41 audio packets');
+  assert.ok(kinds.length >= 1 && kinds.filter((k) => k !== DatagramKind.rtp).length === 0, 'JavaScript saw only what came before the lane was armed');
+  assert.equal(bookedInC(), 41 - kinds.length);
+  sameBooks('audio in order');
+  const gap = nextPhase();
+  await pace(range(5046, 5060));
+  await settle('after the gap');
+  assert.deepEqual([...kinds], [], 'nothing for JavaScript: no NACK to send');
+  assert.equal(gap(), 14);
+  assert.equal(a.fastPath.session.streamStats('audio').inbound?.packetsLost, 5, 'the five missing packets are counted lost');
+  sameBooks('audio across a gap');
 });
