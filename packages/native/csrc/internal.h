@@ -16,7 +16,8 @@
 /* recvmmsg rounds per wake-up before we give the loop back (level-triggered: it wakes us again). */
 #define ROUNDS_PER_WAKEUP 4
 
-/* RFC 7983 demultiplexing, as JS reads rxKind; KIND_LANE: RTP a forwarding lane already took. */
+/* RFC 7983 demultiplexing, as JS reads rxKind; KIND_LANE: RTP a forwarding lane already took (JS books it);
+ * KIND_BOOKED: one it took and booked (nothing for JS). */
 enum { KIND_DROPPED = 0, KIND_STUN = 1, KIND_DTLS = 2, KIND_RTP = 3, KIND_RTCP = 4, KIND_OTHER = 5, KIND_LANE = 6, KIND_BOOKED = 7 };
 
 /* Lanes a socket holds (one per forwarded SSRC) and sinks one lane writes to. */
@@ -102,7 +103,7 @@ const int32_t *kts_lane_epoch(napi_env env);
 napi_value kts_init_lanes(napi_env env, napi_value exports);
 napi_value kts_init_dtls(napi_env env, napi_value exports);
 
-/* lane.c, called by socket.c. Forward: 1 (KIND_LANE) or 2 (KIND_BOOKED: booked too) when the lane took the datagram in rx slot `slot` (its
+/* lane.c, called by socket.c. Forward: KIND_LANE or KIND_BOOKED when a lane took the datagram in rx slot `slot` (its
  * plain length in *length), 0 to leave it to JS untouched. */
 int kts_lane_forward(Sock *s, int slot, int *length);
 /* Sends what lanes queued on other sockets during the batch. */

@@ -155,10 +155,10 @@ int kts_lane_forward(Sock *s, int slot, int *length) {
   lane->packets++;
   s->lane_packets++;
   *length = plain;
-  if (!lane->books || lane->books->off) return 1;
+  if (!lane->books || lane->books->off) return KIND_LANE;
   uint8_t *outs[KTS_LANE_TARGETS];
   for (int k = 0; k < lane->target_count; k++) outs[k] = lengths[k] >= 0 ? lane->targets[k].sock->slab + offsets[k] : NULL;
-  return kts_books_book(lane->books, p, plain, header, outs, lengths) ? 2 : 1;
+  return kts_books_book(lane->books, p, plain, header, outs, lengths) ? KIND_BOOKED : KIND_LANE;
 }
 
 void kts_lane_flush_touched(Sock *s) {

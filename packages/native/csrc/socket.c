@@ -141,7 +141,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
       }
       if (kind == KIND_RTP && peer >= 0 && s->lane_count > 0) {
         int laned = kts_lane_forward(s, i, &length);
-        if (laned) kind = laned == 2 ? KIND_BOOKED : KIND_LANE;
+        if (laned) kind = laned;
       }
       s->rx_length[i] = length;
       s->rx_kind[i] = kind;

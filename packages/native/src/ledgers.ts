@@ -50,7 +50,7 @@ export const OutboundCell = {
 
 /**
  * A retransmission ring's scalars. Its per-slot arrays share one ArrayBuffer laid out as
- * RingSlots says (a ring of `slots` slots), and its bytes sit in a slab of `capacity` bytes;
+ * ringSlotsLayout says (a ring of `slots` slots), and its bytes sit in a slab of `capacity` bytes;
  * replacing the slab bumps the generation.
  */
 export const RingCell = { slots: 0, maxAgeMs: 1, maxPacketBytes: 2, maxBytes: 3, capacity: 4, written: 5, queueHead: 6, queueLength: 7, generation: 8, size: 9 } as const;

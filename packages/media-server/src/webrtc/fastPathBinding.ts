@@ -154,7 +154,6 @@ function inboundRoute(transceiver: RTCRtpTransceiver, kind: MediaKind): InboundR
   return route;
 }
 
-/** Bytes and packets sent past werift's ICE connection. */
 /** A transport's packets and bytes each way on the fast path, in a ledger a forwarding lane books in C. */
 export class WireCounters {
   readonly cells = new Float64Array(WireCell.size);

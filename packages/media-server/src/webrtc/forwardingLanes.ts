@@ -105,12 +105,12 @@ export class SocketLanes {
     const laneId = socket.rxLane[slot] ?? -1;
     const lane = this.armed[laneId];
     if (!lane) return;
+    const offset = socket.rxOffset(slot);
     if (lane.booked && ++lane.declined >= RETRY_PACKETS && lane.epoch === this.lanes.epoch) {
       // Armed again in place (the same id); when that fails, the lane goes on as it was and is tried again later.
       lane.declined = 0;
-      this.arm(lane.stream.ssrc, (socket.slab[socket.rxOffset(slot) + 1] ?? 0) & 0x7f, lane.stream, lane.route, lane.epoch);
+      this.arm(lane.stream.ssrc, (socket.slab[offset + 1] ?? 0) & 0x7f, lane.stream, lane.route, lane.epoch);
     }
-    const offset = socket.rxOffset(slot);
     const length = socket.rxLength[slot] ?? 0;
     const plain = socket.slab.subarray(offset, offset + length);
     if (this.wire) {
