@@ -327,13 +327,18 @@ test('a page that stops reading (its renderer frozen) costs the server bounded m
     assert.ok(dropped.full - droppedInWarmUp > 0 && dropped.full - droppedInWarmUp < flood.sent, 'what did not fit was dropped and counted');
     assert.ok(buffered <= CHANNEL_BUFFER_LIMIT, 'the sink’s queue stayed within its limit');
 
-    // Reading again, the sink drains its queue and gets new messages. While the renderer was stopped,
-    // SCTP backed its retransmission timer off (RFC 4960 §6.3.3, doubling up to werift's 60 s), so
-    // after a long freeze on a loaded machine the first resend can be most of a minute away.
+    // Reading again, the sink drains its queue, and then gets new messages. The marker waits for the
+    // queue to drain: sent at once, it would meet the queue still full and be dropped, as it must.
     const resumed = Date.now();
+    await waitFor('the sink’s queue drained', () => serverSide(b).bufferedData() === 0, 60_000, 100).catch((e: Error) => {
+      throw new Error(`${e.message}; buffered ${serverSide(b).bufferedData()} bytes, dropped ${JSON.stringify(serverSide(b).droppedData())}`);
+    });
+    const drained = Date.now() - resumed;
+    const droppedBeforeMarker = serverSide(b).droppedData().full;
     await source.send('a', 'flood', [{ seq: 999_999, size: 100, kind: 'text' }]);
-    const last = await waitFor('the marker at the sink', async () => (await sink.channels('b'))[0]?.received.find((m) => m.seq === 999_999), 75_000, 250);
-    t.diagnostic(`the marker arrived ${Date.now() - resumed} ms after the sink read again`);
+    const last = await waitFor('the marker at the sink', async () => (await sink.channels('b'))[0]?.received.find((m) => m.seq === 999_999), 15_000, 100);
+    t.diagnostic(`the sink's queue drained ${drained} ms after it read again; the marker arrived ${Date.now() - resumed - drained} ms after that`);
+    assert.equal(serverSide(b).droppedData().full, droppedBeforeMarker, 'nothing dropped once the queue drained');
     assert.equal(last.intact, true);
   } finally {
     await sink.tab.close();
