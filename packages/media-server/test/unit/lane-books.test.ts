@@ -11,7 +11,9 @@
  * - a gap: C declines, the TypeScript path books it (and NACKs it), then every later packet of
  *   the lane until it is armed again, and C books again once the generator is quiet;
  * - a burst that outgrows the ring's first slab: C declines, the ring grows in JavaScript, and
- *   C books into the new slab after the lane is armed again.
+ *   C books into the new slab after the lane is armed again;
+ * - one-to-many: a lane with three sinks, each with its own stream and ring, through the same phases.
+ * Audio (no NACK, no ring) is booked in order and across a gap.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -78,24 +80,28 @@ const AUDIO: Media = { kind: 'audio', codec: OPUS, retransmissions: false, nack:
 interface Side {
   fastPath: RtpFastPath;
   twcc: TwccFeedback;
-  out: OutboundStream;
+  /** The sinks' streams: one for a loopback, more for one-to-many. */
+  outs: OutboundStream[];
   flow: FlowMonitor;
   rtcp: Buffer[];
 }
 
-function side(media: Media, srtpIn: RtpUnprotector, key: Buffer, salt: Buffer, transmit: (packet: Buffer) => void, lanes: LaneScope): Side {
+function side(media: Media, srtpIn: RtpUnprotector, key: Buffer, salt: Buffer, transmit: (packet: Buffer) => void, lanes: LaneScope, sinks: number): Side {
   const rtcp: Buffer[] = [];
   const flow = new FlowMonitor(() => undefined);
   const { codec } = media;
-  const out = new OutboundStream({ ssrc: 0x22222222, clockRate: codec.clockRate, mid: { id: 4, value: 'v' }, retransmissions: media.retransmissions, lanes }, new SrtpContext(PROFILE, key, salt), transmit);
   const payloadMap = new Int16Array(128).fill(-1);
   payloadMap[codec.payloadType] = codec.payloadType;
-  out.route({ payloadMap, codecs: [codec] });
+  const outs = Array.from({ length: sinks }, (_, i) => {
+    const out = new OutboundStream({ ssrc: 0x22222222 + i, clockRate: codec.clockRate, mid: { id: 4, value: 'v' }, retransmissions: media.retransmissions, lanes }, new SrtpContext(PROFILE, key, salt), transmit);
+    out.route({ payloadMap, codecs: [codec] });
+    return out;
+  });
   const sink: FastPathSink = {
     rtp(kind, packet) {
       const payload = rtpPayloadLength(packet);
       flow.count('in', kind, payload);
-      if (out.send(packet, performance.now())) flow.count('out', kind, payload);
+      for (const out of outs) if (out.send(packet, performance.now())) flow.count('out', kind, payload);
     },
     rtcp: (p) => rtcp.push(p),
     keyframeRequest: () => undefined,
@@ -106,7 +112,7 @@ function side(media: Media, srtpIn: RtpUnprotector, key: Buffer, salt: Buffer, t
   const twcc = new TwccFeedback(() => undefined, () => 1, () => SSRC);
   const fastPath = new RtpFastPath(srtpIn, sink, [nackStage, transportCcStage(twcc, TWCC_ID)], lanes);
   fastPath.addInbound(SSRC, { kind: media.kind, clockRate: codec.clockRate, payloadTypes: [codec.payloadType], ...(media.nack ? { nack: { senderSsrc: 1 } } : {}) });
-  return { fastPath, twcc, out, flow, rtcp };
+  return { fastPath, twcc, outs, flow, rtcp };
 }
 
 /** Everything both sides book that does not depend on the clock. */
@@ -117,11 +123,18 @@ function ledgers(s: Side, media: Media): Record<string, unknown> {
   const nack = stream.slots.find((slot) => slot !== undefined) as NackGenerator | undefined;
   const twccCount = s.twcc.cells[TwccCell.count] ?? 0;
   const flow = [s.flow.in[media.kind].packets, s.flow.in[media.kind].bytes, s.flow.out[media.kind].packets, s.flow.out[media.kind].bytes];
-  const common = { stats, twcc: [...s.twcc.cells], twccSeqs: [...s.twcc.records.subarray(0, twccCount)], outbound: [...s.out.cells].filter((_, i) => i !== OutboundCell.lastSentMs), flow, received: s.fastPath.received };
-  const ring = (s.out as unknown as { ring: RetransmissionRing | undefined }).ring;
-  if (!nack || !ring) {
-    assert.ok(!nack && !ring && !media.nack && !media.retransmissions, 'audio: no NACK generator, no ring');
-    return common;
+  const common = { stats, twcc: [...s.twcc.cells], twccSeqs: [...s.twcc.records.subarray(0, twccCount)], flow, received: s.fastPath.received };
+  assert.equal(nack !== undefined, media.nack, 'a NACK generator for video, none for audio');
+  return { ...common, ...(nack ? { nack: [...nack.cells], nackSent: nack.sent } : {}), outs: s.outs.map((out) => outboundLedgers(out, media)) };
+}
+
+/** One sink's books: its stream's cells and, for video, its retransmission ring. */
+function outboundLedgers(out: OutboundStream, media: Media): Record<string, unknown> {
+  const outbound = [...out.cells].filter((_, i) => i !== OutboundCell.lastSentMs);
+  const ring = ringOf(out);
+  if (!ring) {
+    assert.ok(!media.retransmissions, 'audio: no ring');
+    return { outbound };
   }
   const slots = ring.cells[RingCell.slots] ?? 0;
   const layout = ringSlotsLayout(slots);
@@ -138,11 +151,13 @@ function ledgers(s: Side, media: Media): Record<string, unknown> {
     const at = (starts[slot] ?? 0) % capacity;
     held.push(`${seqs[slot]}:${ring.slab.subarray(at, at + (lengths[slot] ?? 0)).toString('hex')}`);
   }
-  return { ...common, nack: [...nack.cells], nackSent: nack.sent, ring: [...ring.cells], ringSlots: Buffer.from(slotArrays).toString('hex'), ringHeld: held };
+  return { outbound, ring: [...ring.cells], ringSlots: Buffer.from(slotArrays).toString('hex'), ringHeld: held };
 }
 
+const ringOf = (out: OutboundStream): RetransmissionRing | undefined => (out as unknown as { ring: RetransmissionRing | undefined }).ring;
+
 /** A native socket whose lane loops `media` back to a node:dgram peer (side a), and its TypeScript twin (side b). */
-async function rig(t: { after(fn: () => void): void }, media: Media) {
+async function rig(t: { after(fn: () => void): void }, media: Media, sinks = 1) {
   const key = randomBytes(16);
   const salt = randomBytes(12);
   const upKey = randomBytes(16);
@@ -173,35 +188,39 @@ async function rig(t: { after(fn: () => void): void }, media: Media) {
     },
   });
   const srtpIn = new NativeSrtpSession(PROFILE, upKey, upSalt);
-  const a = side(media, { profile: PROFILE, unprotect: (p) => srtpIn.unprotectRtp(p, 0, p.length) }, key, salt, (p) => socket.sendTo(p, HOST, peer.address().port), lanes);
+  const a = side(media, { profile: PROFILE, unprotect: (p) => srtpIn.unprotectRtp(p, 0, p.length) }, key, salt, (p) => socket.sendTo(p, HOST, peer.address().port), lanes, sinks);
   const twinSent: Buffer[] = [];
-  const b = side(media, { profile: PROFILE, unprotect: (p) => p.length }, key, salt, (p) => twinSent.push(Buffer.from(p)), LaneScope.forPipeline());
-  const laneSrtp = new NativeSrtpSession(PROFILE, key, salt);
+  const b = side(media, { profile: PROFILE, unprotect: (p) => p.length }, key, salt, (p) => twinSent.push(Buffer.from(p)), LaneScope.forPipeline(), sinks);
+  const laneSrtps = a.outs.map(() => new NativeSrtpSession(PROFILE, key, salt));
   t.after(() => {
     socket.close();
     peer.close();
-    laneSrtp.close();
+    for (const srtp of laneSrtps) srtp.close();
     srtpIn.close();
   });
   peerId = socket.addPeer(HOST, peer.address().port);
   // The lane's sink, as fastPathBinding and WebRtcEndpoint make it.
   const routeOf = (): LaneRoute | undefined => {
-    const header = a.out.laneHeader(SSRC, media.codec.payloadType);
-    if (!header) return undefined;
-    const sink: LaneSink = {
-      target: { socket, peer: peerId, srtp: laneSrtp, ...header },
-      books() {
-        const ledgers = a.out.laneLedgers();
-        return ledgers && { ...ledgers, wire: wire.cells, flow: a.flow.cells('out', media.kind) };
-      },
-      sent(out, payloadLength, plain, headerLength, nowMs) {
-        wire.bytesSent += out.length;
-        wire.packetsSent++;
-        a.out.laneSent(out, payloadLength, plain, headerLength, nowMs);
-        a.flow.count('out', media.kind, payloadLength);
-      },
-    };
-    return { sinks: [sink], received: (bytes) => a.flow.count('in', media.kind, bytes), flow: a.flow.cells('in', media.kind) };
+    const laneSinks: LaneSink[] = [];
+    for (const [i, out] of a.outs.entries()) {
+      const header = out.laneHeader(SSRC, media.codec.payloadType);
+      const srtp = laneSrtps[i];
+      if (!header || !srtp) return undefined;
+      laneSinks.push({
+        target: { socket, peer: peerId, srtp, ...header },
+        books() {
+          const ledgers = out.laneLedgers();
+          return ledgers && { ...ledgers, wire: wire.cells, flow: a.flow.cells('out', media.kind) };
+        },
+        sent(packet, payloadLength, plain, headerLength, nowMs) {
+          wire.bytesSent += packet.length;
+          wire.packetsSent++;
+          out.laneSent(packet, payloadLength, plain, headerLength, nowMs);
+          a.flow.count('out', media.kind, payloadLength);
+        },
+      });
+    }
+    return { sinks: laneSinks, received: (bytes) => a.flow.count('in', media.kind, bytes), flow: a.flow.cells('in', media.kind) };
   };
   socketLanes = new SocketLanes(socket, a.fastPath, srtpIn, routeOf, wire, lanes);
 
@@ -236,9 +255,10 @@ async function rig(t: { after(fn: () => void): void }, media: Media) {
     assert.deepEqual(ledgers(a, media), ledgers(b, media), `${phase}: every ledger as the TypeScript path keeps it`);
     assert.deepEqual(peer.received.map((p) => p.toString('hex')), twinSent.map((p) => p.toString('hex')), `${phase}: the lane sent the bytes the TypeScript path sends`);
   };
-  const pace = async (seqs: number[], size?: number): Promise<void> => {
-    for (const seq of seqs) {
-      send([seq], size);
+  /** Sends `perTick` packets at a time, a timer tick apart (the peer's socket buffer takes a few at once, not a burst to three sinks). */
+  const pace = async (seqs: number[], size?: number, perTick = 1): Promise<void> => {
+    for (let i = 0; i < seqs.length; i += perTick) {
+      send(seqs.slice(i, i + perTick), size);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   };
@@ -260,7 +280,7 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   sameBooks('in order');
   assert.equal(a.fastPath.laned, bookedInC());
   assert.equal(wire.packetsSent, bookedInC(), 'wire counters: the lane counts what it sent');
-  const lastSent = a.out.cells[OutboundCell.lastSentMs] ?? 0;
+  const lastSent = a.outs[0]?.cells[OutboundCell.lastSentMs] ?? 0;
   assert.ok(lastSent > before && lastSent < after, `C's clock follows performance.now() (${lastSent} in ${before}..${after})`);
   const capacity = a.twcc.cells[TwccCell.capacity] ?? 0;
   const arrivals = [...a.twcc.records.subarray(capacity + 1, capacity + (a.twcc.cells[TwccCell.count] ?? 0))];
@@ -287,11 +307,11 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   // First the packets held grow older than 200 ms, so that no decision of either side's ring rests on which clock read an age.
   const older = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 250));
   await older();
-  const slabBefore = (a.out as unknown as { ring: RetransmissionRing }).ring.bytes;
+  const slabBefore = (ringOf(a.outs[0] as OutboundStream)?.bytes ?? 0);
   const burst = nextPhase();
   send(range(1110, 1170), 1100);
   await settle('the burst');
-  assert.ok((a.out as unknown as { ring: RetransmissionRing }).ring.bytes > slabBefore, 'the ring grew');
+  assert.ok((ringOf(a.outs[0] as OutboundStream)?.bytes ?? 0) > slabBefore, 'the ring grew');
   const burstInC = burst();
   assert.ok(burstInC > 0 && kinds.includes(DatagramKind.lane), `C booked until the ring had to grow (${burstInC}), JavaScript after`);
   sameBooks('across the ring growing');
@@ -301,6 +321,35 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   await settle('after the burst');
   assert.ok(grown() > 0, 'C books into the new slab once the lane is armed again');
   sameBooks('into the grown ring');
+});
+
+test('one-to-many: a lane with three sinks books each sink’s stream and ring in C as the TypeScript path books them, in order, across a gap and across the rings growing', async (t) => {
+  const { a, kinds, wire, send, settle, bookedInC, nextPhase, range, sameBooks, pace } = await rig(t, VIDEO, 3);
+  await pace(range(2000, 2041));
+  await settle('41 packets to three sinks');
+  assert.equal(bookedInC(), 41 - kinds.length, 'C forwarded and booked every packet after the one that armed the lane');
+  assert.ok(bookedInC() >= 30);
+  assert.equal(wire.packetsSent, 3 * bookedInC(), 'the lane sent every packet it booked to each of the three sinks');
+  sameBooks('three sinks in order');
+  nextPhase();
+  send([2042, 2043, 2041, 2044]);
+  await settle('the gap');
+  assert.equal(a.rtcp.length, 1, 'one NACK for the gap, whatever the number of sinks');
+  sameBooks('three sinks across a gap');
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  const rearmed = nextPhase();
+  await pace(range(2045, 2110));
+  await settle('65 more');
+  assert.equal(rearmed(), 19, 'C books again once the lane is armed again');
+  sameBooks('three sinks after the lane was armed again');
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const ringsBefore = a.outs.map((out) => ringOf(out)?.bytes ?? 0);
+  const burst = nextPhase();
+  await pace(range(2110, 2170), 1100, 10);
+  await settle('the burst');
+  assert.ok(a.outs.every((out, i) => (ringOf(out)?.bytes ?? 0) > (ringsBefore[i] ?? 0)), 'every sink’s ring grew');
+  assert.ok(burst() > 0 && kinds.includes(DatagramKind.lane), 'C booked until a ring had to grow, JavaScript after');
+  sameBooks('three sinks across the rings growing');
 });
 
 test('audio (no NACK, no ring): C books in order and across a gap, which only its statistics count', async (t) => {
