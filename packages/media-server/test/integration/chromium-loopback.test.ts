@@ -43,10 +43,13 @@ for (const codec of ['VP8', 'H264'] as const) {
 
       // Our transport-cc feedback drives Chrome's bandwidth estimate up (werift's own kept it
       // under 300 kbit/s).
+      let bitrate = 0;
       const estimate = await waitFor('a send-side estimate above 1 Mbit/s', async () => {
-        const bitrate = (await tab.evaluate(() => window.collect())).pair?.availableOutgoingBitrate ?? 0;
+        bitrate = (await tab.evaluate(() => window.collect())).pair?.availableOutgoingBitrate ?? 0;
         return bitrate > 1_000_000 ? bitrate : 0;
-      }, 10_000, 250);
+      }, 10_000, 250).catch((e: Error) => {
+        throw new Error(`${e.message}; the browser's estimate was ${(bitrate / 1e6).toFixed(2)} Mbit/s`);
+      });
       t.diagnostic(`browser's available outgoing bitrate: ${(estimate / 1e6).toFixed(2)} Mbit/s`);
 
       assert.equal(await endpoint.isMediaFlowingIn('VIDEO'), true);
@@ -65,6 +68,11 @@ for (const codec of ['VP8', 'H264'] as const) {
       assert.deepEqual(await manager.getPipelines(), []);
       assert.equal(fixture.server.registry.size, 1, 'only the server manager is left');
       await waitFor('the media sockets given back', () => openUdpSockets().length === 0, 5000);
+    } catch (e) {
+      // What this test left behind must not fail the next one (which checks that none is left).
+      const left = await (await kurento.getServerManager()).getPipelines();
+      await Promise.all(left.map((p: { release(): Promise<void> }) => p.release()));
+      throw e;
     } finally {
       await tab.evaluate(() => window.hangUp()).catch(() => undefined);
       await tab.close();
