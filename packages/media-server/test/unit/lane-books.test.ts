@@ -156,6 +156,9 @@ function outboundLedgers(out: OutboundStream, media: Media): Record<string, unkn
 
 const ringOf = (out: OutboundStream): RetransmissionRing | undefined => (out as unknown as { ring: RetransmissionRing | undefined }).ring;
 
+/** The rig's handles (see rig). */
+type Rig = Awaited<ReturnType<typeof rig>>;
+
 /** A native socket whose lane loops `media` back to a node:dgram peer (side a), and its TypeScript twin (side b). */
 async function rig(t: { after(fn: () => void): void }, media: Media, sinks = 1) {
   const key = randomBytes(16);
@@ -266,25 +269,24 @@ async function rig(t: { after(fn: () => void): void }, media: Media, sinks = 1) 
   return { a, b, kinds, wire, send, settle, bookedInC, nextPhase, range, sameBooks, pace };
 }
 
-test('a forwarding lane books in C exactly what the TypeScript path books: in order, across a gap it leaves to JavaScript, across a ring that grows', async (t) => {
-  const { a, kinds, wire, send, settle, bookedInC, nextPhase, range, sameBooks, pace } = await rig(t, VIDEO);
-  // In order: the first packet takes the TypeScript path and arms the lane; C books the rest.
+/**
+ * Video through every phase on a lane with `sinks` sinks: in order, a gap, armed again, a burst
+ * that grows every sink's ring, then into the grown rings. `inOrder` checks more of the first phase.
+ */
+async function videoPhases(r: Rig, sinks: number, inOrder?: (window: { before: number; after: number }) => void): Promise<void> {
+  const { a, kinds, wire, send, settle, bookedInC, nextPhase, range, sameBooks, pace } = r;
+  // In order: the first packet (and any in its receive batch) takes the TypeScript path and arms the lane; C books the rest.
   const before = performance.now();
   await pace(range(1000, 1041));
   await settle('41 packets');
   const after = performance.now();
-  // The first packet (and any in its receive batch) takes the TypeScript path and arms the lane.
   assert.ok(kinds.length >= 1 && kinds.filter((k) => k !== DatagramKind.rtp).length === 0, 'JavaScript saw only what came before the lane was armed');
   assert.equal(bookedInC(), 41 - kinds.length, 'C forwarded and booked every packet after those');
   assert.ok(bookedInC() >= 30);
   sameBooks('in order');
   assert.equal(a.fastPath.laned, bookedInC());
-  assert.equal(wire.packetsSent, bookedInC(), 'wire counters: the lane counts what it sent');
-  const lastSent = a.outs[0]?.cells[OutboundCell.lastSentMs] ?? 0;
-  assert.ok(lastSent > before && lastSent < after, `C's clock follows performance.now() (${lastSent} in ${before}..${after})`);
-  const capacity = a.twcc.cells[TwccCell.capacity] ?? 0;
-  const arrivals = [...a.twcc.records.subarray(capacity + 1, capacity + (a.twcc.cells[TwccCell.count] ?? 0))];
-  assert.ok(arrivals.every((us) => us > before * 1000 && us < after * 1000), 'transport-cc arrival times in µs of that clock');
+  assert.equal(wire.packetsSent, sinks * bookedInC(), 'wire counters: the lane counts what it sent to each sink');
+  inOrder?.({ before, after });
 
   // A gap: C declines at 1042, JavaScript books it and NACKs 1041; 1041 comes late.
   nextPhase();
@@ -292,7 +294,7 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   send([1042, 1043, 1041, 1044]);
   await settle('the gap');
   assert.deepEqual([...kinds], new Array<number>(4).fill(DatagramKind.lane), 'after a decline, JavaScript books every packet of the lane');
-  assert.equal(a.rtcp.length, 1, 'the TypeScript path sent the NACK for the gap');
+  assert.equal(a.rtcp.length, 1, 'the TypeScript path sent one NACK for the gap, whatever the number of sinks');
   sameBooks('across a gap');
   // The generator goes quiet after its retry interval; 50 packets later the lane is armed again and C books again.
   await new Promise((resolve) => setTimeout(resolve, 80));
@@ -303,53 +305,39 @@ test('a forwarding lane books in C exactly what the TypeScript path books: in or
   assert.equal(rearmed(), 19, 'then C booked again');
   sameBooks('after the lane was armed again');
 
-  // A burst of 1,100-byte packets outgrows the ring's first 32 KB within its 200 ms: C declines, the ring grows in JavaScript.
+  // A burst of 1,100-byte packets outgrows each ring's first 32 KB within its 200 ms: C declines, the rings grow in JavaScript.
   // First the packets held grow older than 200 ms, so that no decision of either side's ring rests on which clock read an age.
   const older = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 250));
   await older();
-  const slabBefore = (ringOf(a.outs[0] as OutboundStream)?.bytes ?? 0);
+  const ringsBefore = a.outs.map((out) => ringOf(out)?.bytes ?? 0);
   const burst = nextPhase();
-  send(range(1110, 1170), 1100);
+  await pace(range(1110, 1170), 1100, 10);
   await settle('the burst');
-  assert.ok((ringOf(a.outs[0] as OutboundStream)?.bytes ?? 0) > slabBefore, 'the ring grew');
+  assert.ok(a.outs.every((out, i) => (ringOf(out)?.bytes ?? 0) > (ringsBefore[i] ?? 0)), 'every sink’s ring grew');
   const burstInC = burst();
-  assert.ok(burstInC > 0 && kinds.includes(DatagramKind.lane), `C booked until the ring had to grow (${burstInC}), JavaScript after`);
-  sameBooks('across the ring growing');
+  assert.ok(burstInC > 0 && kinds.includes(DatagramKind.lane), `C booked until a ring had to grow (${burstInC}), JavaScript after`);
+  sameBooks('across the rings growing');
   await older();
   const grown = nextPhase();
   await pace(range(1170, 1230), 300);
   await settle('after the burst');
-  assert.ok(grown() > 0, 'C books into the new slab once the lane is armed again');
-  sameBooks('into the grown ring');
+  assert.ok(grown() > 0, 'C books into the new slabs once the lane is armed again');
+  sameBooks('into the grown rings');
+}
+
+test('a forwarding lane books in C exactly what the TypeScript path books: in order, across a gap it leaves to JavaScript, across a ring that grows', async (t) => {
+  const r = await rig(t, VIDEO);
+  await videoPhases(r, 1, ({ before, after }) => {
+    const lastSent = r.a.outs[0]?.cells[OutboundCell.lastSentMs] ?? 0;
+    assert.ok(lastSent > before && lastSent < after, `C's clock follows performance.now() (${lastSent} in ${before}..${after})`);
+    const capacity = r.a.twcc.cells[TwccCell.capacity] ?? 0;
+    const arrivals = [...r.a.twcc.records.subarray(capacity + 1, capacity + (r.a.twcc.cells[TwccCell.count] ?? 0))];
+    assert.ok(arrivals.every((us) => us > before * 1000 && us < after * 1000), 'transport-cc arrival times in µs of that clock');
+  });
 });
 
 test('one-to-many: a lane with three sinks books each sink’s stream and ring in C as the TypeScript path books them, in order, across a gap and across the rings growing', async (t) => {
-  const { a, kinds, wire, send, settle, bookedInC, nextPhase, range, sameBooks, pace } = await rig(t, VIDEO, 3);
-  await pace(range(2000, 2041));
-  await settle('41 packets to three sinks');
-  assert.equal(bookedInC(), 41 - kinds.length, 'C forwarded and booked every packet after the one that armed the lane');
-  assert.ok(bookedInC() >= 30);
-  assert.equal(wire.packetsSent, 3 * bookedInC(), 'the lane sent every packet it booked to each of the three sinks');
-  sameBooks('three sinks in order');
-  nextPhase();
-  send([2042, 2043, 2041, 2044]);
-  await settle('the gap');
-  assert.equal(a.rtcp.length, 1, 'one NACK for the gap, whatever the number of sinks');
-  sameBooks('three sinks across a gap');
-  await new Promise((resolve) => setTimeout(resolve, 80));
-  const rearmed = nextPhase();
-  await pace(range(2045, 2110));
-  await settle('65 more');
-  assert.equal(rearmed(), 19, 'C books again once the lane is armed again');
-  sameBooks('three sinks after the lane was armed again');
-  await new Promise((resolve) => setTimeout(resolve, 250));
-  const ringsBefore = a.outs.map((out) => ringOf(out)?.bytes ?? 0);
-  const burst = nextPhase();
-  await pace(range(2110, 2170), 1100, 10);
-  await settle('the burst');
-  assert.ok(a.outs.every((out, i) => (ringOf(out)?.bytes ?? 0) > (ringsBefore[i] ?? 0)), 'every sink’s ring grew');
-  assert.ok(burst() > 0 && kinds.includes(DatagramKind.lane), 'C booked until a ring had to grow, JavaScript after');
-  sameBooks('three sinks across the rings growing');
+  await videoPhases(await rig(t, VIDEO, 3), 3);
 });
 
 test('audio (no NACK, no ring): C books in order and across a gap, which only its statistics count', async (t) => {
