@@ -29,7 +29,7 @@ import { useNativeX25519 } from './nativeX25519.js';
 import { peerConfig, type IceOptions } from './peerConfig.js';
 import { DATA_CHANNEL_RECEIVE_BATCH, gatherOnNativeSockets, MEDIA_RECEIVE_BATCH, nativeMediaPath } from './nativeSockets.js';
 import { handshakeNatively, nativeDtlsWanted } from './nativeDtls.js';
-import { connectWithoutTrailingSleep, deriveSrtpOnFirstUse, endDtlsRetransmissions, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
+import { connectWithoutTrailingSleep, deriveSrtpOnFirstUse, endDtlsRetransmissions, failAsymmetricChecks, gatherOnly, startDtlsAtOnce, withoutDefaultStun } from './weriftPatches.js';
 
 /** How often transport-cc feedback is sent: libwebrtc's receive side defaults to 100 ms too. */
 const TWCC_INTERVAL_MS = 100;
@@ -416,6 +416,7 @@ export class PeerSession {
       if (!hasStun) withoutDefaultStun(transport.connection);
       if (this.ice.networkInterfaces.length > 0) gatherOnly(transport.connection, this.ice.networkInterfaces);
       connectWithoutTrailingSleep(transport.connection);
+      failAsymmetricChecks(transport.connection);
       gatherOnNativeSockets(transport.connection, this.ice, this.data ? DATA_CHANNEL_RECEIVE_BATCH : MEDIA_RECEIVE_BATCH);
     }
     for (const transport of this.pc.dtlsTransports) {

@@ -2,7 +2,7 @@
  * Small corrections to werift 0.24.4's ICE and DTLS transports, applied by PeerSession.
  * Each names the werift behaviour it undoes; the leak and hardening tests cover them.
  */
-import { Connection, DtlsClient, SrtcpSession, SrtpSession, keyLength, saltLength, type IceConnection, type RTCDtlsTransport } from 'werift';
+import { Connection, DtlsClient, SrtcpSession, SrtpSession, StunProtocol, keyLength, parseMessage, saltLength, type IceConnection, type Protocol, type RTCDtlsTransport } from 'werift';
 
 /**
  * werift falls back to stun.l.google.com when no STUN server is set: a DNS lookup and a request
@@ -198,5 +198,58 @@ export function connectWithoutTrailingSleep(connection: IceConnection): void {
     if (result !== ICE_COMPLETED) throw new Error('ICE negotiation failed');
     c.queryConsent();
     c.setState('connected');
+  };
+}
+
+/** Connections already patched by failAsymmetricChecks. */
+const asymmetricPatched = new WeakSet<IceConnection>();
+
+/** werift's STUN transaction, as its protocol keeps it (private in its typings). */
+interface TransactionInternals {
+  expectedAddr: readonly [string, number];
+  integrityKey?: Buffer;
+  ended: boolean;
+  failWithTimeout(): void;
+}
+interface StunProtocolInternals {
+  transactions: Record<string, TransactionInternals | undefined>;
+  datagramReceived(data: Buffer, addr: readonly [string, number]): void;
+}
+
+/** The class bits of a STUN message type (RFC 5389 §6), and those of a success response. */
+const STUN_CLASS_MASK = 0x0110;
+const STUN_SUCCESS_CLASS = 0x0100;
+
+/**
+ * RFC 8445 §7.2.5.2.1: a check whose response comes from another address than the one it was
+ * sent to has failed. werift 0.24.4's transactions ignore such a response and retransmit until
+ * their timeout (five requests, and five responses to parse and verify, over 1.5 s), so
+ * its own rule that fails the pair is never reached. It happens wherever a socket bound to one
+ * address checks a peer whose answers come back from another: a loopback-bound server and a
+ * client on the same machine answering from 127.0.0.1 for its other addresses, on every call.
+ * An authentic response (MESSAGE-INTEGRITY verified) from the wrong address fails its
+ * transaction at once; werift then marks the pair failed, as for a check that timed out.
+ */
+export function failAsymmetricChecks(connection: IceConnection): void {
+  if (asymmetricPatched.has(connection)) return;
+  asymmetricPatched.add(connection);
+  const internals = connection as unknown as { ensureProtocol(protocol: Protocol): void };
+  const ensureProtocol = internals.ensureProtocol.bind(connection);
+  internals.ensureProtocol = (protocol) => {
+    ensureProtocol(protocol);
+    if (!(protocol instanceof StunProtocol)) return;
+    const stun = protocol as unknown as StunProtocolInternals;
+    const receive = stun.datagramReceived.bind(protocol);
+    stun.datagramReceived = (data, addr) => {
+      // A success response (first byte 0 or 1 keeps it STUN, RFC 7983) to one of ours, from elsewhere.
+      if (data.length >= 20 && (data[0] ?? 0xff) < 2 && (data.readUInt16BE(0) & STUN_CLASS_MASK) === STUN_SUCCESS_CLASS) {
+        const transaction = stun.transactions[data.toString('hex', 8, 20)];
+        if (transaction && !transaction.ended && (transaction.expectedAddr[0] !== addr[0] || transaction.expectedAddr[1] !== addr[1])) {
+          if (transaction.integrityKey && parseMessage(data, transaction.integrityKey)) transaction.failWithTimeout();
+          return;
+        }
+      }
+      receive(data, addr);
+    };
   };
 }

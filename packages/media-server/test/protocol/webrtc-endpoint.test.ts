@@ -1,7 +1,9 @@
 /** WebRtcEndpoint negotiation and ICE over the raw protocol, with a werift peer on the other side. */
 import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
 import { after, before, test } from 'node:test';
-import { RTCPeerConnection } from 'werift';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Message, RTCPeerConnection, classes, methods, parseMessage } from 'werift';
 import type { MediaServer } from '../../src/index.js';
 import { RawRpc } from '../helpers/rpc.js';
 import { startServer } from '../helpers/server.js';
@@ -126,5 +128,48 @@ test('STUN/TURN properties: set, read back; a malformed TURN url is refused', as
   const bad = await rpc.call('invoke', { object: ep, operation: 'setTurnUrl', operationParams: { turnUrl: 'turn.example' } });
   assert.equal(bad.error?.code, 40107);
   assert.equal(await rpc.invoke(ep, 'getNetworkInterfaces'), '127.0.0.1');
+  await rpc.value('release', { object: pipeline });
+});
+
+const bound = (address: string): Promise<Socket> =>
+  new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.bind(0, address, () => resolve(socket));
+  });
+
+test('a connectivity check answered from another address fails at once, without retransmissions (RFC 8445 §7.2.5.2.1)', async (t) => {
+  const { pipeline, ep } = await endpoint();
+  const peer = nodePeer();
+  t.after(() => peer.close());
+  peer.addTransceiver('audio', { direction: 'sendrecv' });
+  await peer.setLocalDescription(await peer.createOffer());
+  const offer = peer.localDescription?.sdp ?? '';
+  const password = /a=ice-pwd:(\S+)/.exec(offer)?.[1] ?? '';
+  // The server's only remote candidate: a socket that answers every check authentically, but from another address.
+  const checked = await bound('127.0.0.2');
+  const answering = await bound('127.0.0.3');
+  t.after(() => {
+    checked.close();
+    answering.close();
+  });
+  const requests: number[] = [];
+  checked.on('message', (data, from) => {
+    const request = parseMessage(data);
+    if (request?.messageMethod !== methods.BINDING || request.messageClass !== classes.REQUEST) return;
+    requests.push(performance.now());
+    const response = new Message(methods.BINDING, classes.RESPONSE, request.transactionId);
+    response.setAttribute('XOR-MAPPED-ADDRESS', [from.address, from.port]);
+    response.addMessageIntegrity(Buffer.from(password, 'utf8'));
+    response.addFingerprint();
+    answering.send(response.bytes, from.port, from.address);
+  });
+  await rpc.invoke(ep, 'processOffer', { offer: offer.replace(/a=(candidate:.*|end-of-candidates)\r\n/g, '') });
+  const candidate = `candidate:1 1 udp 2130706431 127.0.0.2 ${checked.address().port} typ host`;
+  await rpc.invoke(ep, 'addIceCandidate', { candidate: { __module__: 'kurento', __type__: 'IceCandidate', candidate, sdpMid: '0', sdpMLineIndex: 0 } });
+  await rpc.invoke(ep, 'gatherCandidates');
+  await waitFor('the server to check the candidate', () => requests.length > 0, 5000);
+  // werift's own transactions would send it four more times, 50, 150, 350 and 750 ms after the first.
+  await sleep(1200);
+  assert.equal(requests.length, 1, `binding requests to the asymmetric candidate, ms after the first: ${requests.map((at) => Math.round(at - (requests[0] ?? 0))).join(', ')}`);
   await rpc.value('release', { object: pipeline });
 });
