@@ -13,13 +13,13 @@
  * against, and the media-flood test proves it still holds.
  */
 import { NativeUdpTransport } from '@kurento-ts/native';
-import { parseMessage, StunProtocol, type IceConnection, type Protocol } from 'werift';
+import { parseMessage, type IceConnection } from 'werift';
+import { onEachStunSocket } from './stunSockets.js';
 
 type Address = [string, number];
 
 /** The parts of werift's Connection and StunProtocol that are private in its typings. */
 interface ConnectionInternals {
-  ensureProtocol(protocol: Protocol): void;
   localUsername: string;
   localPassword: string;
   /** Earlier ufrags (after an ICE restart) → their passwords. */
@@ -88,10 +88,7 @@ export function guardIceSources(connection: IceConnection, counters: GuardCounte
     return password !== undefined && parseMessage(data, Buffer.from(password, 'utf8')) !== undefined ? 'request' : 'other';
   };
 
-  const ensureProtocol = internals.ensureProtocol.bind(connection);
-  internals.ensureProtocol = (protocol) => {
-    ensureProtocol(protocol);
-    if (!(protocol instanceof StunProtocol)) return;
+  onEachStunSocket(connection, (protocol) => {
     const socket = protocol as unknown as ProtocolInternals;
     const receive = socket.datagramReceived.bind(protocol);
     // A native socket drops non-STUN from strangers in C; a peer proven here is let through there too.
@@ -140,5 +137,5 @@ export function guardIceSources(connection: IceConnection, counters: GuardCounte
       }
       receive(data, addr);
     };
-  };
+  });
 }

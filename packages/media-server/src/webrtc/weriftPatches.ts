@@ -2,7 +2,8 @@
  * Small corrections to werift 0.24.4's ICE and DTLS transports, applied by PeerSession.
  * Each names the werift behaviour it undoes; the leak and hardening tests cover them.
  */
-import { Connection, DtlsClient, SrtcpSession, SrtpSession, StunProtocol, keyLength, parseMessage, saltLength, type IceConnection, type Protocol, type RTCDtlsTransport } from 'werift';
+import { Connection, DtlsClient, SrtcpSession, SrtpSession, keyLength, parseMessage, saltLength, type IceConnection, type RTCDtlsTransport } from 'werift';
+import { onEachStunSocket } from './stunSockets.js';
 
 /**
  * werift falls back to stun.l.google.com when no STUN server is set: a DNS lookup and a request
@@ -233,11 +234,7 @@ const STUN_SUCCESS_CLASS = 0x0100;
 export function failAsymmetricChecks(connection: IceConnection): void {
   if (asymmetricPatched.has(connection)) return;
   asymmetricPatched.add(connection);
-  const internals = connection as unknown as { ensureProtocol(protocol: Protocol): void };
-  const ensureProtocol = internals.ensureProtocol.bind(connection);
-  internals.ensureProtocol = (protocol) => {
-    ensureProtocol(protocol);
-    if (!(protocol instanceof StunProtocol)) return;
+  onEachStunSocket(connection, (protocol) => {
     const stun = protocol as unknown as StunProtocolInternals;
     const receive = stun.datagramReceived.bind(protocol);
     stun.datagramReceived = (data, addr) => {
@@ -251,5 +248,5 @@ export function failAsymmetricChecks(connection: IceConnection): void {
       }
       receive(data, addr);
     };
-  };
+  });
 }
